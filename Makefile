@@ -1,0 +1,53 @@
+# The two set-up commands in the README: `make build` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+CONTENT ?= content
+DIST   ?= dist
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: build test lint clean bench release lock-deps validate
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install --quiet -c constraints.txt -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP) $@
+
+build: $(STAMP)
+	$(BIN)/prepdeck build $(CONTENT) --out $(DIST)
+
+validate: $(STAMP)
+	$(BIN)/prepdeck validate $(CONTENT)
+
+test: $(DEVSTAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+release: $(STAMP)
+	$(BIN)/python -m prepdeck release $(CONTENT) --out $(DIST)
+
+lock-deps: | $(BIN)/python
+	$(PIP) install --quiet -e '.[dev]'
+	{ echo "# Exact versions that make installs and releases are built with."; \
+	  echo "# Regenerate with: make lock-deps"; \
+	  $(PIP) freeze --exclude-editable | grep -v '^-e'; } > constraints.txt
+
+clean:
+	rm -rf $(DIST) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

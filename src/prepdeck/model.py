@@ -1,0 +1,195 @@
+"""The typed core: a validated question bank as frozen dataclasses.
+
+Nothing here knows about YAML, Anki or reportlab.  `build_bank` turns the plain
+data of documents that passed validation into a `Bank`; renderers only ever see a
+`Bank`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where something was written, 1-based, so renderers can name it in errors."""
+
+    path: Path
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    id: str
+    name: str
+    position: int  # 1-based, the order bank.yaml declares
+    expected: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    key: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    tier: Tier
+    number: int  # 1-based position in the whole bank; stays the same under filters
+    question: str  # inline Markdown
+    hint: str  # inline Markdown
+    key_points: tuple[str, ...]  # inline Markdown each
+    answer: str  # block Markdown
+    tags: tuple[str, ...]  # topic ids
+    refs: tuple[str, ...]  # reference keys
+    source: SourceLocation | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The number people see, the same in the deck, the booklet and the cards."""
+        return f"Q{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    title: str
+    slug: str
+    version: str
+    description: str
+    author: str
+    license: str
+    language: str
+    tiers: tuple[Tier, ...]
+    topics: tuple[Topic, ...]
+    references: tuple[Reference, ...]
+    questions: tuple[Question, ...]
+    filter_description: str | None = None  # set by `filtered`, shown on title pages
+
+    def tier(self, tier_id: str) -> Tier:
+        for tier in self.tiers:
+            if tier.id == tier_id:
+                return tier
+        raise KeyError(tier_id)
+
+    def questions_in(self, tier: Tier | str) -> tuple[Question, ...]:
+        tier_id = tier if isinstance(tier, str) else tier.id
+        return tuple(q for q in self.questions if q.tier.id == tier_id)
+
+    def reference(self, key: str) -> Reference:
+        return self._references_by_key()[key]
+
+    def topic(self, topic_id: str) -> Topic:
+        for topic in self.topics:
+            if topic.id == topic_id:
+                return topic
+        raise KeyError(topic_id)
+
+    def _references_by_key(self) -> Mapping[str, Reference]:
+        return {ref.key: ref for ref in self.references}
+
+    @property
+    def source_label(self) -> str:
+        return f"{self.title} {self.version}"
+
+    def filtered(
+        self, *, tiers: Sequence[str] = (), tags: Sequence[str] = ()
+    ) -> Bank:
+        """The questions in any of `tiers` that carry any of `tags` (empty means all).
+
+        Question numbers are kept, so a filtered booklet still matches the deck.
+        """
+        if not tiers and not tags:
+            return self
+        wanted_tiers, wanted_tags = set(tiers), set(tags)
+        questions = tuple(
+            q
+            for q in self.questions
+            if (not wanted_tiers or q.tier.id in wanted_tiers)
+            and (not wanted_tags or wanted_tags.intersection(q.tags))
+        )
+        parts = []
+        if tiers:
+            parts.append("tier " + ", ".join(self.tier(t).name for t in tiers))
+        if tags:
+            parts.append("topic " + ", ".join(tags))
+        kept_tiers = tuple(t for t in self.tiers if any(q.tier.id == t.id for q in questions))
+        return replace(
+            self,
+            questions=questions,
+            tiers=kept_tiers,
+            filter_description="; ".join(parts),
+        )
+
+
+def build_bank(
+    bank_data: Mapping[str, Any],
+    tier_questions: Iterable[tuple[str, Mapping[str, Any], SourceLocation | None]],
+) -> Bank:
+    """Build the model from validated plain data.
+
+    `tier_questions` yields (tier id, question mapping, where it was written) in file
+    order; questions are put in the order the bank declares its tiers.
+    """
+    tiers = tuple(
+        Tier(
+            id=str(t["id"]),
+            name=str(t["name"]),
+            position=i,
+            expected=t.get("expected"),
+        )
+        for i, t in enumerate(bank_data["tiers"], start=1)
+    )
+    by_id = {t.id: t for t in tiers}
+    grouped: dict[str, list[tuple[Mapping[str, Any], SourceLocation | None]]] = {
+        t.id: [] for t in tiers
+    }
+    for tier_id, data, where in tier_questions:
+        grouped[tier_id].append((data, where))
+    questions: list[Question] = []
+    for tier in tiers:
+        for data, where in grouped[tier.id]:
+            questions.append(
+                Question(
+                    id=data["id"],
+                    tier=by_id[tier.id],
+                    number=len(questions) + 1,
+                    question=data["question"].strip(),
+                    hint=data["hint"].strip(),
+                    key_points=tuple(p.strip() for p in data["key_points"]),
+                    answer=data["answer"].strip(),
+                    tags=tuple(data.get("tags", ())),
+                    refs=tuple(data.get("refs", ())),
+                    source=where,
+                )
+            )
+    return Bank(
+        title=bank_data["title"],
+        slug=bank_data["slug"],
+        version=str(bank_data["version"]),
+        description=bank_data.get("description", "").strip(),
+        author=bank_data.get("author", ""),
+        license=bank_data.get("license", ""),
+        language=bank_data.get("language", "en"),
+        tiers=tiers,
+        topics=tuple(Topic(id=t["id"], name=t["name"]) for t in bank_data.get("topics", ())),
+        references=tuple(
+            Reference(key=r["key"], title=r["title"], url=r["url"])
+            for r in bank_data.get("references", ())
+        ),
+        questions=tuple(questions),
+    )
