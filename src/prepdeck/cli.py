@@ -1,0 +1,292 @@
+"""The command line: parse options, call one library function, map the result to
+output and an exit code (0 fine, 1 invalid content or failed build, 2 usage).
+
+Heavy modules are imported inside the commands, so `prepdeck --help` stays fast and
+never loads genanki or reportlab.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from prepdeck import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTENT_HELP = "The bank folder: bank.yaml and one YAML file per tier."
+
+
+def content_argument(func: F) -> F:
+    return click.argument(
+        "content_dir",
+        default="content",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+    )(func)
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["auto", "text", "json", "github"]),
+        default="auto",
+        show_default=True,
+        help="How to print problems; auto is github inside GitHub Actions, else text.",
+    )(func)
+
+
+def strict_option(func: F) -> F:
+    return click.option("--strict", is_flag=True, help="Treat warnings as errors.")(func)
+
+
+def _use_color() -> bool:
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _print_problems(problems: Sequence[Any], output_format: str, *, quiet: bool = False) -> None:
+    from prepdeck import report
+
+    if output_format == "json" or report.resolve(output_format) == "json":  # type: ignore[arg-type]
+        click.echo(report.format_problems(problems, "json"))
+        return
+    if problems:
+        click.echo(report.format_problems(problems, output_format, color=_use_color()))  # type: ignore[arg-type]
+    if problems and not quiet:
+        click.echo(report.summary(problems), err=True)
+
+
+def _validated(content_dir: Path, output_format: str, strict: bool, *, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """Validate, print the problems, and exit 1 unless the bank is usable."""
+    from prepdeck.validate import validate_content
+
+    result = validate_content(content_dir)
+    _print_problems(result.problems, output_format, quiet=quiet)
+    if not result.ok(strict=strict) or result.bank is None:
+        sys.exit(1)
+    return result.bank
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="prepdeck")
+def cli() -> None:
+    """Turn a YAML question bank into an Anki deck and printable PDFs.
+
+    \b
+    Example:
+        prepdeck validate content
+        prepdeck build content --out dist
+    """
+
+
+@cli.command()
+@content_argument
+@format_option
+@strict_option
+def validate(content_dir: Path, output_format: str, strict: bool) -> None:
+    """Check a bank and report every problem at once.
+
+    Problems print as path:line:col: level[rule]: message. Exit status 0 means
+    valid, 1 invalid (or warnings with --strict), 2 a usage error.
+
+    \b
+    Example:
+        prepdeck validate content --format github
+    """
+    _validated(content_dir, output_format, strict)
+    if output_format != "json":
+        click.echo(f"{content_dir}: valid", err=True)
+
+
+@cli.command()
+@content_argument
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="dist",
+    show_default=True, help="Where the artifacts go.",
+)
+@click.option(
+    "--target", "targets", multiple=True,
+    type=click.Choice(["anki", "booklet", "quiz", "cards"]),
+    help="Build only this artifact (repeatable). Default: all of them.",
+)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--tier", "tiers", multiple=True, metavar="ID", help="Only these tiers (repeatable).")
+@click.option("--tag", "tags", multiple=True, metavar="TOPIC", help="Only these topics (repeatable).")
+@click.option(
+    "--styles", "style_dirs", multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A style folder over the defaults (repeatable). Default: ./styles if it exists.",
+)
+@click.option(
+    "--locked", is_flag=True,
+    help="Fail instead of updating the lock file when content changed (for CI and releases).",
+)
+@format_option
+@strict_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each artifact's notes.")
+def build(
+    content_dir: Path,
+    out_dir: Path,
+    targets: tuple[str, ...],
+    paper: str,
+    tiers: tuple[str, ...],
+    tags: tuple[str, ...],
+    style_dirs: tuple[Path, ...],
+    locked: bool,
+    output_format: str,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Validate the bank, then write the Anki deck and the PDFs.
+
+    Nothing is written unless the bank is valid and every artifact builds; each
+    file then replaces its old version atomically. Set SOURCE_DATE_EPOCH for
+    byte-identical rebuilds.
+
+    \b
+    Example:
+        SOURCE_DATE_EPOCH=1767225600 prepdeck build content --out dist
+        prepdeck build --target booklet --paper letter --tier beginner
+    """
+    from prepdeck.build import TARGETS, BuildOptions
+    from prepdeck.build import build as run_build
+    from prepdeck.errors import ProblemsError
+
+    timestamp = _source_date_epoch()
+    bank = _validated(content_dir, output_format, strict, quiet=quiet)
+    _check_filters(bank, tiers, tags)
+    if not style_dirs and Path("styles").is_dir():
+        style_dirs = (Path("styles"),)
+    options = BuildOptions(
+        timestamp=timestamp,
+        content_dir=content_dir,
+        style_dirs=style_dirs,
+        paper=paper,
+        update_lock=not locked,
+    )
+    selected = bank.filtered(tiers=tiers, tags=tags)
+    progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
+
+    def started(target: str) -> None:
+        if progress:
+            click.echo(f"building {target}…", err=True)
+
+    try:
+        artifacts = run_build(
+            selected, out_dir=out_dir, options=options,
+            targets=targets or TARGETS, on_start=started,
+        )
+    except ProblemsError as exc:
+        _print_problems(exc.problems, output_format)
+        click.echo("build failed; no artifact was changed", err=True)
+        sys.exit(1)
+    if quiet:
+        return
+    for artifact in artifacts:
+        for note in artifact.notes:
+            click.echo(f"{artifact.target}: {note}", err=True)
+    for artifact in artifacts:
+        click.echo(f"{artifact.path}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
+
+
+def _source_date_epoch() -> int:
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return int(time.time())
+    try:
+        stamp = int(value)
+    except ValueError:
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number, not {value!r}")
+    if stamp < 0:
+        raise click.UsageError("SOURCE_DATE_EPOCH must not be negative")
+    return stamp
+
+
+def _check_filters(bank: Any, tiers: Sequence[str], tags: Sequence[str]) -> None:
+    known_tiers = [t.id for t in bank.tiers]
+    for tier in tiers:
+        if tier not in known_tiers:
+            raise click.BadParameter(
+                f"{tier!r} is not a tier (choose from {', '.join(known_tiers)})",
+                param_hint="--tier",
+            )
+    known_topics = [t.id for t in bank.topics]
+    for tag in tags:
+        if tag not in known_topics:
+            raise click.BadParameter(f"{tag!r} is not a declared topic", param_hint="--tag")
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KiB", "MiB"):
+        if size < 1024 or unit == "MiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return str(size)  # pragma: no cover
+
+
+@cli.command()
+@content_argument
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def stats(content_dir: Path, output_format: str) -> None:
+    """Count questions per tier and per topic, and show the most cited references.
+
+    \b
+    Example:
+        prepdeck stats content --format json
+    """
+    import json
+
+    from prepdeck import stats as stats_module
+
+    bank = _validated(content_dir, "text", False, quiet=True)
+    result = stats_module.compute(bank)
+    if output_format == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(stats_module.render_text(result))
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["bank", "tier"]), default="tier")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of bank.yaml or of a tier file.
+
+    Point your editor at it for completion and squiggles, e.g. with a first line
+    `# yaml-language-server: $schema=<path to tier.schema.json>`.
+
+    \b
+    Example:
+        prepdeck schema bank > bank.schema.json
+    """
+    import json
+
+    from prepdeck.schema import schema as load_schema
+
+    click.echo(json.dumps(load_schema(kind), indent=2))  # type: ignore[arg-type]
+
+
+@cli.command()
+def rules() -> None:
+    """List the validation rules that look across a bank, with what each checks.
+
+    \b
+    Example:
+        prepdeck rules
+    """
+    from prepdeck.rules import RULES
+
+    for rule in RULES:
+        doc = " ".join((rule.__doc__ or "").split())
+        click.echo(f"{rule.ID}\n    {doc}\n")
+
+
+def main() -> None:
+    cli(prog_name="prepdeck")

@@ -1,0 +1,88 @@
+"""The loaded content of a bank folder, as rules see it: bank.yaml and the tier
+files, with helpers that tolerate documents whose structure is broken (the schema
+reports those; rules look only at what has the right shape)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prepdeck.errors import Level, Problem
+from prepdeck.load import Document
+
+BANK_FILE = "bank.yaml"
+LOCK_FILE = "prepdeck.lock"
+
+
+@dataclass(frozen=True)
+class QuestionAt:
+    """One question mapping and where it sits."""
+
+    doc: Document
+    index: int
+    data: dict[str, Any]
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else None
+
+    def text(self, name: str) -> str | None:
+        value = self.data.get(name)
+        return value if isinstance(value, str) else None
+
+    def items(self, name: str) -> list[tuple[int, str]]:
+        """(index, text) of a list field's text items."""
+        value = self.data.get(name)
+        if not isinstance(value, list):
+            return []
+        return [(i, item) for i, item in enumerate(value) if isinstance(item, str)]
+
+    def problem(
+        self, *steps: str | int, rule: str, message: str, level: Level = Level.ERROR
+    ) -> Problem:
+        return self.doc.problem(("questions", self.index, *steps), rule, message, level=level)
+
+    @property
+    def where(self) -> str:
+        line, column = self.doc.position(("questions", self.index))
+        return f"{self.doc.display}:{line}"
+
+
+@dataclass
+class Content:
+    root: Path
+    bank: Document | None
+    tier_docs: list[Document]
+
+    @property
+    def bank_data(self) -> dict[str, Any]:
+        data = self.bank.data if self.bank else None
+        return data if isinstance(data, dict) else {}
+
+    def bank_entries(self, section: str) -> list[tuple[int, dict[str, Any]]]:
+        """(index, mapping) of bank.yaml's `tiers`, `topics` or `references`."""
+        value = self.bank_data.get(section)
+        if not isinstance(value, list):
+            return []
+        return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+    def declared(self, section: str, key: str) -> set[str]:
+        return {
+            entry[key] for _, entry in self.bank_entries(section) if isinstance(entry.get(key), str)
+        }
+
+    def tier_files(self) -> Iterator[tuple[Document, dict[str, Any]]]:
+        for doc in self.tier_docs:
+            if isinstance(doc.data, dict):
+                yield doc, doc.data
+
+    def questions(self) -> Iterator[QuestionAt]:
+        for doc, data in self.tier_files():
+            questions = data.get("questions")
+            if isinstance(questions, list):
+                for index, question in enumerate(questions):
+                    if isinstance(question, dict):
+                        yield QuestionAt(doc, index, question)

@@ -1,0 +1,255 @@
+"""Read YAML files into documents, keeping every node's position.
+
+PyYAML's C parser composes the node tree (fast, and it never constructs Python
+objects from tags); `_Walker` then turns nodes into plain data itself, which is
+where the YAML traps are caught: duplicate keys (PyYAML keeps the last silently),
+`!!python/...` and other unknown tags (refused, never constructed), alias bombs and
+recursive aliases, and nesting too deep to be a question bank.  Everything found
+is a `Problem`; nothing here raises on bad content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from prepdeck.errors import Level, Problem
+
+try:  # the C parser, when PyYAML was built with libyaml
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - pure-Python fallback
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_ALIAS_EXPANSIONS = 1000
+MAX_DEPTH = 64
+
+_YAML = "tag:yaml.org,2002:"
+STR, MAP, SEQ = _YAML + "str", _YAML + "map", _YAML + "seq"
+_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+
+
+Path_ = tuple[str | int, ...]  # a path into a document's data: keys and indices
+
+
+@dataclass
+class Document:
+    """One YAML file: its text, its node tree, and the plain data built from it."""
+
+    path: Path
+    display: str  # the path as problems show it
+    node: Node | None = None
+    data: Any = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(
+        self,
+        at: Path_,
+        rule: str,
+        message: str,
+        *,
+        level: Level = Level.ERROR,
+        key: bool = False,
+    ) -> Problem:
+        """A problem located at the node `at` leads to (its key, if `key`)."""
+        line, column = self.position(at, key=key)
+        return Problem(self.display, line, column, rule, message, level)
+
+    def position(self, at: Path_, *, key: bool = False) -> tuple[int, int]:
+        node = self.node_at(at, key=key)
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        return (mark.line + 1, mark.column + 1)
+
+    def node_at(self, at: Path_, *, key: bool = False) -> Node | None:
+        """The node at a data path; the deepest one that exists if the path runs out."""
+        node = self.node
+        for i, step in enumerate(at):
+            last = i == len(at) - 1
+            if isinstance(node, MappingNode):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == step:
+                        node = key_node if (key and last) else value_node
+                        break
+                else:
+                    return node
+            elif isinstance(node, SequenceNode) and isinstance(step, int):
+                if step >= len(node.value):
+                    return node
+                node = node.value[step]
+            else:
+                return node
+        return node
+
+
+class _TooManyAliases(Exception):
+    pass
+
+
+class _Walker:
+    """Nodes to plain data, reporting what PyYAML's constructors would hide."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.expansions = 0
+
+    def value(self, node: Node, depth: int = 0) -> Any:
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if depth > MAX_DEPTH:
+            self.report(node, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+            return None
+        ident = id(node)
+        if ident in self.active:
+            self.report(node, "recursive-alias", "an alias refers to a node that contains it")
+            return None
+        if ident in self.seen:
+            self.expansions += 1
+            if self.expansions > MAX_ALIAS_EXPANSIONS:
+                raise _TooManyAliases
+        self.seen.add(ident)
+        self.active.add(ident)
+        try:
+            if not self.tag_ok(node, MAP if isinstance(node, MappingNode) else SEQ):
+                return None
+            if isinstance(node, SequenceNode):
+                return [self.value(item, depth + 1) for item in node.value]
+            return self.mapping(node, depth)  # type: ignore[arg-type]
+        finally:
+            self.active.discard(ident)
+
+    def mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.report(key_node, "key-type", "a key must be plain text, not a list or mapping")
+                continue
+            key = key_node.value
+            if key in out:
+                self.report(
+                    key_node,
+                    "duplicate-key",
+                    f'duplicate key "{key}" (the first one is at line '
+                    f"{self.first_key_line(node, key)}; YAML would silently keep only the last)",
+                )
+                continue
+            out[key] = self.value(value_node, depth + 1)
+        return out
+
+    @staticmethod
+    def first_key_line(node: MappingNode, key: str) -> int:
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == key:
+                return int(key_node.start_mark.line) + 1
+        return 0  # pragma: no cover - the key was seen
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if node.tag == STR:
+            return node.value
+        if node.tag not in _SCALAR_TAGS:
+            self.tag_ok(node, STR)
+            return None
+        try:
+            return _constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.report(node, "bad-value", f"cannot read {node.value!r}: {exc}")
+            return None
+
+    def tag_ok(self, node: Node, expected: str) -> bool:
+        if node.tag == expected:
+            return True
+        if node.tag.startswith(_YAML + "python/") or node.tag.startswith("!!python"):
+            self.report(
+                node,
+                "unsafe-tag",
+                f"the tag {node.tag} asks YAML to run Python code; it is refused, never built",
+            )
+        else:
+            self.report(node, "unknown-tag", f"unknown tag {node.tag}; write plain YAML values")
+        return False
+
+    def report(self, node: Node, rule: str, message: str) -> None:
+        mark = node.start_mark
+        self.doc.problems.append(
+            Problem(self.doc.display, mark.line + 1, mark.column + 1, rule, message)
+        )
+
+
+def _position_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+def load_document(path: Path, display: str | None = None) -> Document:
+    """Read one file; the document carries every problem found on the way."""
+    doc = Document(path=path, display=display or str(path))
+
+    def fail(line: int, column: int, rule: str, message: str) -> Document:
+        doc.problems.append(Problem(doc.display, line, column, rule, message))
+        return doc
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return fail(
+                1, 1, "file-too-large",
+                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (split it by tier)",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        return fail(1, 1, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _position_of_byte(raw, exc.start)
+        return fail(
+            line, column, "encoding",
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot start a character here; "
+            "save the file as UTF-8",
+        )
+    if "\x00" in text:
+        line, column = _position_of_byte(raw, raw.index(b"\x00"))
+        return fail(line, column, "encoding", "the file contains a NUL byte; is it binary?")
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = exc.problem or "YAML syntax error"
+        if exc.context:
+            message = f"{exc.context}: {message}"
+        return fail(line, column, "syntax", f"YAML syntax error: {message}")
+    except yaml.YAMLError as exc:
+        return fail(1, 1, "syntax", f"YAML error: {exc}")
+    except RecursionError:
+        return fail(1, 1, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+    if node is None:
+        return fail(1, 1, "empty-file", "the file is empty; remove it or add content")
+    doc.node = node
+    walker = _Walker(doc)
+    try:
+        doc.data = walker.value(node)
+    except _TooManyAliases:
+        doc.data = None
+        return fail(
+            node.start_mark.line + 1, node.start_mark.column + 1, "alias-bomb",
+            f"more than {MAX_ALIAS_EXPANSIONS} alias expansions (a 'billion laughs' "
+            "document?); refused",
+        )
+    return doc
+
+
+def load_documents(paths: Sequence[Path]) -> list[Document]:
+    return [load_document(path) for path in paths]

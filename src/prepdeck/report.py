@@ -1,0 +1,79 @@
+"""Problems to text: one `Format` per output style (yamllint's model)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import Literal
+
+from prepdeck.errors import Level, Problem
+
+FormatName = Literal["auto", "text", "json", "github"]
+FORMATS: tuple[FormatName, ...] = ("auto", "text", "json", "github")
+
+
+def resolve(name: FormatName) -> FormatName:
+    """`auto` is `github` inside GitHub Actions, where annotations show on the diff."""
+    if name == "auto":
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return name
+
+
+def _github_escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def format_problem(problem: Problem, name: FormatName, *, color: bool = False) -> str:
+    name = resolve(name)
+    if name == "github":
+        command = "error" if problem.level is Level.ERROR else "warning"
+        props = ",".join(
+            (
+                f"file={_github_escape(problem.path, property_value=True)}",
+                f"line={problem.line}",
+                f"col={problem.column}",
+                f"title={_github_escape(problem.rule, property_value=True)}",
+            )
+        )
+        return f"::{command} {props}::{_github_escape(str(problem))}"
+    if name == "json":
+        return json.dumps(as_dict(problem), ensure_ascii=False)
+    if color:
+        level = "\x1b[31merror\x1b[0m" if problem.is_error else "\x1b[33mwarning\x1b[0m"
+        return (
+            f"\x1b[1m{problem.path}:{problem.line}:{problem.column}:\x1b[0m "
+            f"{level}[{problem.rule}]: {problem.message}"
+        )
+    return str(problem)
+
+
+def as_dict(problem: Problem) -> dict[str, object]:
+    return {
+        "path": problem.path,
+        "line": problem.line,
+        "column": problem.column,
+        "level": str(problem.level),
+        "rule": problem.rule,
+        "message": problem.message,
+    }
+
+
+def format_problems(
+    problems: Sequence[Problem], name: FormatName, *, color: bool = False
+) -> str:
+    """Every problem, one per line; json is a single array."""
+    if resolve(name) == "json":
+        return json.dumps([as_dict(p) for p in problems], ensure_ascii=False, indent=2)
+    return "\n".join(format_problem(p, name, color=color) for p in problems)
+
+
+def summary(problems: Sequence[Problem]) -> str:
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    files = len({p.path for p in problems})
+    parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
+    return f"{', '.join(parts)} in {files} file{'s' * (files != 1)}"

@@ -1,0 +1,23 @@
+"""A tier file's `tier:` names a tier that bank.yaml declares."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from prepdeck.content import Content
+from prepdeck.errors import Problem
+
+ID = "undeclared-tier"
+
+
+def check(content: Content) -> Iterator[Problem]:
+    if content.bank is None or not isinstance(content.bank_data.get("tiers"), list):
+        return
+    declared = sorted(content.declared("tiers", "id"))
+    for doc, data in content.tier_files():
+        tier = data.get("tier")
+        if isinstance(tier, str) and tier not in declared:
+            close = difflib.get_close_matches(tier, declared, n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else f" (declared: {', '.join(declared)})"
+            yield doc.problem(("tier",), ID, f'tier "{tier}" is not declared in bank.yaml{hint}')

@@ -1,0 +1,146 @@
+"""Structure, described once as JSON Schema (shipped in the package) and turned
+into problems with positions, rule ids and readable messages.
+
+A compiled validator (fastjsonschema) answers the common question, "is this
+valid?", cheaply; only an invalid document is run through `jsonschema` to list
+every error with its path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import json
+from collections.abc import Callable, Iterator
+from importlib import resources
+from typing import Any, Literal
+
+import fastjsonschema
+import jsonschema
+
+from prepdeck.errors import Problem
+from prepdeck.load import Document, Path_
+
+Kind = Literal["bank", "tier"]
+
+_TYPE_NAMES = {
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+
+@functools.cache
+def schema(kind: Kind) -> dict[str, Any]:
+    text = resources.files("prepdeck.schemas").joinpath(f"{kind}.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@functools.cache
+def _fast(kind: Kind) -> Callable[[Any], Any]:
+    return fastjsonschema.compile(schema(kind))  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _full(kind: Kind) -> jsonschema.protocols.Validator:
+    return jsonschema.Draft202012Validator(schema(kind))
+
+
+def check(doc: Document, kind: Kind) -> list[Problem]:
+    try:
+        _fast(kind)(doc.data)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
+    errors = sorted(_full(kind).iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
+    return [p for error in errors for p in _problems(doc, error)]
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _name(path: Path_) -> str:
+    for step in reversed(path):
+        if isinstance(step, str):
+            return step
+    return "value"
+
+
+def _problems(doc: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
+    path: Path_ = tuple(error.absolute_path)
+    keyword = error.validator
+    where = f'"{_name(path)}"' if path else "the file"
+    if keyword == "required":
+        present = error.instance if isinstance(error.instance, dict) else {}
+        for name in error.validator_value:
+            if name not in present:
+                yield doc.problem(path, "missing-field", f'missing required field "{name}"')
+    elif keyword == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        for name in error.instance:
+            if name in known:
+                continue
+            close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+            hint = f'; did you mean "{close[0]}"?' if close else f" (known: {', '.join(known)})"
+            yield doc.problem((*path, name), "unknown-key", f'unknown key "{name}"{hint}', key=True)
+    elif keyword == "type":
+        yield _type_problem(doc, path, error)
+    elif keyword in ("minLength", "minItems") or (
+        keyword == "pattern" and error.validator_value == r"\S"
+    ):
+        yield doc.problem(path, "empty-field", f"{where} is empty")
+    elif "x-rule" in error.schema:
+        message = f"{where} {error.schema['x-message']}, not {error.instance!r}"
+        yield doc.problem(path, str(error.schema["x-rule"]), message)
+    elif keyword == "uniqueItems":
+        yield doc.problem(path, "duplicate-item", f"{where} lists the same item twice")
+    elif keyword == "maxItems":
+        yield doc.problem(
+            path, "too-many", f"{where} has more than {error.validator_value} items"
+        )
+    else:  # pragma: no cover - every keyword the schemas use is handled above
+        yield doc.problem(path, "schema", error.message)
+
+
+def _type_problem(doc: Document, path: Path_, error: jsonschema.ValidationError) -> Problem:
+    expected = error.validator_value
+    wanted = _TYPE_NAMES.get(expected, str(expected))
+    node = doc.node_at(path)
+    if not path:
+        return doc.problem(
+            path, "top-level-type", f"the file must be {wanted}, not {_describe(error.instance)}"
+        )
+    if error.instance is None:
+        return doc.problem(path, "empty-field", f'"{_name(path)}" is empty')
+    if expected == "string" and node is not None and isinstance(node.value, str):
+        source = node.value
+        reading = _describe(error.instance)
+        return doc.problem(
+            path,
+            "not-text",
+            f'"{_name(path)}" must be text, but YAML reads the unquoted {source} as '
+            f'{reading}; quote it: "{source}"',
+        )
+    return doc.problem(
+        path,
+        "wrong-type",
+        f'"{_name(path)}" must be {wanted}, not {_describe(error.instance)}',
+    )
