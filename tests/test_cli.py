@@ -1,0 +1,133 @@
+"""The command line: exact output, exit codes, help for every command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import BASICS_YAML, MakeBank
+from prepdeck.cli import cli
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_valid_bank_exits_0(make_bank: MakeBank) -> None:
+    code, out, err = run("validate", str(make_bank()))
+    assert (code, out) == (0, "")
+    assert err.endswith("valid\n")
+
+
+def test_invalid_bank_prints_every_problem_and_exits_1(make_bank: MakeBank) -> None:
+    root = make_bank(basics__yaml=BASICS_YAML.replace("    hint: Credentials", "    hnit: Credentials"))
+    code, out, err = run("validate", str(root))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{root}/basics.yaml:3:5: error[missing-field]: missing required field \"hint\"",
+        f"{root}/basics.yaml:5:5: error[unknown-key]: unknown key \"hnit\"; did you mean \"hint\"?",
+    ]
+    assert err == "2 errors, 0 warnings in 1 file\n"
+
+
+def test_json_format(make_bank: MakeBank) -> None:
+    root = make_bank(basics__yaml=BASICS_YAML.replace("tags: [ci-cd]", "tags: [nope]"))
+    code, out, _ = run("validate", str(root), "--format", "json")
+    assert code == 1
+    [problem] = [p for p in json.loads(out) if p["level"] == "error"]
+    assert problem == {
+        "path": f"{root}/basics.yaml", "line": 19, "column": 12, "level": "error",
+        "rule": "unknown-topic", "message": '"nope" is not a declared topic',
+    }
+
+
+def test_github_format_and_auto(make_bank: MakeBank) -> None:
+    root = make_bank(basics__yaml=BASICS_YAML.replace("tags: [ci-cd]", "tags: [nope]"))
+    expected = (
+        f"::error file={root}/basics.yaml,line=19,col=12,title=unknown-topic::"
+        f"{root}/basics.yaml:19:12: error[unknown-topic]: \"nope\" is not a declared topic"
+    )
+    assert expected in run("validate", str(root), "--format", "github")[1].splitlines()
+    assert expected in run("validate", str(root), env={"GITHUB_ACTIONS": "true"})[1].splitlines()
+
+
+def test_warnings_pass_unless_strict(make_bank: MakeBank) -> None:
+    root = make_bank(basics__yaml=BASICS_YAML.replace("question: What is CI?", "question: What is a secret"))
+    assert run("validate", str(root))[0] == 0
+    assert run("validate", str(root), "--strict")[0] == 1
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("validate", str(tmp_path / "missing"))[0] == 2
+    assert run("validate", "--format", "xml")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_build_rejects_unknown_filters_as_usage_errors(make_bank: MakeBank, tmp_path: Path) -> None:
+    code, _, err = run("build", str(make_bank()), "--out", str(tmp_path / "out"), "--tier", "nope")
+    assert code == 2 and "'nope' is not a tier" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_source_date_epoch_is_a_usage_error(make_bank: MakeBank, tmp_path: Path) -> None:
+    code, _, err = run("build", str(make_bank()), "--out", str(tmp_path), env={"SOURCE_DATE_EPOCH": "soon"})
+    assert code == 2 and "SOURCE_DATE_EPOCH" in err
+
+
+def test_invalid_content_builds_nothing(make_bank: MakeBank, tmp_path: Path) -> None:
+    root = make_bank(deep__yaml="tier: deep\nquestions: [")
+    out = tmp_path / "out"
+    code, _, _ = run("build", str(root), "--out", str(out))
+    assert code == 1 and not out.exists()
+
+
+def test_stats(make_bank: MakeBank) -> None:
+    code, out, _ = run("stats", str(make_bank()), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["questions"] == 3
+    assert [(t["id"], t["count"]) for t in data["tiers"]] == [("basics", 2), ("deep", 1)]
+    assert data["references"][0] == {"key": "owasp", "title": "OWASP", "citations": 2}
+    assert "Most cited references:" in run("stats", str(make_bank()))[1]
+
+
+def test_schema_command_prints_json_schema() -> None:
+    for kind in ("bank", "tier"):
+        code, out, _ = run("schema", kind)
+        assert code == 0 and json.loads(out)["$schema"].startswith("https://json-schema.org/")
+
+
+def test_rules_lists_every_rule_with_its_doc() -> None:
+    from prepdeck.rules import RULES
+
+    out = run("rules")[1]
+    for rule in RULES:
+        assert rule.ID in out and rule.__doc__
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["build"], ["stats"], ["schema"], ["rules"]])
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    code, out, _ = run(*command, "--help")
+    assert code == 0 and "Usage:" in out and "Example:" in out
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys; from prepdeck.cli import main; sys.argv=['prepdeck','--help'];\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "heavy = [m for m in ('genanki', 'reportlab', 'jsonschema', 'markdown_it') if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_python_dash_m(make_bank: MakeBank) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "prepdeck", "validate", str(make_bank())], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,75 @@
+"""The Markdown subset: escaping, safe links, and the parser shortcut."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prepdeck import text
+
+
+def test_hostile_text_is_escaped_in_both_renderers() -> None:
+    hostile = 'a < b && c <script>alert(1)</script> <img src="/etc/passwd"/> List<String> S&P 500'
+    nodes = text.parse_inline(hostile)
+    assert text.plain(nodes) == hostile
+    html = text.inline_html(nodes)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "S&amp;P 500" in html
+    markup = text.inline_markup(nodes)
+    assert "<img" not in markup and "&lt;img src=" in markup and "List&lt;String&gt;" in markup
+
+
+def test_only_https_and_mailto_links_survive() -> None:
+    nodes = text.parse_inline("[a](https://x.org/?q=1&r=2) [b](mailto:me@x.org) [c](http://x.org) [d](file:///etc/passwd)")
+    html = text.inline_html(nodes)
+    assert '<a href="https://x.org/?q=1&amp;r=2">a</a>' in html
+    assert '<a href="mailto:me@x.org">b</a>' in html
+    assert 'href="http:' not in html and 'href="file:' not in html
+    assert "[d](file:///etc/passwd)" in html  # not a link: shown as written
+    assert "<a" not in text.inline_markup(text.parse_inline("[c](http://x.org)"))
+
+
+def test_attribute_quotes_are_escaped() -> None:
+    nodes = text.parse_inline('[x](https://x.org/"onmouseover="alert(1))')
+    assert 'href="https://x.org/%22onmouseover=%22alert(1)"' in text.inline_html(nodes)
+
+
+def test_blocks_render_paragraphs_and_lists() -> None:
+    blocks = text.parse_blocks("One *a*.\n\n- x\n- `y`\n\n3. first\n4. second")
+    assert text.blocks_html(blocks) == (
+        "<p>One <em>a</em>.</p><ul><li>x</li><li><code>y</code></li></ul>"
+        '<ol start="3"><li>first</li><li>second</li></ol>'
+    )
+
+
+def test_headings_and_raw_html_blocks_stay_text() -> None:
+    html = text.blocks_html(text.parse_blocks("# Not a heading\n\n<div>raw</div>"))
+    assert html == "<p># Not a heading</p><p>&lt;div&gt;raw&lt;/div&gt;</p>"
+
+
+_pieces = st.sampled_from([*"ab <>&\"'*_`[]()\\\n-1.:/#!", "https://", "mailto:", "**"])
+_markdownish = st.lists(_pieces, max_size=30).map("".join)
+
+
+@given(_markdownish)
+def test_shortcut_agrees_with_the_parser(source: str) -> None:
+    """Text without syntax characters must parse exactly as the parser would."""
+    nodes = text.parse_inline(source)
+    parsed = text._inlines(
+        iter(text._inline_md.parseInline(source.strip())[0].children or ()), closing=None
+    ) if source.strip() else ()
+    assert nodes == parsed
+
+
+@given(_markdownish)
+def test_rendering_never_emits_unescaped_angle_brackets(source: str) -> None:
+    for html in (text.blocks_html(text.parse_blocks(source)), text.inline_html(text.parse_inline(source))):
+        stripped = html
+        for tag in ("p", "ul", "ol", "li", "em", "strong", "code"):
+            stripped = stripped.replace(f"<{tag}>", "").replace(f"</{tag}>", "")
+        stripped = stripped.replace("<br>", "").replace("</a>", "")
+        import re
+
+        stripped = re.sub(r'<ol start="\d+">', "", stripped)
+        stripped = re.sub(r'<a href="(https://|mailto:)[^"<>]*">', "", stripped)
+        assert "<" not in stripped and ">" not in stripped
