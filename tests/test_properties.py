@@ -1,0 +1,67 @@
+"""Hypothesis: whatever a bank folder holds, validation answers with problems or
+a bank, never with a crash."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import BANK_YAML, BASICS_YAML
+from prepdeck.validate import validate_content
+
+FIELDS = ["id", "question", "hint", "key_points", "answer", "tags", "refs", "tier", "questions",
+          "hnit", "expected", "name"]
+scalars = st.one_of(
+    st.text(max_size=12), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False),
+    st.sampled_from(["no", "yes", "1.10", "2024-01-01", "a < b && c", "<script>x</script>",
+                     "[x](javascript:alert(1))", "secrets", "ci-cd", "owasp", "basics"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.sampled_from(FIELDS), inner, max_size=6),
+    ),
+    max_leaves=20,
+)
+
+
+def _question() -> st.SearchStrategy[dict[str, Any]]:
+    base = yaml.safe_load(BASICS_YAML)["questions"][0]
+    return st.dictionaries(st.sampled_from(FIELDS), values, max_size=8).map(
+        lambda extra: {**base, **extra}
+    )
+
+
+tier_docs = st.one_of(
+    values,
+    st.builds(lambda t, qs: {"tier": t, "questions": qs},
+              st.sampled_from(["basics", "deep", "nope", 3]), st.lists(_question(), max_size=4)),
+)
+raw_texts = st.one_of(
+    tier_docs.map(lambda d: yaml.safe_dump(d, allow_unicode=True)),
+    st.text(max_size=200),
+    st.just("a: &a [1]\nb: *a\nc: !!python/object:os.system x\n"),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bank_text=st.one_of(st.just(BANK_YAML), raw_texts), tier_texts=st.lists(raw_texts, max_size=3))
+def test_validate_never_crashes(bank_text: str, tier_texts: list[str]) -> None:
+    root = Path(tempfile.mkdtemp())
+    try:
+        (root / "bank.yaml").write_text(bank_text, encoding="utf-8")
+        for i, text in enumerate(tier_texts):
+            (root / f"t{i}.yaml").write_text(text, encoding="utf-8")
+        result = validate_content(root)
+        for problem in result.problems:
+            assert problem.line >= 1 and problem.column >= 1 and problem.rule and problem.message
+        assert (result.bank is not None) == (not result.errors)
+    finally:
+        shutil.rmtree(root)
