@@ -1,0 +1,95 @@
+"""The shipped bank: the AI DevSecOps interview questions, complete and clean."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from conftest import CONTENT
+from prepdeck.model import Bank
+from prepdeck.text import parse_blocks, plain
+from prepdeck.validate import validate_content
+
+EXPECTED_TIERS = [
+    ("beginner", "Beginner", 5),
+    ("intermediate", "Intermediate", 10),
+    ("advanced", "Advanced", 11),
+    ("scenario-based", "Scenario-Based", 10),
+    ("ai-workflow-tools", "AI Workflow & Tools", 10),
+    ("behavioral", "Behavioral", 5),
+]
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    result = validate_content(CONTENT)
+    assert result.problems == [], "\n".join(map(str, result.problems))  # no warnings either
+    assert result.bank is not None
+    return result.bank
+
+
+def test_metadata(bank: Bank) -> None:
+    assert bank.version == "1.0.0"
+    assert bank.slug == "ai-devsecops"
+    assert bank.license == "CC-BY-4.0"
+    assert "how" in bank.description.lower() or "study" in bank.description.lower()
+
+
+def test_exact_counts_per_tier(bank: Bank) -> None:
+    counts = Counter(q.tier.id for q in bank.questions)
+    assert [(t.id, t.name, counts[t.id]) for t in bank.tiers] == EXPECTED_TIERS
+    assert len(bank.questions) == 51
+
+
+def _words(markdown: str) -> int:
+    return len(re.findall(r"[\w'’-]+", markdown))
+
+
+def test_every_question_has_every_field_filled(bank: Bank) -> None:
+    for q in bank.questions:
+        assert q.question.strip() and q.hint.strip() and q.answer.strip(), q.id
+        assert 3 <= len(q.key_points) <= 6, q.id
+        assert all(p.strip() for p in q.key_points), q.id
+        assert 1 <= len(q.tags) <= 4, q.id
+        assert q.refs or q.tier.id == "behavioral", q.id
+        assert 150 <= _words(q.answer) <= 300, (q.id, _words(q.answer))
+
+
+def test_question_shapes_per_tier(bank: Bank) -> None:
+    for q in bank.questions_in("behavioral"):
+        assert q.question.startswith("Tell me about a time"), q.id
+        assert all(f"**{part}" in q.answer for part in ("Situation", "Task", "Action", "Result")), q.id
+    for q in bank.questions_in("scenario-based"):
+        assert not q.question.lower().startswith("what do you do"), q.id
+
+
+def test_no_two_answers_or_questions_start_alike(bank: Bank) -> None:
+    def opening(markdown: str, words: int) -> str:
+        blocks = parse_blocks(markdown)
+        first = blocks[0]
+        text = plain(first.children) if hasattr(first, "children") else markdown
+        return " ".join(re.findall(r"[\w'’-]+", text.lower())[:words])
+
+    answers = Counter(opening(q.answer, 4) for q in bank.questions)
+    assert [a for a, n in answers.items() if n > 1] == []
+    questions = Counter(
+        opening(q.question, 5) for q in bank.questions if q.tier.id != "behavioral"
+    )
+    assert [a for a, n in questions.items() if n > 1] == []
+
+
+def test_references_are_https_and_cited(bank: Bank) -> None:
+    cited = {ref for q in bank.questions for ref in q.refs}
+    for ref in bank.references:
+        assert ref.url.startswith("https://"), ref.key
+        assert ref.key in cited, ref.key
+    for framework in ("owasp-llm-top10", "mitre-atlas", "nist-ai-rmf", "nist-ai-600-1"):
+        assert framework in cited, framework
+
+
+def test_seed_corrections_are_in_the_answers(bank: Bank) -> None:
+    everything = "\n".join(q.answer + q.hint for q in bank.questions)
+    assert "git filter-repo" in everything
+    assert "ModelScan" in everything
