@@ -83,7 +83,10 @@ def make_bank(tmp_path: Path) -> MakeBank:
             "basics.yaml": BASICS_YAML,
             "deep.yaml": DEEP_YAML,
         }
-        for name, text in {**defaults, **{k.replace("__", "."): v for k, v in files.items()}}.items():
+        for name, text in {
+            **defaults,
+            **{k.replace("__", "."): v for k, v in files.items()},
+        }.items():
             path = root / name
             if text is None:
                 path.unlink(missing_ok=True)

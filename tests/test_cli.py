@@ -26,12 +26,14 @@ def test_valid_bank_exits_0(make_bank: MakeBank) -> None:
 
 
 def test_invalid_bank_prints_every_problem_and_exits_1(make_bank: MakeBank) -> None:
-    root = make_bank(basics__yaml=BASICS_YAML.replace("    hint: Credentials", "    hnit: Credentials"))
+    root = make_bank(
+        basics__yaml=BASICS_YAML.replace("    hint: Credentials", "    hnit: Credentials")
+    )
     code, out, err = run("validate", str(root))
     assert code == 1
     assert out.splitlines() == [
-        f"{root}/basics.yaml:3:5: error[missing-field]: missing required field \"hint\"",
-        f"{root}/basics.yaml:5:5: error[unknown-key]: unknown key \"hnit\"; did you mean \"hint\"?",
+        f'{root}/basics.yaml:3:5: error[missing-field]: missing required field "hint"',
+        f'{root}/basics.yaml:5:5: error[unknown-key]: unknown key "hnit"; did you mean "hint"?',
     ]
     assert err == "2 errors, 0 warnings in 1 file\n"
 
@@ -42,8 +44,12 @@ def test_json_format(make_bank: MakeBank) -> None:
     assert code == 1
     [problem] = [p for p in json.loads(out) if p["level"] == "error"]
     assert problem == {
-        "path": f"{root}/basics.yaml", "line": 19, "column": 12, "level": "error",
-        "rule": "unknown-topic", "message": '"nope" is not a declared topic',
+        "path": f"{root}/basics.yaml",
+        "line": 19,
+        "column": 12,
+        "level": "error",
+        "rule": "unknown-topic",
+        "message": '"nope" is not a declared topic',
     }
 
 
@@ -51,14 +57,16 @@ def test_github_format_and_auto(make_bank: MakeBank) -> None:
     root = make_bank(basics__yaml=BASICS_YAML.replace("tags: [ci-cd]", "tags: [nope]"))
     expected = (
         f"::error file={root}/basics.yaml,line=19,col=12,title=unknown-topic::"
-        f"{root}/basics.yaml:19:12: error[unknown-topic]: \"nope\" is not a declared topic"
+        f'{root}/basics.yaml:19:12: error[unknown-topic]: "nope" is not a declared topic'
     )
     assert expected in run("validate", str(root), "--format", "github")[1].splitlines()
     assert expected in run("validate", str(root), env={"GITHUB_ACTIONS": "true"})[1].splitlines()
 
 
 def test_warnings_pass_unless_strict(make_bank: MakeBank) -> None:
-    root = make_bank(basics__yaml=BASICS_YAML.replace("question: What is CI?", "question: What is a secret"))
+    root = make_bank(
+        basics__yaml=BASICS_YAML.replace("question: What is CI?", "question: What is a secret")
+    )
     assert run("validate", str(root))[0] == 0
     assert run("validate", str(root), "--strict")[0] == 1
 
@@ -76,7 +84,9 @@ def test_build_rejects_unknown_filters_as_usage_errors(make_bank: MakeBank, tmp_
 
 
 def test_bad_source_date_epoch_is_a_usage_error(make_bank: MakeBank, tmp_path: Path) -> None:
-    code, _, err = run("build", str(make_bank()), "--out", str(tmp_path), env={"SOURCE_DATE_EPOCH": "soon"})
+    code, _, err = run(
+        "build", str(make_bank()), "--out", str(tmp_path), env={"SOURCE_DATE_EPOCH": "soon"}
+    )
     assert code == 2 and "SOURCE_DATE_EPOCH" in err
 
 
@@ -120,7 +130,8 @@ def test_help_does_not_import_heavy_libraries() -> None:
     code = (
         "import sys; from prepdeck.cli import main; sys.argv=['prepdeck','--help'];\n"
         "try: main()\nexcept SystemExit: pass\n"
-        "heavy = [m for m in ('genanki', 'reportlab', 'jsonschema', 'markdown_it') if m in sys.modules]\n"
+        "heavy = ('genanki', 'reportlab', 'jsonschema', 'markdown_it')\n"
+        "heavy = [m for m in heavy if m in sys.modules]\n"
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
@@ -128,6 +139,8 @@ def test_help_does_not_import_heavy_libraries() -> None:
 
 def test_python_dash_m(make_bank: MakeBank) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "prepdeck", "validate", str(make_bank())], capture_output=True, text=True
+        [sys.executable, "-m", "prepdeck", "validate", str(make_bank())],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr

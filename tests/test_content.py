@@ -44,7 +44,7 @@ def test_exact_counts_per_tier(bank: Bank) -> None:
 
 
 def _words(markdown: str) -> int:
-    return len(re.findall(r"[\w'’-]+", markdown))
+    return len(re.findall(r"[\w'\u2019-]+", markdown))
 
 
 def test_every_question_has_every_field_filled(bank: Bank) -> None:
@@ -60,7 +60,9 @@ def test_every_question_has_every_field_filled(bank: Bank) -> None:
 def test_question_shapes_per_tier(bank: Bank) -> None:
     for q in bank.questions_in("behavioral"):
         assert q.question.startswith("Tell me about a time"), q.id
-        assert all(f"**{part}" in q.answer for part in ("Situation", "Task", "Action", "Result")), q.id
+        assert all(f"**{part}" in q.answer for part in ("Situation", "Task", "Action", "Result")), (
+            q.id
+        )
     for q in bank.questions_in("scenario-based"):
         assert not q.question.lower().startswith("what do you do"), q.id
 
@@ -70,13 +72,11 @@ def test_no_two_answers_or_questions_start_alike(bank: Bank) -> None:
         blocks = parse_blocks(markdown)
         first = blocks[0]
         text = plain(first.children) if hasattr(first, "children") else markdown
-        return " ".join(re.findall(r"[\w'’-]+", text.lower())[:words])
+        return " ".join(re.findall(r"[\w'\u2019-]+", text.lower())[:words])
 
     answers = Counter(opening(q.answer, 4) for q in bank.questions)
     assert [a for a, n in answers.items() if n > 1] == []
-    questions = Counter(
-        opening(q.question, 5) for q in bank.questions if q.tier.id != "behavioral"
-    )
+    questions = Counter(opening(q.question, 5) for q in bank.questions if q.tier.id != "behavioral")
     assert [a for a, n in questions.items() if n > 1] == []
 
 

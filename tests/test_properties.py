@@ -15,12 +15,41 @@ from hypothesis import strategies as st
 from conftest import BANK_YAML, BASICS_YAML
 from prepdeck.validate import validate_content
 
-FIELDS = ["id", "question", "hint", "key_points", "answer", "tags", "refs", "tier", "questions",
-          "hnit", "expected", "name"]
+FIELDS = [
+    "id",
+    "question",
+    "hint",
+    "key_points",
+    "answer",
+    "tags",
+    "refs",
+    "tier",
+    "questions",
+    "hnit",
+    "expected",
+    "name",
+]
 scalars = st.one_of(
-    st.text(max_size=12), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False),
-    st.sampled_from(["no", "yes", "1.10", "2024-01-01", "a < b && c", "<script>x</script>",
-                     "[x](javascript:alert(1))", "secrets", "ci-cd", "owasp", "basics"]),
+    st.text(max_size=12),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False),
+    st.sampled_from(
+        [
+            "no",
+            "yes",
+            "1.10",
+            "2024-01-01",
+            "a < b && c",
+            "<script>x</script>",
+            "[x](javascript:alert(1))",
+            "secrets",
+            "ci-cd",
+            "owasp",
+            "basics",
+        ]
+    ),
 )
 values = st.recursive(
     scalars,
@@ -41,8 +70,11 @@ def _question() -> st.SearchStrategy[dict[str, Any]]:
 
 tier_docs = st.one_of(
     values,
-    st.builds(lambda t, qs: {"tier": t, "questions": qs},
-              st.sampled_from(["basics", "deep", "nope", 3]), st.lists(_question(), max_size=4)),
+    st.builds(
+        lambda t, qs: {"tier": t, "questions": qs},
+        st.sampled_from(["basics", "deep", "nope", 3]),
+        st.lists(_question(), max_size=4),
+    ),
 )
 raw_texts = st.one_of(
     tier_docs.map(lambda d: yaml.safe_dump(d, allow_unicode=True)),
@@ -52,7 +84,9 @@ raw_texts = st.one_of(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(bank_text=st.one_of(st.just(BANK_YAML), raw_texts), tier_texts=st.lists(raw_texts, max_size=3))
+@given(
+    bank_text=st.one_of(st.just(BANK_YAML), raw_texts), tier_texts=st.lists(raw_texts, max_size=3)
+)
 def test_validate_never_crashes(bank_text: str, tier_texts: list[str]) -> None:
     root = Path(tempfile.mkdtemp())
     try:

@@ -20,7 +20,9 @@ def test_hostile_text_is_escaped_in_both_renderers() -> None:
 
 
 def test_only_https_and_mailto_links_survive() -> None:
-    nodes = text.parse_inline("[a](https://x.org/?q=1&r=2) [b](mailto:me@x.org) [c](http://x.org) [d](file:///etc/passwd)")
+    nodes = text.parse_inline(
+        "[a](https://x.org/?q=1&r=2) [b](mailto:me@x.org) [c](http://x.org) [d](file:///etc/passwd)"
+    )
     html = text.inline_html(nodes)
     assert '<a href="https://x.org/?q=1&amp;r=2">a</a>' in html
     assert '<a href="mailto:me@x.org">b</a>' in html
@@ -55,15 +57,22 @@ _markdownish = st.lists(_pieces, max_size=30).map("".join)
 def test_shortcut_agrees_with_the_parser(source: str) -> None:
     """Text without syntax characters must parse exactly as the parser would."""
     nodes = text.parse_inline(source)
-    parsed = text._inlines(
-        iter(text._inline_md.parseInline(source.strip())[0].children or ()), closing=None
-    ) if source.strip() else ()
+    parsed = (
+        text._inlines(
+            iter(text._inline_md.parseInline(source.strip())[0].children or ()), closing=None
+        )
+        if source.strip()
+        else ()
+    )
     assert nodes == parsed
 
 
 @given(_markdownish)
 def test_rendering_never_emits_unescaped_angle_brackets(source: str) -> None:
-    for html in (text.blocks_html(text.parse_blocks(source)), text.inline_html(text.parse_inline(source))):
+    for html in (
+        text.blocks_html(text.parse_blocks(source)),
+        text.inline_html(text.parse_inline(source)),
+    ):
         stripped = html
         for tag in ("p", "ul", "ol", "li", "em", "strong", "code"):
             stripped = stripped.replace(f"<{tag}>", "").replace(f"</{tag}>", "")

@@ -6,14 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASICS_YAML, BANK_YAML, MakeBank
+from conftest import BANK_YAML, BASICS_YAML, MakeBank
 from prepdeck.validate import validate_content
 
 
 def problems(root: Path) -> list[tuple[str, int, int, str]]:
-    return [
-        (Path(p.path).name, p.line, p.column, p.rule) for p in validate_content(root).problems
-    ]
+    return [(Path(p.path).name, p.line, p.column, p.rule) for p in validate_content(root).problems]
 
 
 def messages(root: Path) -> list[str]:
@@ -25,7 +23,9 @@ def test_tiny_bank_is_valid(make_bank: MakeBank) -> None:
     assert result.problems == []
     assert result.bank is not None
     assert [q.id for q in result.bank.questions] == [
-        "first-question", "second-question", "third-question",
+        "first-question",
+        "second-question",
+        "third-question",
     ]
     assert [q.label for q in result.bank.questions] == ["Q1", "Q2", "Q3"]
     first = result.bank.questions[0]
@@ -36,7 +36,7 @@ def test_yaml_syntax_error_has_position(make_bank: MakeBank) -> None:
     root = make_bank(basics__yaml="tier: basics\nquestions:\n  - id: [unclosed\n")
     found = problems(root)
     assert [(f, r) for f, _, _, r in found if r == "syntax"] == [("basics.yaml", "syntax")]
-    line = next(l for f, l, _, r in found if r == "syntax")
+    line = next(ln for _, ln, _, r in found if r == "syntax")
     assert line in (3, 4)
 
 
@@ -68,12 +68,20 @@ def test_duplicate_key_is_reported_at_the_second(make_bank: MakeBank) -> None:
 
 @pytest.mark.parametrize(
     ("value", "reading"),
-    [("no", "the boolean false"), ("on", "the boolean true"), ("1.10", "the number 1.1"),
-     ("2024-01-02", "the date 2024-01-02"), ("42", "the number 42")],
+    [
+        ("no", "the boolean false"),
+        ("on", "the boolean true"),
+        ("1.10", "the number 1.1"),
+        ("2024-01-02", "the date 2024-01-02"),
+        ("42", "the number 42"),
+    ],
 )
 def test_yaml_11_values_in_text_fields(make_bank: MakeBank, value: str, reading: str) -> None:
-    root = make_bank(basics__yaml=BASICS_YAML.replace("hint: Limit", "hint: Limit").replace(
-        "    hint: Continuous integration.", f"    hint: {value}"))
+    root = make_bank(
+        basics__yaml=BASICS_YAML.replace("hint: Limit", "hint: Limit").replace(
+            "    hint: Continuous integration.", f"    hint: {value}"
+        )
+    )
     result = validate_content(root)
     [problem] = result.problems
     assert (problem.line, problem.column, problem.rule) == (16, 11, "not-text")
@@ -87,16 +95,20 @@ def test_version_as_float_is_not_text(make_bank: MakeBank) -> None:
 
 
 def test_unknown_key_suggests_the_right_one(make_bank: MakeBank) -> None:
-    root = make_bank(basics__yaml=BASICS_YAML.replace("    hint: Credentials", "    hnit: Credentials"))
+    root = make_bank(
+        basics__yaml=BASICS_YAML.replace("    hint: Credentials", "    hnit: Credentials")
+    )
     found = validate_content(root).problems
     rules = {(p.line, p.column, p.rule) for p in found}
     assert (5, 5, "unknown-key") in rules
     assert (3, 5, "missing-field") in rules
-    assert any('unknown key "hnit"; did you mean "hint"?' == p.message for p in found)
+    assert any(p.message == 'unknown key "hnit"; did you mean "hint"?' for p in found)
 
 
 def test_missing_and_empty_fields(make_bank: MakeBank) -> None:
-    text = BASICS_YAML.replace("    refs: []\n", "").replace("hint: Continuous integration.", 'hint: "  "')
+    text = BASICS_YAML.replace("    refs: []\n", "").replace(
+        "hint: Continuous integration.", 'hint: "  "'
+    )
     root = make_bank(basics__yaml=text)
     found = problems(root)
     assert ("basics.yaml", 16, 11, "empty-field") in found
@@ -109,7 +121,9 @@ def test_null_field_is_empty(make_bank: MakeBank) -> None:
 
 
 def test_wrong_type(make_bank: MakeBank) -> None:
-    root = make_bank(basics__yaml=BASICS_YAML.replace("key_points: [Build, Test]", "key_points: Build"))
+    root = make_bank(
+        basics__yaml=BASICS_YAML.replace("key_points: [Build, Test]", "key_points: Build")
+    )
     [problem] = validate_content(root).problems
     assert problem.rule == "wrong-type" and "must be a list, not text" in problem.message
 
@@ -120,8 +134,11 @@ def test_id_must_be_kebab_case(make_bank: MakeBank) -> None:
 
 
 def test_duplicate_id_across_files(make_bank: MakeBank) -> None:
-    root = make_bank(deep__yaml=BASICS_YAML.replace("tier: basics", "tier: deep").replace(
-        "second-question", "other-question"))
+    root = make_bank(
+        deep__yaml=BASICS_YAML.replace("tier: basics", "tier: deep").replace(
+            "second-question", "other-question"
+        )
+    )
     found = validate_content(root).problems
     dup = [p for p in found if p.rule == "duplicate-id"]
     assert len(dup) == 1 and Path(dup[0].path).name == "deep.yaml"
@@ -129,11 +146,17 @@ def test_duplicate_id_across_files(make_bank: MakeBank) -> None:
 
 
 def test_undeclared_tier(make_bank: MakeBank) -> None:
-    root = make_bank(deep__yaml="tier: depp\nquestions:\n" + BASICS_YAML.split("questions:\n")[1]
-                     .replace("first-question", "a-q").replace("second-question", "b-q"))
+    root = make_bank(
+        deep__yaml="tier: depp\nquestions:\n"
+        + BASICS_YAML.split("questions:\n")[1]
+        .replace("first-question", "a-q")
+        .replace("second-question", "b-q")
+    )
     found = validate_content(root).problems
-    assert any(p.rule == "undeclared-tier" and 'did you mean "deep"' in p.message and p.line == 1
-               for p in found)
+    assert any(
+        p.rule == "undeclared-tier" and 'did you mean "deep"' in p.message and p.line == 1
+        for p in found
+    )
 
 
 def test_tier_count_mismatch(make_bank: MakeBank) -> None:
@@ -144,10 +167,15 @@ def test_tier_count_mismatch(make_bank: MakeBank) -> None:
 
 
 def test_unknown_topic_and_reference(make_bank: MakeBank) -> None:
-    text = BASICS_YAML.replace("tags: [secrets]", "tags: [secret]").replace("refs: [owasp]", "refs: [owasp-top10]")
+    text = BASICS_YAML.replace("tags: [secrets]", "tags: [secret]").replace(
+        "refs: [owasp]", "refs: [owasp-top10]"
+    )
     found = validate_content(make_bank(basics__yaml=text)).problems
     by_rule = {p.rule: p for p in found}
-    assert by_rule["unknown-topic"].message == '"secret" is not a declared topic; did you mean "secrets"?'
+    assert (
+        by_rule["unknown-topic"].message
+        == '"secret" is not a declared topic; did you mean "secrets"?'
+    )
     assert (by_rule["unknown-topic"].line, by_rule["unknown-topic"].column) == (12, 12)
     assert by_rule["unknown-reference"].line == 13
 
@@ -158,11 +186,16 @@ def test_reference_url_must_be_https(make_bank: MakeBank) -> None:
 
 
 def test_markdown_link_scheme(make_bank: MakeBank) -> None:
-    root = make_bank(basics__yaml=BASICS_YAML.replace(
-        "hint: Limit", "hint: Limit").replace(
-        "hint: Continuous integration.", "hint: See [this](javascript:alert(1)) and [that](http://x.org)."))
+    root = make_bank(
+        basics__yaml=BASICS_YAML.replace("hint: Limit", "hint: Limit").replace(
+            "hint: Continuous integration.",
+            "hint: See [this](javascript:alert(1)) and [that](http://x.org).",
+        )
+    )
     found = [p for p in validate_content(root).problems if p.rule == "link-scheme"]
-    assert len(found) == 1 and "http://x.org" in found[0].message  # javascript: never parses as a link
+    assert (
+        len(found) == 1 and "http://x.org" in found[0].message
+    )  # javascript: never parses as a link
 
 
 def test_near_duplicate_is_a_warning(make_bank: MakeBank) -> None:
@@ -174,7 +207,9 @@ def test_near_duplicate_is_a_warning(make_bank: MakeBank) -> None:
 
 
 # As written inside YAML double quotes: \u escapes reach the data as the characters.
-@pytest.mark.parametrize("bad", ["ci cd", "ci\\u3000cd", "ci\\u0007cd", "ci::", "a::::b", "ci\\tcd"])
+@pytest.mark.parametrize(
+    "bad", ["ci cd", "ci\\u3000cd", "ci\\u0007cd", "ci::", "a::::b", "ci\\tcd"]
+)
 def test_tags_anki_would_mangle(make_bank: MakeBank, bad: str) -> None:
     bank = BANK_YAML.replace("{id: ci-cd, name: CI/CD}", f'{{id: "{bad}", name: CI/CD}}')
     basics = BASICS_YAML.replace("tags: [ci-cd]", f'tags: ["{bad}"]')
@@ -220,13 +255,17 @@ def test_missing_bank_file(make_bank: MakeBank) -> None:
 
 def test_every_problem_is_reported_at_once(make_bank: MakeBank) -> None:
     text = BASICS_YAML.replace("hint: Credentials", "hnit: Credentials").replace(
-        "tags: [ci-cd]", "tags: [nope]")
+        "tags: [ci-cd]", "tags: [nope]"
+    )
     root = make_bank(basics__yaml=text, deep__yaml="tier: deep\nquestions: [")
     rules = {r for *_, r in problems(root)}
     assert {"unknown-key", "missing-field", "unknown-topic", "syntax"} <= rules
 
 
 def test_unused_topic_warns(make_bank: MakeBank) -> None:
-    bank = BANK_YAML.replace("  - {id: ci-cd, name: CI/CD}\n", "  - {id: ci-cd, name: CI/CD}\n  - {id: spare, name: Spare}\n")
+    bank = BANK_YAML.replace(
+        "  - {id: ci-cd, name: CI/CD}\n",
+        "  - {id: ci-cd, name: CI/CD}\n  - {id: spare, name: Spare}\n",
+    )
     [problem] = validate_content(make_bank(bank__yaml=bank)).problems
     assert problem.rule == "unused-entry" and '"spare"' in problem.message

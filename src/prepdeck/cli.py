@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -107,24 +107,35 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
 @cli.command()
 @content_argument
 @click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="dist",
-    show_default=True, help="Where the artifacts go.",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="dist",
+    show_default=True,
+    help="Where the artifacts go.",
 )
 @click.option(
-    "--target", "targets", multiple=True,
+    "--target",
+    "targets",
+    multiple=True,
     type=click.Choice(["anki", "booklet", "quiz", "cards"]),
     help="Build only this artifact (repeatable). Default: all of them.",
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @click.option("--tier", "tiers", multiple=True, metavar="ID", help="Only these tiers (repeatable).")
-@click.option("--tag", "tags", multiple=True, metavar="TOPIC", help="Only these topics (repeatable).")
 @click.option(
-    "--styles", "style_dirs", multiple=True,
+    "--tag", "tags", multiple=True, metavar="TOPIC", help="Only these topics (repeatable)."
+)
+@click.option(
+    "--styles",
+    "style_dirs",
+    multiple=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A style folder over the defaults (repeatable). Default: ./styles if it exists.",
 )
 @click.option(
-    "--locked", is_flag=True,
+    "--locked",
+    is_flag=True,
     help="Fail instead of updating the lock file when content changed (for CI and releases).",
 )
 @format_option
@@ -181,8 +192,11 @@ def build(
 
     try:
         artifacts = run_build(
-            selected, out_dir=out_dir, options=options,
-            targets=targets or TARGETS, on_start=started,
+            selected,
+            out_dir=out_dir,
+            options=options,
+            targets=targets or TARGETS,
+            on_start=started,
         )
     except ProblemsError as exc:
         _print_problems(exc.problems, output_format)
@@ -204,7 +218,7 @@ def _source_date_epoch() -> int:
     try:
         stamp = int(value)
     except ValueError:
-        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number, not {value!r}")
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number, not {value!r}") from None
     if stamp < 0:
         raise click.UsageError("SOURCE_DATE_EPOCH must not be negative")
     return stamp
@@ -268,9 +282,10 @@ def schema(kind: str) -> None:
     """
     import json
 
+    from prepdeck.schema import Kind
     from prepdeck.schema import schema as load_schema
 
-    click.echo(json.dumps(load_schema(kind), indent=2))  # type: ignore[arg-type]
+    click.echo(json.dumps(load_schema(cast(Kind, kind)), indent=2))
 
 
 @cli.command()

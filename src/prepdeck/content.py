@@ -47,7 +47,7 @@ class QuestionAt:
 
     @property
     def where(self) -> str:
-        line, column = self.doc.position(("questions", self.index))
+        line, _ = self.doc.position(("questions", self.index))
         return f"{self.doc.display}:{line}"
 
 

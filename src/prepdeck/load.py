@@ -204,7 +204,9 @@ def load_document(path: Path, display: str | None = None) -> Document:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return fail(
-                1, 1, "file-too-large",
+                1,
+                1,
+                "file-too-large",
                 f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (split it by tier)",
             )
         raw = path.read_bytes()
@@ -215,7 +217,9 @@ def load_document(path: Path, display: str | None = None) -> Document:
     except UnicodeDecodeError as exc:
         line, column = _position_of_byte(raw, exc.start)
         return fail(
-            line, column, "encoding",
+            line,
+            column,
+            "encoding",
             f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot start a character here; "
             "save the file as UTF-8",
         )
@@ -244,7 +248,9 @@ def load_document(path: Path, display: str | None = None) -> Document:
     except _TooManyAliases:
         doc.data = None
         return fail(
-            node.start_mark.line + 1, node.start_mark.column + 1, "alias-bomb",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            "alias-bomb",
             f"more than {MAX_ALIAS_EXPANSIONS} alias expansions (a 'billion laughs' "
             "document?); refused",
         )

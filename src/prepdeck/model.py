@@ -106,9 +106,7 @@ class Bank:
     def source_label(self) -> str:
         return f"{self.title} {self.version}"
 
-    def filtered(
-        self, *, tiers: Sequence[str] = (), tags: Sequence[str] = ()
-    ) -> Bank:
+    def filtered(self, *, tiers: Sequence[str] = (), tags: Sequence[str] = ()) -> Bank:
         """The questions in any of `tiers` that carry any of `tags` (empty means all).
 
         Question numbers are kept, so a filtered booklet still matches the deck.

@@ -62,9 +62,7 @@ def as_dict(problem: Problem) -> dict[str, object]:
     }
 
 
-def format_problems(
-    problems: Sequence[Problem], name: FormatName, *, color: bool = False
-) -> str:
+def format_problems(problems: Sequence[Problem], name: FormatName, *, color: bool = False) -> str:
     """Every problem, one per line; json is a single array."""
     if resolve(name) == "json":
         return json.dumps([as_dict(p) for p in problems], ensure_ascii=False, indent=2)

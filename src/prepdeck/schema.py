@@ -43,7 +43,7 @@ def schema(kind: Kind) -> dict[str, Any]:
 
 @functools.cache
 def _fast(kind: Kind) -> Callable[[Any], Any]:
-    return fastjsonschema.compile(schema(kind))  # type: ignore[no-any-return]
+    return fastjsonschema.compile(schema(kind))
 
 
 @functools.cache
@@ -87,15 +87,18 @@ def _name(path: Path_) -> str:
 def _problems(doc: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
     path: Path_ = tuple(error.absolute_path)
     keyword = error.validator
+    rule_schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    expected: Any = error.validator_value
     where = f'"{_name(path)}"' if path else "the file"
     if keyword == "required":
         present = error.instance if isinstance(error.instance, dict) else {}
-        for name in error.validator_value:
+        for name in expected:
             if name not in present:
                 yield doc.problem(path, "missing-field", f'missing required field "{name}"')
     elif keyword == "additionalProperties":
-        known = sorted(error.schema.get("properties", {}))
-        for name in error.instance:
+        known = sorted(rule_schema.get("properties", {}))
+        instance: Any = error.instance
+        for name in instance:
             if name in known:
                 continue
             close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
@@ -104,25 +107,23 @@ def _problems(doc: Document, error: jsonschema.ValidationError) -> Iterator[Prob
     elif keyword == "type":
         yield _type_problem(doc, path, error)
     elif keyword in ("minLength", "minItems") or (
-        keyword == "pattern" and error.validator_value == r"\S"
+        keyword == "pattern" and expected == r"\S"
     ):
         yield doc.problem(path, "empty-field", f"{where} is empty")
-    elif "x-rule" in error.schema:
-        message = f"{where} {error.schema['x-message']}, not {error.instance!r}"
-        yield doc.problem(path, str(error.schema["x-rule"]), message)
+    elif "x-rule" in rule_schema:
+        message = f"{where} {rule_schema['x-message']}, not {error.instance!r}"
+        yield doc.problem(path, str(rule_schema["x-rule"]), message)
     elif keyword == "uniqueItems":
         yield doc.problem(path, "duplicate-item", f"{where} lists the same item twice")
     elif keyword == "maxItems":
-        yield doc.problem(
-            path, "too-many", f"{where} has more than {error.validator_value} items"
-        )
+        yield doc.problem(path, "too-many", f"{where} has more than {expected} items")
     else:  # pragma: no cover - every keyword the schemas use is handled above
         yield doc.problem(path, "schema", error.message)
 
 
 def _type_problem(doc: Document, path: Path_, error: jsonschema.ValidationError) -> Problem:
-    expected = error.validator_value
-    wanted = _TYPE_NAMES.get(expected, str(expected))
+    expected: Any = error.validator_value
+    wanted = _TYPE_NAMES.get(str(expected), str(expected))
     node = doc.node_at(path)
     if not path:
         return doc.problem(

@@ -18,9 +18,7 @@ class Stats:
     def as_dict(self) -> dict[str, object]:
         return {
             "questions": self.questions,
-            "tiers": [
-                {"id": i, "name": n, "count": c, "expected": e} for i, n, c, e in self.tiers
-            ],
+            "tiers": [{"id": i, "name": n, "count": c, "expected": e} for i, n, c, e in self.tiers],
             "topics": [{"id": i, "name": n, "count": c} for i, n, c in self.topics],
             "references": [{"key": k, "title": t, "citations": c} for k, t, c in self.references],
         }

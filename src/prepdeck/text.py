@@ -13,7 +13,6 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape as html_escape
-from typing import Union
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -56,7 +55,7 @@ class LineBreak:
     hard: bool
 
 
-Inline = Union[Text, Code, Strong, Emphasis, Link, LineBreak]
+Inline = Text | Code | Strong | Emphasis | Link | LineBreak
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +70,7 @@ class ListBlock:
     items: tuple[tuple[Block, ...], ...]
 
 
-Block = Union[Paragraph, ListBlock]
+Block = Paragraph | ListBlock
 
 
 def is_safe_url(url: str) -> bool:

@@ -3,8 +3,10 @@ that look across the whole bank.  Nothing stops at the first problem."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from prepdeck import schema
 from prepdeck.content import BANK_FILE, Content
@@ -51,9 +53,7 @@ def read_content(root: Path) -> tuple[Content, list[Problem]]:
         if bank_doc.data is not None:
             problems += schema.check(bank_doc, "bank")
     else:
-        problems.append(
-            Problem(str(bank_path), 1, 1, "missing-bank", f"no {BANK_FILE} in {root}")
-        )
+        problems.append(Problem(str(bank_path), 1, 1, "missing-bank", f"no {BANK_FILE} in {root}"))
     tier_docs = []
     for path in tier_paths:
         doc = load_document(path)
@@ -76,7 +76,7 @@ def validate_content(root: Path) -> Validation:
 
 
 def _model(content: Content) -> Bank:
-    def questions():  # type: ignore[no-untyped-def]
+    def questions() -> Iterator[tuple[str, dict[str, Any], SourceLocation]]:
         for question in content.questions():
             line, column = question.doc.position(("questions", question.index))
             where = SourceLocation(question.doc.path, line, column)

@@ -32,5 +32,7 @@ def check(content: Content) -> Iterator[Problem]:
             found += [(("answer",), url) for url in _bad(parse_blocks(answer))]
         for steps, url in found:
             yield question.problem(
-                *steps, rule=ID, message=f"link to {url!r}: only https:// and mailto: links are allowed"
+                *steps,
+                rule=ID,
+                message=f"link to {url!r}: only https:// and mailto: links are allowed",
             )

@@ -29,8 +29,7 @@ def check(content: Content) -> Iterator[Problem]:
             yield question.problem(
                 "question",
                 rule=ID,
-                message=f'asks the same as "{other.id}" ({other.where}); '
-                "merge them or reword one",
+                message=f'asks the same as "{other.id}" ({other.where}); merge them or reword one',
                 level=Level.WARNING,
             )
         else:

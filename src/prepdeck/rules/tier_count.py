@@ -21,7 +21,11 @@ def check(content: Content) -> Iterator[Problem]:
             counts[tier] += 1
     for index, tier in content.bank_entries("tiers"):
         expected, tier_id = tier.get("expected"), tier.get("id")
-        if isinstance(expected, int) and not isinstance(expected, bool) and isinstance(tier_id, str):
+        if (
+            isinstance(expected, int)
+            and not isinstance(expected, bool)
+            and isinstance(tier_id, str)
+        ):
             found = counts[tier_id]
             if found != expected:
                 yield content.bank.problem(

@@ -19,5 +19,7 @@ def check(content: Content) -> Iterator[Problem]:
         tier = data.get("tier")
         if isinstance(tier, str) and tier not in declared:
             close = difflib.get_close_matches(tier, declared, n=1)
-            hint = f'; did you mean "{close[0]}"?' if close else f" (declared: {', '.join(declared)})"
+            hint = (
+                f'; did you mean "{close[0]}"?' if close else f" (declared: {', '.join(declared)})"
+            )
             yield doc.problem(("tier",), ID, f'tier "{tier}" is not declared in bank.yaml{hint}')

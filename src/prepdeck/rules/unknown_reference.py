@@ -22,5 +22,8 @@ def check(content: Content) -> Iterator[Problem]:
                 close = difflib.get_close_matches(ref, registry, n=1)
                 hint = f'; did you mean "{close[0]}"?' if close else ""
                 yield question.problem(
-                    "refs", index, rule=ID, message=f'"{ref}" is not in the reference registry{hint}'
+                    "refs",
+                    index,
+                    rule=ID,
+                    message=f'"{ref}" is not in the reference registry{hint}',
                 )
