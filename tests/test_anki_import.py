@@ -6,20 +6,22 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from anki.cards import CardId
 from anki.collection import Collection, ImportAnkiPackageOptions
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 from anki.models import NotetypeId
-from anki.notes import NoteId
 from anki.scheduler.v3 import Scheduler
 from anki.scheduler_pb2 import CardAnswer
 
 from anki_helpers import T0, collection, import_package, make_bank, options
 from prepdeck import anki
 from prepdeck.model import Bank
+
+if TYPE_CHECKING:  # anki.cards imported before anki.collection is a circular import
+    from anki.cards import CardId
+    from anki.notes import NoteId
 
 pytestmark = pytest.mark.slow
 
