@@ -1,0 +1,428 @@
+"""A release: validate, build twice with one timestamp, insist on identical bytes, then
+write `SHA256SUMS` and the release notes.
+
+`make release`, the release workflow and a maintainer by hand all call `release()`, so
+a release cut on a laptop has the same bytes as the one CI publishes.  The second
+build runs in a fresh interpreter (its own hash seed, no state shared with the first),
+so output that depends on set order or on something left over from the first build
+shows up here rather than as a download that does not match its checksum.
+
+The notes say what changed for people who already have the deck: the question ids
+added, changed and removed since the previous release, from that release's lock file
+(`lock.py`), read from a path or from git (`git show <tag>:<lock>`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from prepdeck import lock as lockfile
+from prepdeck.build import TARGETS, Artifact, BuildOptions, atomic_path, build, sha256_of
+from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem, ProblemsError
+from prepdeck.model import Bank
+
+CHECKSUMS = "SHA256SUMS"
+NOTES = "RELEASE-NOTES.md"
+LOCK_FILE = "prepdeck.lock"
+AUTO = "auto"  # `since`: the latest v* tag before this version, if git knows one
+TAG_PREFIX = "v"
+
+
+class ReleaseError(PrepdeckError):
+    """The release cannot be made as asked; the message says what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """Question ids that differ from the previous release, each sorted."""
+
+    since: str | None  # the previous release's tag or lock path; None: a first release
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    version: str
+    tag: str  # the tag this version is released under: "v" + version
+    artifacts: tuple[Artifact, ...]  # in the output folder, sorted by file name
+    checksums: Path
+    notes: Path
+    changes: Changes
+
+
+def release(
+    content_dir: Path,
+    *,
+    out_dir: Path,
+    timestamp: int,
+    tag: str | None = None,
+    previous_lock: Path | None = None,
+    since: str | None = None,
+    style_dirs: Sequence[Path] = (),
+    paper: str = "a4",
+    strict: bool = False,
+    targets: Sequence[str] = TARGETS,
+    on_step: Callable[[str], None] | None = None,
+) -> Release:
+    """Release the bank in `content_dir` into `out_dir`.
+
+    `timestamp` is SOURCE_DATE_EPOCH for both builds.  `tag`, if given, must be "v"
+    plus the bank's version.  The previous release is `previous_lock` (a lock file),
+    or `since` (a git tag whose committed lock is read, or `AUTO`); neither means a
+    first release.  The lock in `content_dir` must be current, as with `build --locked`.
+
+    Raises `ContentError` (invalid bank), `BuildError` (stale lock, unbuildable
+    artifact) or `ReleaseError` (tag mismatch, builds differ, no previous lock).
+    Nothing is written to `out_dir` unless both builds succeed and agree.
+    """
+    step = on_step or (lambda _message: None)
+    if previous_lock is not None and since is not None:
+        raise ReleaseError("give the previous release as a lock file or as a tag, not both")
+    step("validating")
+    bank = _valid_bank(content_dir, strict=strict)
+    release_tag = TAG_PREFIX + bank.version
+    if tag is not None and tag != release_tag:
+        raise ReleaseError(
+            f"tag {tag!r} does not match the bank's version {bank.version!r} "
+            f"({content_dir / 'bank.yaml'}); the tag for this version is {release_tag!r}"
+        )
+    lock_path = content_dir / LOCK_FILE
+    changes = _changes(
+        bank, lock_path, previous_lock=previous_lock, since=since, release_tag=release_tag
+    )
+    options = BuildOptions(
+        timestamp=timestamp,
+        content_dir=content_dir,
+        style_dirs=tuple(style_dirs),
+        paper=paper,
+        update_lock=False,
+    )
+    with tempfile.TemporaryDirectory(prefix="prepdeck-release-") as tmp:
+        first, second = Path(tmp) / "first", Path(tmp) / "second"
+        step("first build")
+        build(bank, out_dir=first, options=options, targets=targets)
+        step("second build, in a fresh interpreter")
+        _build_in_child(content_dir, second, options, targets)
+        _compare(first, second)
+        step("writing the release")
+        artifacts = _publish(first, out_dir)
+    checksums = out_dir / CHECKSUMS
+    with atomic_path(checksums) as tmp_path:
+        tmp_path.write_text(checksums_text(artifacts), encoding="utf-8")
+    notes = out_dir / NOTES
+    with atomic_path(notes) as tmp_path:
+        text = notes_text(bank, release_tag, artifacts, changes, timestamp=timestamp)
+        tmp_path.write_text(text, encoding="utf-8")
+    return Release(bank.version, release_tag, artifacts, checksums, notes, changes)
+
+
+def _valid_bank(content_dir: Path, *, strict: bool) -> Bank:
+    from prepdeck.validate import validate_content
+
+    result = validate_content(content_dir)
+    if not result.ok(strict=strict) or result.bank is None:
+        raise ContentError(result.problems)
+    return result.bank
+
+
+# -- building twice ------------------------------------------------------------------
+
+
+def _build_in_child(
+    content_dir: Path, out_dir: Path, options: BuildOptions, targets: Sequence[str]
+) -> None:
+    """Validate and build again in a new Python process; problems come back as values."""
+    request = {
+        "content_dir": str(content_dir),
+        "out_dir": str(out_dir),
+        "timestamp": options.timestamp,
+        "style_dirs": [str(p) for p in options.style_dirs],
+        "paper": options.paper,
+        "targets": list(targets),
+    }
+    child = subprocess.run(
+        [sys.executable, "-c", "from prepdeck.release import _child_main; _child_main()"],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        answer = json.loads(child.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        raise ReleaseError(
+            f"the second build crashed (exit {child.returncode}): {child.stderr.strip()}"
+        ) from None
+    if answer.get("problems"):
+        raise BuildError(
+            Problem(p["path"], p["line"], p["column"], p["rule"], p["message"], Level(p["level"]))
+            for p in answer["problems"]
+        )
+    if answer.get("error"):
+        raise ReleaseError(f"the second build failed: {answer['error']}")
+
+
+def _child_main() -> None:
+    """The second build's side of `_build_in_child`: JSON in on stdin, JSON out."""
+    request = json.loads(sys.stdin.read())
+    answer: dict[str, object] = {}
+    try:
+        content_dir = Path(request["content_dir"])
+        bank = _valid_bank(content_dir, strict=False)
+        options = BuildOptions(
+            timestamp=int(request["timestamp"]),
+            content_dir=content_dir,
+            style_dirs=tuple(Path(p) for p in request["style_dirs"]),
+            paper=str(request["paper"]),
+            update_lock=False,
+        )
+        build(bank, out_dir=Path(request["out_dir"]), options=options, targets=request["targets"])
+    except ProblemsError as exc:
+        answer["problems"] = [
+            {
+                "path": p.path,
+                "line": p.line,
+                "column": p.column,
+                "rule": p.rule,
+                "message": p.message,
+                "level": p.level.value,
+            }
+            for p in exc.problems
+        ]
+    except PrepdeckError as exc:
+        answer["error"] = str(exc)
+    sys.stdout.write("\n" + json.dumps(answer) + "\n")
+
+
+def _compare(first: Path, second: Path) -> None:
+    names = sorted(p.name for p in first.iterdir())
+    other = sorted(p.name for p in second.iterdir())
+    if names != other:
+        raise ReleaseError(f"the two builds wrote different files: {names} and {other}")
+    differ = [name for name in names if not _same_bytes(first / name, second / name)]
+    if differ:
+        raise ReleaseError(
+            "the two builds are not byte-identical, so the release would not be "
+            f"reproducible: {', '.join(differ)} differ (same content, same "
+            "SOURCE_DATE_EPOCH); something in the writer depends on the clock, the "
+            "process or the order of a set"
+        )
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def _publish(built: Path, out_dir: Path) -> tuple[Artifact, ...]:
+    """Copy the checked artifacts into `out_dir`, each file replaced atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    artifacts = []
+    for source in sorted(built.iterdir()):
+        dest = out_dir / source.name
+        with atomic_path(dest) as tmp_path:
+            shutil.copyfile(source, tmp_path)
+        artifacts.append(
+            Artifact(_target_of(source.name), dest, dest.stat().st_size, sha256_of(dest))
+        )
+    return tuple(artifacts)
+
+
+def _target_of(name: str) -> str:
+    if name.endswith(".apkg"):
+        return "anki"
+    for target in ("quiz", "cards"):
+        if name.endswith(f"-{target}.pdf"):
+            return target
+    return "booklet"
+
+
+# -- checksums and notes -------------------------------------------------------------
+
+
+def checksums_text(artifacts: Sequence[Artifact]) -> str:
+    """`sha256sum` format ("<hex>  <name>"), sorted by name: `sha256sum -c` checks it."""
+    rows = sorted((a.path.name, a.sha256) for a in artifacts)
+    return "".join(f"{digest}  {name}\n" for name, digest in rows)
+
+
+def notes_text(
+    bank: Bank,
+    tag: str,
+    artifacts: Sequence[Artifact],
+    changes: Changes,
+    *,
+    timestamp: int,
+) -> str:
+    """The release notes in Markdown; the same inputs give the same text."""
+    date = datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d")
+    lines = [
+        f"# {bank.title} {bank.version}",
+        "",
+        f"Version {bank.version}, tagged `{tag}`, built {date} (UTC).",
+        "",
+        "## Questions",
+        "",
+        "| Tier | Questions |",
+        "| --- | ---: |",
+    ]
+    for tier in bank.tiers:
+        lines.append(f"| {_cell(tier.name)} | {len(bank.questions_in(tier))} |")
+    lines += [f"| **Total** | **{len(bank.questions)}** |", ""]
+    if changes.since is None:
+        lines += ["## Changes", "", "First release: every question is new.", ""]
+    else:
+        lines += [f"## Changes since {_code(changes.since)}", ""]
+        if not (changes.added or changes.changed or changes.removed):
+            lines.append("No question was added, changed or removed.")
+        for label, ids in (
+            ("Added", changes.added),
+            ("Changed", changes.changed),
+            ("Removed", changes.removed),
+        ):
+            if ids:
+                lines.append(f"- {label} ({len(ids)}): " + ", ".join(_code(i) for i in ids))
+        lines.append("")
+    lines += [
+        "## Files",
+        "",
+        f"Check a download with `sha256sum --check {CHECKSUMS} --ignore-missing`.",
+        "",
+        "| File | Size (bytes) | SHA-256 |",
+        "| --- | ---: | --- |",
+    ]
+    for artifact in sorted(artifacts, key=lambda a: a.path.name):
+        lines.append(f"| {_code(artifact.path.name)} | {artifact.size} | `{artifact.sha256}` |")
+    return "\n".join(lines) + "\n"
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if "`" not in text else f"`` {text} ``"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+# -- the previous release --------------------------------------------------------------
+
+
+def _changes(
+    bank: Bank,
+    lock_path: Path,
+    *,
+    previous_lock: Path | None,
+    since: str | None,
+    release_tag: str,
+) -> Changes:
+    if previous_lock is not None:
+        label, previous = str(previous_lock), _read_previous_lock(previous_lock)
+    elif since is None:
+        return Changes(since=None)
+    else:
+        tag = (
+            previous_release_tag(lock_path.parent, exclude=release_tag) if since == AUTO else since
+        )
+        if tag is None:
+            return Changes(since=None)
+        label, previous = tag, _lock_at_tag(lock_path, tag)
+    if previous.bank != bank.slug:
+        raise ReleaseError(
+            f"the previous lock ({label}) is for bank {previous.bank!r}, not {bank.slug!r}"
+        )
+    current = _read_current_lock(lock_path)
+    added, changed, removed = lockfile.lock_changes(previous, current)
+    return Changes(label, tuple(added), tuple(changed), tuple(removed))
+
+
+def _read_current_lock(path: Path) -> lockfile.Lock:
+    try:
+        current = lockfile.read_lock(path)
+    except lockfile.LockFormatError as exc:
+        problem = Problem(str(path), exc.line, exc.column, "lock-invalid", str(exc))
+        raise BuildError([problem]) from exc
+    if current is None:
+        message = "no lock file; run `prepdeck build` and commit the lock before a release"
+        raise BuildError([Problem(str(path), 1, 1, "stale-lock", message)])
+    return current
+
+
+def _read_previous_lock(path: Path) -> lockfile.Lock:
+    try:
+        previous = lockfile.read_lock(path)
+    except lockfile.LockFormatError as exc:
+        raise ReleaseError(f"{path}:{exc.line}:{exc.column}: not a prepdeck lock: {exc}") from exc
+    if previous is None:
+        raise ReleaseError(f"no previous lock at {path}")
+    return previous
+
+
+def previous_release_tag(repo_dir: Path, *, exclude: str) -> str | None:
+    """The latest `v*` tag reachable from HEAD other than `exclude`, or None when there
+    is none or `repo_dir` is not in a git checkout (a first release)."""
+    try:
+        found = _git(
+            repo_dir,
+            "describe",
+            "--tags",
+            "--abbrev=0",
+            f"--match={TAG_PREFIX}[0-9]*",
+            f"--exclude={exclude}",
+            "HEAD",
+        )
+    except ReleaseError:
+        return None
+    return found or None
+
+
+def _lock_at_tag(lock_path: Path, tag: str) -> lockfile.Lock:
+    """The lock as committed at `tag`: `git show <tag>:<lock path>`."""
+    repo_dir = lock_path.parent
+    try:
+        _git(repo_dir, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}")
+    except ReleaseError:
+        raise ReleaseError(
+            f"{tag!r} is not a tag or commit in the git repository at {repo_dir} "
+            "(a shallow clone has no history: fetch with --tags, or give --previous-lock)"
+        ) from None
+    try:
+        text = _git(repo_dir, "show", f"{tag}:./{lock_path.name}", strip=False)
+    except ReleaseError:
+        raise ReleaseError(
+            f"{tag} has no {lock_path.name} beside its bank, so the changes since it are "
+            "unknown; give the previous lock with --previous-lock, or --since none"
+        ) from None
+    try:
+        return lockfile.loads(text)
+    except lockfile.LockFormatError as exc:
+        raise ReleaseError(
+            f"{tag}:{lock_path.name}:{exc.line}: not a prepdeck lock: {exc}"
+        ) from exc
+
+
+def commit_time(path: Path) -> int | None:
+    """The committer time of HEAD in the git checkout holding `path` (what the release
+    workflow uses as SOURCE_DATE_EPOCH), or None outside a git checkout."""
+    try:
+        return int(_git(path, "log", "-1", "--format=%ct"))
+    except (ReleaseError, ValueError):
+        return None
+
+
+def _git(cwd: Path, *args: str, strip: bool = True) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise ReleaseError(f"cannot run git: {exc}") from exc
+    if done.returncode != 0:
+        raise ReleaseError(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout.strip() if strip else done.stdout
