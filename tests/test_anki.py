@@ -206,6 +206,7 @@ def test_removed_questions_are_reported_and_retired(tmp_path: Path) -> None:
         options(tmp_path, T0 + 100),
     )
     assert any(line.startswith("1 removed since the lock: rotate-keys") for line in result.notes)
+    assert 'find them in Anki\'s browser: "tag:bank::test-bank" ("ID:rotate-keys")' in result.notes
     assert result.finalize is not None
     result.finalize()
     written = lock.read_lock(tmp_path / "content" / "prepdeck.lock")

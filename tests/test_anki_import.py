@@ -212,3 +212,5 @@ def test_removed_questions_stay_until_the_user_deletes_them(
     )
     assert not log.updated and not log.new
     assert col.note_count() == 5  # Anki never deletes on import; the README says how
+    search = anki.retired_search("test-bank", ["rotate-keys", "what_is*gone"])
+    assert col.find_notes(search) == [note_for(col, "rotate-keys")]

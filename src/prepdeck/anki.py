@@ -89,6 +89,19 @@ def note_guid(slug: str, question_id: str) -> str:
     return str(genanki.guid_for(GUID_NAMESPACE, slug, question_id))
 
 
+def retired_search(slug: str, question_ids: Sequence[str]) -> str:
+    """A search for Anki's browser that finds these questions' notes, to delete them."""
+    ids = " OR ".join(f'"ID:{_search_escape(i)}"' for i in question_ids)
+    return f'"tag:bank::{_search_escape(_tag(slug))}" ({ids})'
+
+
+def _search_escape(text: str) -> str:
+    # Inside quotes Anki still treats \ " * _ as special.
+    for char in '\\"*_':
+        text = text.replace(char, "\\" + char)
+    return text
+
+
 def deck_names(bank: Bank) -> dict[str, str]:
     """Tier id -> subdeck name.  Anki lists decks by name, so a zero-padded position
     keeps them in tier order."""
@@ -354,6 +367,7 @@ def _report(bank: Bank, diff: lockfile.LockDiff, lock_path: Path) -> list[str]:
             f"{len(diff.removed)} removed since the lock: {_ids(diff.removed)} "
             "(retired; Anki keeps them, see the README to delete them)"
         )
+        lines.append(f"find them in Anki's browser: {retired_search(bank.slug, diff.removed)}")
     if diff.notetype_changed:
         lines.append("card style or templates changed since the lock")
     if diff.empty:
