@@ -1,0 +1,194 @@
+"""The raw-library baselines prepdeck is compared with, each run as its own process.
+
+    python bench/baselines.py yaml CONTENT_DIR
+    python bench/baselines.py genanki CONTENT_DIR OUT.apkg
+    python bench/baselines.py reportlab CONTENT_DIR OUT.pdf
+
+Each does the least a program must do to produce the same thing from the same
+files: read every YAML file with PyYAML's C loader, then (for the deck and the
+PDF) hand the same text, HTML- or XML-escaped, to genanki or to one plain
+single-pass reportlab build.  No validation, no Markdown, no lock, no TOC.
+
+Only the library a baseline needs is imported, inside its function, so the
+process pays exactly that library's import time.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SOURCE_DATE_EPOCH = 1767225600
+
+
+def load(content_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """bank.yaml and every tier file, parsed with CSafeLoader; tier files in the
+    order bank.yaml declares them (which is how prepdeck orders questions)."""
+    bank: dict[str, Any] = {}
+    tiers: dict[str, dict[str, Any]] = {}
+    for path in sorted(content_dir.iterdir()):
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=yaml.CSafeLoader)
+        if path.name == "bank.yaml":
+            bank = data
+        else:
+            tiers[data["tier"]] = data
+    ordered = [tiers[t["id"]] for t in bank.get("tiers", ()) if t["id"] in tiers]
+    return bank, ordered
+
+
+def run_yaml(content_dir: Path) -> int:
+    _, tiers = load(content_dir)
+    return sum(len(t["questions"]) for t in tiers)
+
+
+def run_genanki(content_dir: Path, out: Path) -> int:
+    """One note type with the deck's ten fields, a parent deck and a subdeck per
+    tier, one note per question with its tags, written by Package.write_to_file."""
+    from html import escape
+
+    import genanki
+
+    bank, tiers = load(content_dir)
+    slug, title = bank["slug"], bank["title"]
+    fields = [
+        "ID",
+        "Label",
+        "Tier",
+        "Question",
+        "Hint",
+        "KeyPoints",
+        "Answer",
+        "References",
+        "Source",
+        "Spare",
+    ]
+    model = genanki.Model(
+        1607392319,
+        "baseline question",
+        fields=[{"name": name} for name in fields],
+        templates=[
+            {
+                "name": "Question",
+                "qfmt": "{{Tier}}<br>{{Question}}",
+                "afmt": "{{FrontSide}}<hr id=answer>{{Hint}}{{KeyPoints}}{{Answer}}{{References}}",
+            }
+        ],
+        css=".card { font-family: sans-serif; }",
+    )
+    urls = {ref["key"]: ref for ref in bank.get("references", ())}
+    source = escape(f"{title} {bank['version']}")
+    decks = [genanki.Deck(2059400110, title)]
+    number = 0
+    for position, tier in enumerate(tiers, start=1):
+        name = next(t["name"] for t in bank["tiers"] if t["id"] == tier["tier"])
+        deck = genanki.Deck(2059400110 + position, f"{title}::{position:02d} {name}")
+        decks.append(deck)
+        for q in tier["questions"]:
+            number += 1
+            points = "".join(f"<li>{escape(p)}</li>" for p in q["key_points"])
+            refs = "".join(
+                f'<li><a href="{escape(urls[k]["url"])}">{escape(urls[k]["title"])}</a></li>'
+                for k in q["refs"]
+            )
+            note = genanki.Note(
+                model=model,
+                fields=[
+                    escape(q["id"]),
+                    f"Q{number}",
+                    escape(name),
+                    escape(q["question"]),
+                    escape(q["hint"]),
+                    f"<ul>{points}</ul>",
+                    escape(q["answer"]),
+                    f"<ul>{refs}</ul>",
+                    source,
+                    "",
+                ],
+                tags=[
+                    f"bank::{slug}",
+                    f"tier::{tier['tier']}",
+                    *(f"topic::{t}" for t in q["tags"]),
+                ],
+                guid=genanki.guid_for("baseline", slug, q["id"]),
+            )
+            deck.add_note(note)
+    genanki.Package(decks).write_to_file(str(out), timestamp=SOURCE_DATE_EPOCH)
+    return number
+
+
+def run_reportlab(content_dir: Path, out: Path) -> int:
+    """SimpleDocTemplate.build, once, of a Paragraph per question, hint, key point
+    and answer paragraph (escaped, Markdown left as text), in Vera on A4 with the
+    booklet's margins: the questions first, then the answers, as the booklet does."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+    body = ParagraphStyle("body", fontName="Vera", fontSize=10, leading=13.2)
+    point = ParagraphStyle("point", parent=body, leftIndent=12)
+    heading = ParagraphStyle("heading", parent=body, fontSize=17, leading=22, spaceBefore=12)
+    question_style = ParagraphStyle("question", parent=body, fontSize=10.5, spaceBefore=14)
+
+    bank, tiers = load(content_dir)
+    story: list[Paragraph] = []
+    answers: list[Paragraph] = []
+    number = 0
+    for tier in tiers:
+        name = next(t["name"] for t in bank["tiers"] if t["id"] == tier["tier"])
+        story.append(Paragraph(escape(name), heading))
+        for q in tier["questions"]:
+            number += 1
+            story.append(Paragraph(f"Q{number} {escape(q['question'].strip())}", question_style))
+            story.append(Paragraph(escape(q["hint"].strip()), body))
+            story += [Paragraph(escape(p), point, bulletText="\u2022") for p in q["key_points"]]
+            answers.append(Paragraph(f"Q{number}", question_style))
+            for block in q["answer"].split("\n\n"):
+                for line in block.splitlines() if block.startswith("- ") else [block]:
+                    style = point if line.startswith("- ") else body
+                    answers.append(Paragraph(escape(line.removeprefix("- ")), style))
+    doc = SimpleDocTemplate(
+        str(out),
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=22 * mm,
+        bottomMargin=20 * mm,
+        title=bank["title"],
+        invariant=1,
+    )
+    doc.build(story + answers)
+    return number
+
+
+def main(argv: list[str]) -> int:
+    usage = "usage: baselines.py yaml|genanki|reportlab CONTENT_DIR [OUT]"
+    if len(argv) < 2:
+        print(usage, file=sys.stderr)
+        return 2
+    kind, content_dir = argv[0], Path(argv[1])
+    if kind == "yaml" and len(argv) == 2:
+        count = run_yaml(content_dir)
+    elif kind == "genanki" and len(argv) == 3:
+        count = run_genanki(content_dir, Path(argv[2]))
+    elif kind == "reportlab" and len(argv) == 3:
+        count = run_reportlab(content_dir, Path(argv[2]))
+    else:
+        print(usage, file=sys.stderr)
+        return 2
+    print(f"{kind}: {count} questions")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

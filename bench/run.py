@@ -1,0 +1,545 @@
+"""`make bench`: time prepdeck against the raw libraries it builds on.
+
+For each bank size, a synthetic bank (`bench/synth.py`) is written under
+bench/out/ (and reused while the generator and seed are unchanged), then every
+case runs as a whole process, best of N, with its peak memory taken from the
+child's own rusage (os.wait4):
+
+- `prepdeck validate` against PyYAML's C loader reading the same files;
+- `prepdeck build --target anki` against raw genanki writing the same notes;
+- `prepdeck build --target booklet|quiz|cards` against one plain single-pass
+  reportlab build of the same paragraphs (only the booklet has a target);
+- `prepdeck --help`, which must import neither genanki nor reportlab.
+
+The table is printed and written to bench/out/results.json and results.md with
+the machine it ran on.  Targets are reported, never asserted: a MISS is a finding
+to explain, not a failing test.
+
+    .venv/bin/python bench/run.py                      # 1,000 and 10,000 questions
+    .venv/bin/python bench/run.py --sizes 1000 --runs 5
+    .venv/bin/python bench/run.py --runs 10000=2 --cases validate,anki
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as `python bench/run.py`
+    sys.path.insert(0, str(ROOT))
+
+from bench import synth  # noqa: E402
+
+BASELINES = Path(__file__).resolve().parent / "baselines.py"
+DEFAULT_OUT = ROOT / "bench" / "out"
+DEFAULT_SIZES = (1000, 10000)
+SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01, fixed so builds are reproducible
+HEAVY_MODULES = ("genanki", "reportlab")
+HELP_RUNS = 5
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One process to time.  `argv` gets the content folder and an output folder."""
+
+    name: str
+    argv: Callable[[Path, Path], list[str]]
+    baseline: str | None = None  # the case this one is compared with
+    target: float | None = None  # the largest acceptable ratio to the baseline
+    requires: str | None = None  # a prepdeck module that must exist (writers in progress)
+
+
+def _prepdeck() -> list[str]:
+    script = Path(sys.executable).parent / "prepdeck"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "prepdeck"]
+
+
+def _build(target: str) -> Callable[[Path, Path], list[str]]:
+    def argv(content: Path, out: Path) -> list[str]:
+        return [*_prepdeck(), "build", str(content), "--out", str(out / "dist"), "--target", target]
+
+    return argv
+
+
+def _baseline(kind: str, output: str | None = None) -> Callable[[Path, Path], list[str]]:
+    def argv(content: Path, out: Path) -> list[str]:
+        extra = [str(out / "baseline" / output)] if output else []
+        return [sys.executable, str(BASELINES), kind, str(content), *extra]
+
+    return argv
+
+
+CASES: tuple[Case, ...] = (
+    Case("yaml C loader", _baseline("yaml")),
+    Case("validate", lambda c, _: [*_prepdeck(), "validate", str(c)], "yaml C loader", 2.0),
+    Case("raw genanki", _baseline("genanki", "baseline.apkg")),
+    Case("build anki", _build("anki"), "raw genanki", 1.2, "prepdeck.anki"),
+    Case("reportlab 1-pass", _baseline("reportlab", "baseline.pdf")),
+    Case("build booklet", _build("booklet"), "reportlab 1-pass", 1.3, "prepdeck.pdf.booklet"),
+    Case("build quiz", _build("quiz"), "reportlab 1-pass", None, "prepdeck.pdf.quiz"),
+    Case("build cards", _build("cards"), "reportlab 1-pass", None, "prepdeck.pdf.cards"),
+)
+# --cases takes these short names; a prepdeck case brings its baseline along.
+CASE_KEYS = {
+    "validate": "validate",
+    "anki": "build anki",
+    "booklet": "build booklet",
+    "quiz": "build quiz",
+    "cards": "build cards",
+    "help": "--help",
+}
+
+
+# -- measuring one process -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float  # wall clock, spawn to reap
+    cpu_seconds: float  # user + system of the child
+    peak_mib: float  # the child's maximum resident set size
+    returncode: int
+
+
+def measure(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_stem: Path) -> Sample:
+    """Run `argv` to completion; wall time, CPU time and peak RSS of that child alone.
+
+    os.wait4 reaps the child and returns its own rusage, so earlier children (and
+    this process) never inflate ru_maxrss the way RUSAGE_CHILDREN would.
+    """
+    log_stem.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        open(f"{log_stem}.out", "wb") as out,
+        open(f"{log_stem}.err", "wb") as err,
+    ):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(argv), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    return Sample(
+        seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        peak_mib=usage.ru_maxrss / 1024,  # KiB on Linux
+        returncode=proc.returncode,
+    )
+
+
+def heavy_imports(*, cwd: Path, env: Mapping[str, str]) -> list[str]:
+    """The top-level heavy modules `prepdeck --help` imports, from -X importtime."""
+    command = _prepdeck()
+    script = command if len(command) == 1 else ["-m", "prepdeck"]
+    argv = [sys.executable, "-X", "importtime", *script, "--help"]
+    result = subprocess.run(argv, cwd=cwd, env=dict(env), capture_output=True, text=True)
+    modules = set()
+    for line in result.stderr.splitlines():
+        match = re.match(r"import time:\s+\d+ \|\s+\d+ \|\s*(\S+)", line)
+        if match:
+            modules.add(match.group(1).split(".")[0])
+    return sorted(m for m in modules if m in HEAVY_MODULES)
+
+
+# -- results -------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    case: str
+    questions: int | None  # None for --help, which reads no bank
+    runs: int = 0
+    seconds: float | None = None  # best of `runs`
+    cpu_seconds: float | None = None  # of the best run
+    peak_mib: float | None = None  # the highest of the runs
+    baseline: str | None = None
+    ratio: float | None = None
+    target: str = ""
+    result: str = ""  # PASS, MISS, ERROR, SKIP, or "" for a baseline
+    note: str = ""
+    samples: list[float] = field(default_factory=list)
+
+
+def verdict(ratio: float | None, target: float | None) -> str:
+    if target is None:
+        return ""
+    if ratio is None:
+        return "ERROR"
+    return "PASS" if ratio <= target else "MISS"
+
+
+def _summarize(row: Row, samples: Sequence[Sample]) -> None:
+    ok = [s for s in samples if s.returncode == 0]
+    row.runs = len(samples)
+    if not ok:
+        return
+    best = min(ok, key=lambda s: s.seconds)
+    row.seconds, row.cpu_seconds = best.seconds, best.cpu_seconds
+    row.peak_mib = max(s.peak_mib for s in ok)
+    row.samples = [round(s.seconds, 4) for s in samples]
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = [ln for ln in path.read_text("utf-8", "replace").splitlines() if ln.strip()]
+    except OSError:
+        return ""
+    return lines[-1][:160] if lines else ""
+
+
+def module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+# -- the suite -------------------------------------------------------------------------
+
+
+def prepare_bank(out_dir: Path, questions: int, *, seed: int, log: Log) -> Path:
+    """The bank folder for `questions`, generated unless an identical one is there.
+
+    It is kept between runs so the Anki lock file beside it stays current and
+    every timed build is a steady-state rebuild (the release case).
+    """
+    bank_dir = out_dir / f"bank-{questions}"
+    content = bank_dir / "content"
+    stamp_file = bank_dir / "generated"
+    if stamp_file.is_file() and stamp_file.read_text() == synth.stamp(questions, seed):
+        return content
+    log(f"generating a {questions:,}-question bank in {content}")
+    shutil.rmtree(bank_dir, ignore_errors=True)
+    synth.write_bank(content, questions, seed=seed)
+    stamp_file.write_text(synth.stamp(questions, seed))
+    return content
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
+    for name in ("GITHUB_ACTIONS", "NO_COLOR", "PYTHONPROFILEIMPORTTIME"):
+        env.pop(name, None)
+    env["CI"] = "1"  # plain output, no progress lines
+    return env
+
+
+def selected_cases(keys: Sequence[str]) -> list[Case]:
+    names = {CASE_KEYS[k] for k in keys}
+    names |= {c.baseline for c in CASES if c.name in names and c.baseline}
+    return [c for c in CASES if c.name in names]
+
+
+def bench_size(
+    questions: int, runs: int, cases: Sequence[Case], *, out_dir: Path, seed: int, log: Log
+) -> list[Row]:
+    content = prepare_bank(out_dir, questions, seed=seed, log=log)
+    work = content.parent
+    (work / "baseline").mkdir(exist_ok=True)
+    env = child_env()
+    rows = {c.name: Row(c.name, questions) for c in cases}
+    active: list[Case] = []
+    for case in cases:
+        if case.requires and not module_exists(case.requires):
+            rows[case.name].result = "SKIP"
+            rows[case.name].note = f"{case.requires} does not exist yet"
+        else:
+            active.append(case)
+    if any(c.name == "build anki" for c in active) and not (content / "prepdeck.lock").exists():
+        log(f"{questions:,}: first anki build, to write the lock (not timed)")
+        measure(_build("anki")(content, work), cwd=work, env=env, log_stem=work / "logs" / "warmup")
+
+    samples: dict[str, list[Sample]] = {c.name: [] for c in active}
+    for round_ in range(1, runs + 1):  # round-robin, so drift hits every case alike
+        for case in list(active):
+            stem = work / "logs" / case.name.replace(" ", "-")
+            sample = measure(case.argv(content, work), cwd=work, env=env, log_stem=stem)
+            samples[case.name].append(sample)
+            log(
+                f"{questions:,} {case.name:<17} run {round_}/{runs}: {sample.seconds:7.2f} s"
+                f"  {sample.peak_mib:7.1f} MiB" + ("" if sample.returncode == 0 else "  FAILED")
+            )
+            if sample.returncode != 0:
+                rows[case.name].result = "ERROR"
+                why = _last_line(Path(f"{stem}.err"))
+                rows[case.name].note = f"exit {sample.returncode}: {why}"
+                active.remove(case)
+    for case in cases:
+        if case.name in samples:
+            _summarize(rows[case.name], samples[case.name])
+    for case in cases:
+        row = rows[case.name]
+        if case.baseline:
+            base = rows.get(case.baseline)
+            row.baseline = case.baseline
+            if base and base.seconds and row.seconds is not None:
+                row.ratio = row.seconds / base.seconds
+        if case.target is not None:
+            row.target = f"<= {case.target:g}x"
+            if row.result not in ("SKIP", "ERROR"):
+                row.result = verdict(row.ratio, case.target)
+    return [rows[c.name] for c in cases]
+
+
+def bench_help(out_dir: Path, runs: int, log: Log) -> list[Row]:
+    """`prepdeck --help` timed, next to a bare interpreter, and its imports checked."""
+    env = child_env()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    python = Row("python startup", None)
+    row = Row("--help", None, baseline="python startup", target="no genanki/reportlab")
+    commands = ((python, [sys.executable, "-c", "pass"]), (row, [*_prepdeck(), "--help"]))
+    for case_row, argv in commands:
+        stem = out_dir / "logs" / case_row.case.replace(" ", "-").strip("-")
+        samples = [measure(argv, cwd=out_dir, env=env, log_stem=stem) for _ in range(runs)]
+        _summarize(case_row, samples)
+    if row.seconds is not None and python.seconds:
+        row.ratio = row.seconds / python.seconds
+    heavy = heavy_imports(cwd=out_dir, env=env)
+    row.result = "MISS" if heavy else ("PASS" if row.seconds is not None else "ERROR")
+    row.note = f"imports {', '.join(heavy)}" if heavy else "imports neither"
+    log(f"--help: {row.seconds or 0:.3f} s, {row.note}")
+    return [python, row]
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        usable = os.cpu_count() or 0
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    versions = {}
+    for dist in ("prepdeck", "PyYAML", "genanki", "reportlab"):
+        try:
+            from importlib.metadata import version
+
+            versions[dist] = version(dist)
+        except Exception:  # a missing package is just not listed
+            versions[dist] = "?"
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": f"{usable} usable of {os.cpu_count()}",
+        "memory": memory,
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": f"{platform.system()} {platform.release()}",
+        "libraries": ", ".join(f"{k} {v}" for k, v in versions.items()),
+        "commit": commit or "?",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+@dataclass
+class Report:
+    machine: dict[str, str]
+    rows: list[Row]
+
+
+def run_suite(
+    *,
+    sizes: Sequence[int],
+    runs: Mapping[int, int],
+    case_keys: Sequence[str],
+    out_dir: Path,
+    seed: int = 0,
+    log: Log = print,
+) -> Report:
+    rows: list[Row] = []
+    cases = selected_cases([k for k in case_keys if k != "help"])
+    if "help" in case_keys:
+        rows += bench_help(out_dir, HELP_RUNS, log)
+    if cases:
+        for size in sizes:
+            rows += bench_size(size, runs[size], cases, out_dir=out_dir, seed=seed, log=log)
+    return Report(machine(), rows)
+
+
+# -- output ----------------------------------------------------------------------------
+
+COLUMNS = (
+    "case",
+    "questions",
+    "seconds",
+    "cpu s",
+    "peak MiB",
+    "baseline",
+    "ratio",
+    "target",
+    "result",
+)
+RIGHT = frozenset({1, 2, 3, 4, 6})  # numeric columns
+
+
+def _cells(row: Row) -> list[str]:
+    def num(value: float | None, fmt: str) -> str:
+        return "" if value is None else format(value, fmt)
+
+    note = row.note if len(row.note) <= 60 else row.note[:59] + "\u2026"
+    result = row.result + (f" ({note})" if note and row.result in ("SKIP", "ERROR") else "")
+    if row.case == "--help" and row.note:
+        result = f"{row.result} ({row.note})"
+    return [
+        row.case,
+        "" if row.questions is None else f"{row.questions:,}",
+        num(row.seconds, ".3f" if (row.seconds or 0) < 10 else ".2f"),
+        num(row.cpu_seconds, ".2f"),
+        num(row.peak_mib, ".1f"),
+        row.baseline or "",
+        "" if row.ratio is None else f"{row.ratio:.2f}x",
+        row.target,
+        result,
+    ]
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    cells = [list(COLUMNS), *(_cells(r) for r in rows)]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(COLUMNS))]
+
+    def line(r: list[str]) -> str:
+        return "  ".join(
+            (c.rjust(w) if i in RIGHT else c.ljust(w))
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(cells[0]), line(["-" * w for w in widths]), *map(line, cells[1:])])
+
+
+def format_markdown(report: Report) -> str:
+    m = report.machine
+    head = "| " + " | ".join(COLUMNS) + " |"
+    aligns = ("---:" if i in RIGHT else "---" for i in range(len(COLUMNS)))
+    rule = "|" + "|".join(aligns) + "|"
+    body = ["| " + " | ".join(c.replace("|", "\\|") for c in _cells(r)) + " |" for r in report.rows]
+    machine_line = (
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM; "
+        f"{m['python']} on {m['os']}; {m['libraries']}; commit {m['commit']}, {m['date']}."
+    )
+    legend = (
+        "Seconds are wall-clock for the whole process, best of the runs; peak MiB is the "
+        "child's maximum resident set size; ratios are to the raw-library baseline on the "
+        "same files."
+    )
+    return "\n".join([head, rule, *body, "", machine_line, legend]) + "\n"
+
+
+def write_report(report: Report, out_dir: Path) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out_dir / "results.json", out_dir / "results.md"
+    data = {"machine": report.machine, "rows": [asdict(r) for r in report.rows]}
+    json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(format_markdown(report), encoding="utf-8")
+    return json_path, md_path
+
+
+def format_machine(m: Mapping[str, str]) -> str:
+    return "\n".join(f"{k:>9}: {v}" for k, v in m.items())
+
+
+# -- command line --------------------------------------------------------------------
+
+
+def default_runs(size: int) -> int:
+    return 3 if size < 5000 else 1
+
+
+def parse_runs(specs: Sequence[str], sizes: Sequence[int]) -> dict[int, int]:
+    """`--runs 5` for every size, `--runs 10000=2` for one; the rest keep the default."""
+    runs = {size: default_runs(size) for size in sizes}
+    for spec in specs:
+        size_text, _, count_text = spec.rpartition("=")
+        count = int(count_text)
+        if count < 1:
+            raise ValueError("--runs must be at least 1")
+        if size_text:
+            runs[int(size_text)] = count
+        else:
+            runs = dict.fromkeys(sizes, count)
+    return runs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_SIZES),
+        metavar="N",
+        help="bank sizes in questions (default: 1000 10000)",
+    )
+    parser.add_argument(
+        "--runs",
+        action="append",
+        default=[],
+        metavar="[SIZE=]N",
+        help="best of N runs, for every size or one (default: 3, 1 at >= 5000)",
+    )
+    parser.add_argument(
+        "--cases",
+        default=",".join(CASE_KEYS),
+        help=f"comma-separated subset of: {', '.join(CASE_KEYS)}",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="default: bench/out")
+    args = parser.parse_args(argv)
+    keys = [k.strip() for k in args.cases.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in CASE_KEYS]
+    if unknown:
+        parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASE_KEYS)}")
+    try:
+        runs = parse_runs(args.runs, args.sizes)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if not module_exists("prepdeck"):
+        parser.error(f"prepdeck is not importable by {sys.executable}; run .venv/bin/python")
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    report = run_suite(
+        sizes=args.sizes,
+        runs=runs,
+        case_keys=keys,
+        out_dir=args.out.resolve(),
+        seed=args.seed,
+        log=log,
+    )
+    json_path, md_path = write_report(report, args.out)
+    print(format_machine(report.machine))
+    print()
+    print(format_table(report.rows))
+    print(f"\nwritten: {json_path}, {md_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
