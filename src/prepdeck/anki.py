@@ -285,7 +285,8 @@ def _write_package(
         conn = sqlite3.connect(db_path)
         try:
             cursor = conn.cursor()
-            package.write_to_db(cursor, timestamp, itertools.count(timestamp * 1000))
+            # Note and card ids count up from the epoch in ms, as genanki does; 0 is not an id.
+            package.write_to_db(cursor, timestamp, itertools.count(max(timestamp, 1) * 1000))
             # genanki stamps every note and the note type with `timestamp`; put back
             # the times the lock keeps, so unchanged notes look unchanged to Anki.
             rows = cursor.execute("SELECT id, guid FROM notes").fetchall()
