@@ -234,7 +234,7 @@ def test_billion_laughs_is_refused_quickly(make_bank: MakeBank) -> None:
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
     root = make_bank(deep__yaml="\n".join(lines) + "\n")
-    assert ("deep.yaml", 1, 1, "alias-bomb") in problems(root)
+    assert problems(root) == [("deep.yaml", 1, 1, "alias-bomb")]
 
 
 def test_recursive_alias(make_bank: MakeBank) -> None:
@@ -269,3 +269,10 @@ def test_unused_topic_warns(make_bank: MakeBank) -> None:
     )
     [problem] = validate_content(make_bank(bank__yaml=bank)).problems
     assert problem.rule == "unused-entry" and '"spare"' in problem.message
+
+
+@pytest.mark.parametrize("text", ["~\n", "null\n", "42\n", "just text\n"])
+def test_scalar_files_are_the_wrong_type(make_bank: MakeBank, text: str) -> None:
+    found = problems(make_bank(bank__yaml=text, deep__yaml=text))
+    assert ("bank.yaml", 1, 1, "top-level-type") in found
+    assert ("deep.yaml", 1, 1, "top-level-type") in found

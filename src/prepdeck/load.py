@@ -246,7 +246,7 @@ def load_document(path: Path, display: str | None = None) -> Document:
     try:
         doc.data = walker.value(node)
     except _TooManyAliases:
-        doc.data = None
+        doc.node = doc.data = None  # nothing of it is checked further
         return fail(
             node.start_mark.line + 1,
             node.start_mark.column + 1,

@@ -50,7 +50,7 @@ def read_content(root: Path) -> tuple[Content, list[Problem]]:
     if bank_path.is_file():
         bank_doc = load_document(bank_path)
         problems += bank_doc.problems
-        if bank_doc.data is not None:
+        if bank_doc.node is not None:
             problems += schema.check(bank_doc, "bank")
     else:
         problems.append(Problem(str(bank_path), 1, 1, "missing-bank", f"no {BANK_FILE} in {root}"))
@@ -58,7 +58,7 @@ def read_content(root: Path) -> tuple[Content, list[Problem]]:
     for path in tier_paths:
         doc = load_document(path)
         problems += doc.problems
-        if doc.data is not None:
+        if doc.node is not None:
             problems += schema.check(doc, "tier")
         tier_docs.append(doc)
     return Content(root, bank_doc, tier_docs), problems
