@@ -367,6 +367,7 @@ def test_the_zip_is_normalised(tmp_path: Path) -> None:
         assert info.date_time == (2026, 1, 1, 1, 1, 0)  # zip dates have 2-second steps
         assert info.external_attr >> 16 == 0o100644
         assert info.create_system == 3
+        assert info.compress_type == zipfile.ZIP_DEFLATED
 
 
 def test_no_temporary_files_are_left_behind(

@@ -19,6 +19,7 @@ import itertools
 import json
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 import zipfile
@@ -59,6 +60,9 @@ BACK_TEMPLATE = "anki-back.html"
 CSS_FILE = "anki.css"
 _SOURCE = FIELDS.index("Source")
 LIST_LIMIT = 10  # ids named per line in the build report
+# Deflate level 1: a third of the time of the default 6 for about a fifth more bytes
+# (10,000 questions: 0.5 s and 10.8 MB against 1.4 s and 9.1 MB).
+ZIP_LEVEL = 1
 
 
 def stable_id(*names: str) -> int:
@@ -310,6 +314,10 @@ def _zip(dest: Path, entries: Mapping[str, Path | bytes], timestamp: int) -> Non
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
+            if sys.version_info >= (3, 13):
+                info.compress_level = ZIP_LEVEL
+            else:
+                info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]
             info.create_system = 3  # unix, whatever the host
             info.external_attr = 0o100644 << 16
             content = entries[name]
