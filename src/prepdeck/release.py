@@ -58,6 +58,7 @@ class Release:
     checksums: Path
     notes: Path
     changes: Changes
+    warnings: tuple[Problem, ...] = ()  # from validation; the CLI shows them
 
 
 def release(
@@ -89,7 +90,7 @@ def release(
     if previous_lock is not None and since is not None:
         raise ReleaseError("give the previous release as a lock file or as a tag, not both")
     step("validating")
-    bank = _valid_bank(content_dir, strict=strict)
+    bank, warnings = _valid_bank(content_dir, strict=strict)
     release_tag = TAG_PREFIX + bank.version
     if tag is not None and tag != release_tag:
         raise ReleaseError(
@@ -123,16 +124,16 @@ def release(
     with atomic_path(notes) as tmp_path:
         text = notes_text(bank, release_tag, artifacts, changes, timestamp=timestamp)
         tmp_path.write_text(text, encoding="utf-8")
-    return Release(bank.version, release_tag, artifacts, checksums, notes, changes)
+    return Release(bank.version, release_tag, artifacts, checksums, notes, changes, tuple(warnings))
 
 
-def _valid_bank(content_dir: Path, *, strict: bool) -> Bank:
+def _valid_bank(content_dir: Path, *, strict: bool) -> tuple[Bank, list[Problem]]:
     from prepdeck.validate import validate_content
 
     result = validate_content(content_dir)
     if not result.ok(strict=strict) or result.bank is None:
         raise ContentError(result.problems)
-    return result.bank
+    return result.bank, result.warnings
 
 
 # -- building twice ------------------------------------------------------------------
@@ -178,7 +179,7 @@ def _child_main() -> None:
     answer: dict[str, object] = {}
     try:
         content_dir = Path(request["content_dir"])
-        bank = _valid_bank(content_dir, strict=False)
+        bank, _ = _valid_bank(content_dir, strict=False)
         options = BuildOptions(
             timestamp=int(request["timestamp"]),
             content_dir=content_dir,
