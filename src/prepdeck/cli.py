@@ -303,5 +303,135 @@ def rules() -> None:
         click.echo(f"{rule.ID}\n    {doc}\n")
 
 
+# -- release: validate, build twice, compare, checksums and notes (release.py) ---------
+
+
+@cli.command()
+@content_argument
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="dist",
+    show_default=True, help="Where the artifacts, SHA256SUMS and RELEASE-NOTES.md go.",
+)
+@click.option(
+    "--tag", metavar="vX.Y.Z", envvar="PREPDECK_TAG", show_envvar=True,
+    help="Fail unless this is the tag for the bank's version (v + version).",
+)
+@click.option(
+    "--previous-lock", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The previous release's lock file; the notes list the ids changed since.",
+)
+@click.option(
+    "--since", metavar="TAG", default="auto", show_default=True,  # release.AUTO
+    help="The previous release's tag, whose committed lock the notes compare with; "
+    "'auto' is the latest v* tag before this version, 'none' a first release.",
+)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option(
+    "--styles", "style_dirs", multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A style folder over the defaults (repeatable). Default: ./styles if it exists.",
+)
+@format_option
+@strict_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@click.pass_context
+def release(
+    ctx: click.Context,
+    content_dir: Path,
+    out_dir: Path,
+    tag: str | None,
+    previous_lock: Path | None,
+    since: str,
+    paper: str,
+    style_dirs: tuple[Path, ...],
+    output_format: str,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Build a release: validate, build twice, compare the bytes, write checksums and notes.
+
+    Both builds use SOURCE_DATE_EPOCH, by default the time of the commit checked
+    out, so a release made by hand has the same bytes as the one CI publishes. The
+    lock file must be current (as with build --locked). Nothing is written unless
+    both builds succeed and are byte-identical.
+
+    \b
+    Example:
+        prepdeck release content --out dist --tag v1.2.0
+        prepdeck release content --previous-lock ../v1.1.0/prepdeck.lock
+    """
+    import json
+
+    from prepdeck.errors import PrepdeckError, ProblemsError
+    from prepdeck.release import commit_time
+    from prepdeck.release import release as run_release
+
+    since_given = ctx.get_parameter_source("since") is not click.core.ParameterSource.DEFAULT
+    if previous_lock is not None and since_given:
+        raise click.UsageError("give --previous-lock or --since, not both")
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        timestamp = _source_date_epoch()
+    else:
+        found = commit_time(content_dir)
+        if found is None:
+            raise click.ClickException(
+                "set SOURCE_DATE_EPOCH (seconds since 1970), or release from a git "
+                "checkout so the builds take the commit's time"
+            )
+        timestamp = found
+    if not style_dirs and Path("styles").is_dir():
+        style_dirs = (Path("styles"),)
+    progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
+
+    def step(message: str) -> None:
+        if progress:
+            click.echo(f"{message}…", err=True)
+
+    try:
+        result = run_release(
+            content_dir, out_dir=out_dir, timestamp=timestamp, tag=tag,
+            previous_lock=previous_lock,
+            since=None if previous_lock is not None or since == "none" else since,
+            style_dirs=style_dirs, paper=paper, strict=strict, on_step=step,
+        )
+    except ProblemsError as exc:
+        _print_problems(exc.problems, output_format)
+        click.echo("release failed; nothing was written", err=True)
+        sys.exit(1)
+    except PrepdeckError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output_format != "json":
+        _print_problems(result.warnings, output_format, quiet=quiet)
+    if output_format == "json":
+        click.echo(json.dumps({
+            "version": result.version,
+            "tag": result.tag,
+            "artifacts": [
+                {"path": str(a.path), "size": a.size, "sha256": a.sha256}
+                for a in result.artifacts
+            ],
+            "checksums": str(result.checksums),
+            "notes": str(result.notes),
+            "since": result.changes.since,
+            "added": list(result.changes.added),
+            "changed": list(result.changes.changed),
+            "removed": list(result.changes.removed),
+        }, indent=2))
+        return
+    if quiet:
+        return
+    for artifact in result.artifacts:
+        click.echo(f"{artifact.path}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
+    click.echo(f"{result.checksums}")
+    click.echo(f"{result.notes}")
+    changes = result.changes
+    summary = (
+        "first release" if changes.since is None else
+        f"since {changes.since}: {len(changes.added)} added, {len(changes.changed)} changed, "
+        f"{len(changes.removed)} removed"
+    )
+    click.echo(f"{result.tag}: two builds byte-identical; {summary}", err=True)
+
+
 def main() -> None:
     cli(prog_name="prepdeck")
