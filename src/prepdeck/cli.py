@@ -309,25 +309,38 @@ def rules() -> None:
 @cli.command()
 @content_argument
 @click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="dist",
-    show_default=True, help="Where the artifacts, SHA256SUMS and RELEASE-NOTES.md go.",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="dist",
+    show_default=True,
+    help="Where the artifacts, SHA256SUMS and RELEASE-NOTES.md go.",
 )
 @click.option(
-    "--tag", metavar="vX.Y.Z", envvar="PREPDECK_TAG", show_envvar=True,
+    "--tag",
+    metavar="vX.Y.Z",
+    envvar="PREPDECK_TAG",
+    show_envvar=True,
     help="Fail unless this is the tag for the bank's version (v + version).",
 )
 @click.option(
-    "--previous-lock", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--previous-lock",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The previous release's lock file; the notes list the ids changed since.",
 )
 @click.option(
-    "--since", metavar="TAG", default="auto", show_default=True,  # release.AUTO
+    "--since",
+    metavar="TAG",
+    default="auto",
+    show_default=True,  # release.AUTO
     help="The previous release's tag, whose committed lock the notes compare with; "
     "'auto' is the latest v* tag before this version, 'none' a first release.",
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @click.option(
-    "--styles", "style_dirs", multiple=True,
+    "--styles",
+    "style_dirs",
+    multiple=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A style folder over the defaults (repeatable). Default: ./styles if it exists.",
 )
@@ -389,10 +402,16 @@ def release(
 
     try:
         result = run_release(
-            content_dir, out_dir=out_dir, timestamp=timestamp, tag=tag,
+            content_dir,
+            out_dir=out_dir,
+            timestamp=timestamp,
+            tag=tag,
             previous_lock=previous_lock,
             since=None if previous_lock is not None or since == "none" else since,
-            style_dirs=style_dirs, paper=paper, strict=strict, on_step=step,
+            style_dirs=style_dirs,
+            paper=paper,
+            strict=strict,
+            on_step=step,
         )
     except ProblemsError as exc:
         _print_problems(exc.problems, output_format)
@@ -403,20 +422,25 @@ def release(
     if output_format != "json":
         _print_problems(result.warnings, output_format, quiet=quiet)
     if output_format == "json":
-        click.echo(json.dumps({
-            "version": result.version,
-            "tag": result.tag,
-            "artifacts": [
-                {"path": str(a.path), "size": a.size, "sha256": a.sha256}
-                for a in result.artifacts
-            ],
-            "checksums": str(result.checksums),
-            "notes": str(result.notes),
-            "since": result.changes.since,
-            "added": list(result.changes.added),
-            "changed": list(result.changes.changed),
-            "removed": list(result.changes.removed),
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "version": result.version,
+                    "tag": result.tag,
+                    "artifacts": [
+                        {"path": str(a.path), "size": a.size, "sha256": a.sha256}
+                        for a in result.artifacts
+                    ],
+                    "checksums": str(result.checksums),
+                    "notes": str(result.notes),
+                    "since": result.changes.since,
+                    "added": list(result.changes.added),
+                    "changed": list(result.changes.changed),
+                    "removed": list(result.changes.removed),
+                },
+                indent=2,
+            )
+        )
         return
     if quiet:
         return
@@ -426,8 +450,9 @@ def release(
     click.echo(f"{result.notes}")
     changes = result.changes
     summary = (
-        "first release" if changes.since is None else
-        f"since {changes.since}: {len(changes.added)} added, {len(changes.changed)} changed, "
+        "first release"
+        if changes.since is None
+        else f"since {changes.since}: {len(changes.added)} added, {len(changes.changed)} changed, "
         f"{len(changes.removed)} removed"
     )
     click.echo(f"{result.tag}: two builds byte-identical; {summary}", err=True)
