@@ -289,6 +289,9 @@ def _write_package(
         conn = sqlite3.connect(db_path)
         try:
             cursor = conn.cursor()
+            # A scratch file: no need to wait for the disk, and a crash leaves nothing to recover.
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA journal_mode = MEMORY")
             # Note and card ids count up from the epoch in ms, as genanki does; 0 is not an id.
             package.write_to_db(cursor, timestamp, itertools.count(max(timestamp, 1) * 1000))
             # genanki stamps every note and the note type with `timestamp`; put back
