@@ -120,7 +120,7 @@ def test_tags_and_fields(tmp_path: Path) -> None:
         "topic::ci-cd",
         "topic::secrets",
     ]
-    assert fields[1:3] == ["Q4", "Intermediate"]
+    assert fields[1:3] == ["Q2.2", "Intermediate"]
     assert fields[8] == "Test Bank 1.0.0"
     _, _, fields, _ = notes["what-is-a-secret"]
     assert fields[3] == "What is a <strong>secret</strong>?"

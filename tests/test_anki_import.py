@@ -98,7 +98,7 @@ def test_a_fresh_import(tmp_path: Path, col: Collection) -> None:
     card = col.get_card(card_for(col, "what-is-a-secret"))
     question, answer = card.question(), card.answer()
     assert "What is a <strong>secret</strong>?" in question
-    assert "Q1" in question and "Beginner" in question
+    assert "Q1.1" in question and "Beginner" in question
     assert "Credentials that grant access." not in question
     assert "Credentials that grant access." in answer
     assert answer.index("Credentials that grant access.") < answer.index("<li>API keys</li>")

@@ -27,7 +27,7 @@ def test_tiny_bank_is_valid(make_bank: MakeBank) -> None:
         "second-question",
         "third-question",
     ]
-    assert [q.label for q in result.bank.questions] == ["Q1", "Q2", "Q3"]
+    assert [q.label for q in result.bank.questions] == ["Q1.1", "Q1.2", "Q2.1"]
     first = result.bank.questions[0]
     assert first.source is not None and first.source.line == 3
 

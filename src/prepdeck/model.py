@@ -51,6 +51,7 @@ class Question:
     id: str
     tier: Tier
     number: int  # 1-based position in the whole bank; stays the same under filters
+    position: int  # 1-based position within its tier
     question: str  # inline Markdown
     hint: str  # inline Markdown
     key_points: tuple[str, ...]  # inline Markdown each
@@ -61,8 +62,12 @@ class Question:
 
     @property
     def label(self) -> str:
-        """The number people see, the same in the deck, the booklet and the cards."""
-        return f"Q{self.number}"
+        """The number people see, the same in the deck, the booklet and the cards.
+
+        Numbered within the tier ("Q2.3": tier 2, question 3), so a question added at
+        the end of a tier renumbers nothing, and no other note changes in Anki.
+        """
+        return f"Q{self.tier.position}.{self.position}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +165,13 @@ def build_bank(
         grouped[tier_id].append((data, where))
     questions: list[Question] = []
     for tier in tiers:
-        for data, where in grouped[tier.id]:
+        for position, (data, where) in enumerate(grouped[tier.id], start=1):
             questions.append(
                 Question(
                     id=data["id"],
                     tier=by_id[tier.id],
                     number=len(questions) + 1,
+                    position=position,
                     question=data["question"].strip(),
                     hint=data["hint"].strip(),
                     key_points=tuple(p.strip() for p in data["key_points"]),
