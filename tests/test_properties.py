@@ -99,3 +99,36 @@ def test_validate_never_crashes(bank_text: str, tier_texts: list[str]) -> None:
         assert (result.bank is not None) == (not result.errors)
     finally:
         shutil.rmtree(root)
+
+
+_link_pieces = st.sampled_from(
+    [
+        "[",
+        "]",
+        "(",
+        ")",
+        "](",
+        "https://x",
+        "mailto:m",
+        "http://x",
+        "javascript:x",
+        " ",
+        "\n",
+        "<",
+        ">",
+        "*",
+        "`",
+        "a",
+        "\\",
+    ]
+)
+
+
+@given(st.lists(_link_pieces, max_size=25).map("".join))
+def test_link_prefilter_never_hides_an_unsafe_link(source: str) -> None:
+    from prepdeck.rules.link_scheme import may_hold_unsafe_link
+    from prepdeck.text import iter_links, parse_blocks, parse_inline
+
+    if not may_hold_unsafe_link(source):
+        assert all(link.safe for link in iter_links(parse_blocks(source)))
+        assert all(link.safe for link in iter_links(parse_inline(source)))

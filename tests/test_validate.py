@@ -276,3 +276,25 @@ def test_scalar_files_are_the_wrong_type(make_bank: MakeBank, text: str) -> None
     found = problems(make_bank(bank__yaml=text, deep__yaml=text))
     assert ("bank.yaml", 1, 1, "top-level-type") in found
     assert ("deep.yaml", 1, 1, "top-level-type") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("no links", False),
+        ("[a](https://x) and [b](MAILTO:me@x)", False),
+        ("[a](http://x)", True),
+        ("[a]( https://x)", True),
+        ("[a](<https://x>)", True),
+        ("[a](https://x) [b](javascript:x)", True),
+    ],
+)
+def test_link_prefilter_only_skips_text_that_cannot_hold_an_unsafe_link(
+    text: str, may: bool
+) -> None:
+    from prepdeck.rules.link_scheme import may_hold_unsafe_link
+    from prepdeck.text import iter_links, parse_blocks
+
+    assert may_hold_unsafe_link(text) is may
+    if not may:
+        assert all(link.safe for link in iter_links(parse_blocks(text)))

@@ -62,13 +62,20 @@ def _print_problems(problems: Sequence[Any], output_format: str, *, quiet: bool 
         click.echo(report.summary(problems), err=True)
 
 
-def _validated(content_dir: Path, output_format: str, strict: bool, *, quiet: bool = False):  # type: ignore[no-untyped-def]
+def _validated(  # type: ignore[no-untyped-def]
+    content_dir: Path,
+    output_format: str,
+    strict: bool,
+    *,
+    quiet: bool = False,
+    build_model: bool = True,
+):
     """Validate, print the problems, and exit 1 unless the bank is usable."""
     from prepdeck.validate import validate_content
 
-    result = validate_content(content_dir)
+    result = validate_content(content_dir, build_model=build_model)
     _print_problems(result.problems, output_format, quiet=quiet)
-    if not result.ok(strict=strict) or result.bank is None:
+    if not result.ok(strict=strict):
         sys.exit(1)
     return result.bank
 
@@ -99,7 +106,7 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
     Example:
         prepdeck validate content --format github
     """
-    _validated(content_dir, output_format, strict)
+    _validated(content_dir, output_format, strict, build_model=False)
     if output_format != "json":
         click.echo(f"{content_dir}: valid", err=True)
 

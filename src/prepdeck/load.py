@@ -103,8 +103,8 @@ class _Walker:
         self.expansions = 0
 
     def value(self, node: Node, depth: int = 0) -> Any:
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
+        if type(node) is ScalarNode:
+            return node.value if node.tag == STR else self.scalar(node)
         if depth > MAX_DEPTH:
             self.report(node, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
             return None
@@ -122,7 +122,13 @@ class _Walker:
             if not self.tag_ok(node, MAP if isinstance(node, MappingNode) else SEQ):
                 return None
             if isinstance(node, SequenceNode):
-                return [self.value(item, depth + 1) for item in node.value]
+                # Text items are by far the most common: skip the call for them.
+                return [
+                    item.value
+                    if type(item) is ScalarNode and item.tag == STR
+                    else self.value(item, depth + 1)
+                    for item in node.value
+                ]
             return self.mapping(node, depth)  # type: ignore[arg-type]
         finally:
             self.active.discard(ident)
@@ -130,7 +136,7 @@ class _Walker:
     def mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
+            if type(key_node) is not ScalarNode:
                 self.report(key_node, "key-type", "a key must be plain text, not a list or mapping")
                 continue
             key = key_node.value
@@ -142,7 +148,10 @@ class _Walker:
                     f"{self.first_key_line(node, key)}; YAML would silently keep only the last)",
                 )
                 continue
-            out[key] = self.value(value_node, depth + 1)
+            if type(value_node) is ScalarNode and value_node.tag == STR:
+                out[key] = value_node.value
+            else:
+                out[key] = self.value(value_node, depth + 1)
         return out
 
     @staticmethod

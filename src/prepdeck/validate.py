@@ -64,13 +64,14 @@ def read_content(root: Path) -> tuple[Content, list[Problem]]:
     return Content(root, bank_doc, tier_docs), problems
 
 
-def validate_content(root: Path) -> Validation:
-    """Validate a bank folder; the result holds the `Bank` when it has no errors."""
+def validate_content(root: Path, *, build_model: bool = True) -> Validation:
+    """Validate a bank folder; the result holds the `Bank` when it has no errors
+    (and `build_model`: `prepdeck validate` needs only the problems)."""
     content, problems = read_content(root)
     for rule in RULES:
         problems.extend(rule.check(content))
     result = Validation(sorted(set(problems)))
-    if not result.errors:
+    if build_model and not result.errors:
         result.bank = _model(content)
     return result
 
