@@ -3,6 +3,7 @@ a bank, never with a crash."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -132,3 +133,48 @@ def test_link_prefilter_never_hides_an_unsafe_link(source: str) -> None:
     if not may_hold_unsafe_link(source):
         assert all(link.safe for link in iter_links(parse_blocks(source)))
         assert all(link.safe for link in iter_links(parse_inline(source)))
+
+
+@given(
+    st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(
+            [
+                "no",
+                "On",
+                "~",
+                "1.10",
+                "2024-01-02",
+                "<<",
+                "=",
+                ".inf",
+                "0x1F",
+                "+1",
+                "-.5",
+                "null",
+                "Yes",
+                "tRUE",
+            ]
+        ),
+    ),
+    st.sampled_from(["plain", "single", "double", "block"]),
+)
+def test_fast_resolver_gives_pyyaml_tags(value: str, style: str) -> None:
+    from prepdeck.load import _BaseLoader, _Loader
+
+    if style == "plain":
+        doc = f"k: {value}\n"
+    elif style == "single":
+        doc = "k: '" + value.replace("'", "''") + "'\n"
+    elif style == "double":
+        doc = "k: " + json.dumps(value) + "\n"
+    else:
+        doc = "k: |-\n  " + value.replace("\n", " ") + "\n"
+    try:
+        expected = yaml.compose(doc, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return
+    ours = yaml.compose(doc, Loader=_Loader)
+    assert [(k.tag, v.tag, v.value) for k, v in ours.value] == [
+        (k.tag, v.tag, v.value) for k, v in expected.value
+    ]

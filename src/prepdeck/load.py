@@ -21,9 +21,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from prepdeck.errors import Level, Problem
 
 try:  # the C parser, when PyYAML was built with libyaml
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - pure-Python fallback
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ALIAS_EXPANSIONS = 1000
@@ -33,6 +33,28 @@ _YAML = "tag:yaml.org,2002:"
 STR, MAP, SEQ = _YAML + "str", _YAML + "map", _YAML + "seq"
 _SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, resolving the commonest scalars without PyYAML's regex loop.
+
+    A quoted or block scalar is always text, and so is a plain one whose first
+    character starts none of YAML 1.1's implicit types (numbers, booleans, null,
+    dates...); everything else goes through PyYAML's own resolver, so every tag is
+    the one it would give (a property test checks this).
+    """
+
+    _TYPE_STARTERS = frozenset(k for k in _BaseLoader.yaml_implicit_resolvers if k)
+    # The shortcut is only sound with no wildcard or path resolvers registered.
+    assert None not in _BaseLoader.yaml_implicit_resolvers
+    assert not _BaseLoader.yaml_path_resolvers
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and (
+            not implicit[0] or (value and value[0] not in self._TYPE_STARTERS)
+        ):
+            return STR
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return,no-untyped-call]
 
 
 Path_ = tuple[str | int, ...]  # a path into a document's data: keys and indices

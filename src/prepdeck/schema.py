@@ -14,10 +14,12 @@ import functools
 import json
 from collections.abc import Callable, Iterator
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import jsonschema
 
 import fastjsonschema
-import jsonschema
 
 from prepdeck.errors import Problem
 from prepdeck.load import Document, Path_
@@ -41,13 +43,30 @@ def schema(kind: Kind) -> dict[str, Any]:
     return loaded
 
 
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with local `#/$defs/...` references replaced by what they name;
+    fastjsonschema makes a function call per reference, which dominates its cost."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return {**_inline_refs(defs[ref.removeprefix("#/$defs/")], defs), **rest}
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
+
+
 @functools.cache
 def _fast(kind: Kind) -> Callable[[Any], Any]:
-    return fastjsonschema.compile(schema(kind))
+    full = schema(kind)
+    return fastjsonschema.compile(_inline_refs(full, full.get("$defs", {})))
 
 
 @functools.cache
 def _full(kind: Kind) -> jsonschema.protocols.Validator:
+    import jsonschema  # only invalid files need it; it is slow to import
+
     return jsonschema.Draft202012Validator(schema(kind))
 
 
@@ -106,9 +125,7 @@ def _problems(doc: Document, error: jsonschema.ValidationError) -> Iterator[Prob
             yield doc.problem((*path, name), "unknown-key", f'unknown key "{name}"{hint}', key=True)
     elif keyword == "type":
         yield _type_problem(doc, path, error)
-    elif keyword in ("minLength", "minItems") or (
-        keyword == "pattern" and expected == r"\S"
-    ):
+    elif keyword in ("minLength", "minItems") or (keyword == "pattern" and expected == r"\S"):
         yield doc.problem(path, "empty-field", f"{where} is empty")
     elif "x-rule" in rule_schema:
         message = f"{where} {rule_schema['x-message']}, not {error.instance!r}"
