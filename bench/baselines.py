@@ -167,7 +167,9 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
         title=bank["title"],
         invariant=1,
     )
-    doc.build(story + answers)
+    story += answers
+    del answers, bank, tiers  # build() consumes the story: let laid-out paragraphs go
+    doc.build(story)
     return number
 
 

@@ -100,10 +100,10 @@ def test_the_suite_runs_and_writes_its_table_on_a_tiny_bank(tmp_path: Path) -> N
     assert [r["case"] for r in data["rows"]] == [r.case for r in report.rows]
     assert data["machine"]["cpu"] and data["machine"]["python"]
     markdown = md_path.read_text()
-    assert markdown.startswith("| case | questions |")
-    assert "| validate | 12 |" in markdown and "Machine: " in markdown
+    assert markdown.startswith("| case | questions | runs |")
+    assert "| validate | 12 | 1 |" in markdown and "Machine: " in markdown
     table = run.format_table(report.rows).splitlines()
-    assert table[0].split()[:3] == ["case", "questions", "seconds"]
+    assert table[0].split()[:4] == ["case", "questions", "runs", "seconds"]
     assert len(table) == 2 + len(report.rows)
 
 
