@@ -1,0 +1,371 @@
+"""A question (or an answer) as one flowable that lays itself out.
+
+`Block` holds rows (a heading, paragraphs, a hint box, ruled lines) and measures
+each row once per width, so moving a block to the next page costs no second
+layout; reportlab's `KeepTogether` would wrap every paragraph again.  Paragraphs
+are made lazily, when the block is first measured, and dropped with it once drawn.
+
+The split policy keeps typography honest:
+- a block that fits on an empty page is never split: it moves whole to the next page;
+- a longer one splits between rows or inside a paragraph (no orphans or widows);
+- a heading row never ends a page (`keep_with_next`), so a title is never orphaned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+from prepdeck.pdf.common import Kit
+from prepdeck.pdf.document import Marks, fit_text
+from prepdeck.pdf.textflow import TextBlock
+
+_FUZZ = 1e-6
+
+
+class Row:
+    """One piece of a block, measured once per width."""
+
+    space_before: float = 0.0
+    keep_with_next: bool = False
+
+    def measure(self, width: float) -> float:
+        raise NotImplementedError
+
+    def split(self, width: float, height: float) -> tuple[Row, Row] | None:
+        """Two rows, the first at most `height` tall, or None if it cannot split."""
+        return None
+
+    def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
+        """Draw with the row's bottom-left corner at (x, y)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A tinted panel with a rule down its left edge (the hint)."""
+
+    fill: Color
+    rule: Color
+    padding: float = 5.0
+    rule_width: float = 2.0
+
+
+class TextRow(Row):
+    """A paragraph, optionally in a box."""
+
+    def __init__(
+        self,
+        block: TextBlock,
+        *,
+        box: Box | None = None,
+        space_before: float = 0.0,
+        keep_with_next: bool = False,
+    ) -> None:
+        self.block = block
+        self.box = box
+        self.space_before = space_before
+        self.keep_with_next = keep_with_next
+
+    def _inset(self) -> tuple[float, float]:
+        """(horizontal, vertical) space the box takes around the text."""
+        if self.box is None:
+            return 0.0, 0.0
+        return 2 * self.box.padding + self.box.rule_width, 2 * self.box.padding
+
+    def measure(self, width: float) -> float:
+        dx, dy = self._inset()
+        return self.block.height(width - dx) + dy
+
+    def split(self, width: float, height: float) -> tuple[Row, Row] | None:
+        dx, dy = self._inset()
+        parts = self.block.split(width - dx, height - dy)
+        if parts is None:
+            return None
+        first = TextRow(parts[0], box=self.box, space_before=self.space_before)
+        return first, TextRow(parts[1], box=self.box)
+
+    def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
+        box = self.box
+        height = self.measure(width)
+        if box is None:
+            self.block.draw(canv, x, y + height, width)
+            return
+        canv.saveState()
+        canv.setFillColor(box.fill)
+        canv.rect(x, y, width, height, stroke=0, fill=1)
+        canv.setFillColor(box.rule)
+        canv.rect(x, y, box.rule_width, height, stroke=0, fill=1)
+        canv.restoreState()
+        inset = box.rule_width + box.padding
+        self.block.draw(canv, x + inset, y + height - box.padding, width - self._inset()[0])
+
+
+class LabelRow(Row):
+    """A small label that belongs to what follows ("Key points")."""
+
+    def __init__(
+        self, text: str, *, font: str, size: float, color: Color, space_before: float = 0.0
+    ):
+        self.text = text
+        self.font = font
+        self.size = size
+        self.color = color
+        self.space_before = space_before
+        self.keep_with_next = True
+
+    def measure(self, width: float) -> float:
+        return self.size * 1.5
+
+    def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
+        canv.saveState()
+        canv.setFont(self.font, self.size)
+        canv.setFillColor(self.color)
+        canv.drawString(x, y + self.size * 0.45, self.text)
+        canv.restoreState()
+
+
+class RuledLines(Row):
+    """Lines to write an answer on."""
+
+    def __init__(self, count: int, gap: float, color: Color, *, space_before: float = 0.0):
+        self.count = count
+        self.gap = gap
+        self.color = color
+        self.space_before = space_before
+
+    def measure(self, width: float) -> float:
+        return self.count * self.gap
+
+    def split(self, width: float, height: float) -> tuple[Row, Row] | None:
+        fit = int(height // self.gap)
+        if fit < 1 or fit >= self.count:
+            return None
+        first = RuledLines(fit, self.gap, self.color, space_before=self.space_before)
+        return first, RuledLines(self.count - fit, self.gap, self.color)
+
+    def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
+        canv.saveState()
+        canv.setStrokeColor(self.color)
+        canv.setLineWidth(0.5)
+        for i in range(self.count):
+            line_y = y + i * self.gap
+            canv.line(x, line_y, x + width, line_y)
+        canv.restoreState()
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """A destination links point at, and its entry in the outline panel (none when
+    `title` is None)."""
+
+    key: str
+    title: str | None = None
+    level: int = 0
+
+
+def _mark(canv: Canvas, marks: Marks, outline: Outline, x: float, top: float) -> None:
+    canv.bookmarkHorizontal(outline.key, x, top)
+    if outline.title is not None:
+        canv.addOutlineEntry(outline.title, outline.key, outline.level)
+    marks.pages[outline.key] = marks.body_page(canv)
+
+
+class HeadingRow(Row):
+    """`Q12  question-id` on the left, a link on the right ("answer" and an arrow).
+
+    Drawing it records the page it landed on and adds its bookmark, so the contents
+    and the back links can name that page.
+    """
+
+    def __init__(
+        self,
+        kit: Kit,
+        marks: Marks,
+        *,
+        label: str,
+        ident: str,
+        outline: Outline | None,
+        link_key: str | None = None,
+        link_text: str = "",
+        back_key: str | None = None,
+        space_before: float = 0.0,
+    ) -> None:
+        self.kit = kit
+        self.marks = marks
+        self.label = label
+        self.ident = ident
+        self.outline = outline
+        self.link_key = link_key
+        self.link_text = link_text
+        self.back_key = back_key  # link text then names the page `back_key` landed on
+        self.space_before = space_before
+        self.keep_with_next = True
+
+    def measure(self, width: float) -> float:
+        return self.kit.style.sizes.label * 1.45
+
+    def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
+        kit, sizes, body = self.kit, self.kit.style.sizes, self.kit.fonts.body
+        top = y + self.measure(width)
+        baseline = y + sizes.label * 0.4
+        if self.outline is not None:
+            _mark(canv, self.marks, self.outline, x, top)
+        link = self.link_text
+        if self.back_key is not None and self.back_key in self.marks.pages:
+            link = f"{link} page {self.marks.pages[self.back_key]}"
+        label_width = stringWidth(self.label, body.bold, sizes.label)
+        link_width = stringWidth(link, body.regular, sizes.small) if link else 0.0
+        room = width - label_width - link_width - 24
+        # one text object for the whole line: far cheaper than a drawString per run
+        text = canv.beginText(x, baseline)
+        text.setFont(body.bold, sizes.label)
+        text.setFillColor(kit.color("accent"))
+        text.textOut(self.label)
+        text.setFont(body.regular, sizes.small)
+        text.setFillColor(kit.color("muted"))
+        text.textOut("  " + fit_text(self.ident, body.regular, sizes.small, room))
+        target = self.link_key or self.back_key
+        if link and target:
+            text.setTextOrigin(x + width - link_width, baseline)
+            text.setFillColor(kit.color("link"))
+            text.textOut(link)
+            canv.linkRect(
+                "",
+                target,
+                (x + width - link_width - 2, y, x + width + 2, top),
+                relative=1,
+                thickness=0,
+            )
+        canv.saveState()
+        canv.drawText(text)
+        canv.restoreState()
+
+
+class SectionHeading(Row):
+    """A tier's (or the answer key's) title, with a line under it; drawing it sets the
+    running header's section and adds an outline entry."""
+
+    def __init__(
+        self,
+        kit: Kit,
+        marks: Marks,
+        *,
+        title: str,
+        subtitle: str,
+        header: str,
+        outline: Outline,
+        size: float,
+        space_before: float = 0.0,
+    ) -> None:
+        self.kit = kit
+        self.marks = marks
+        self.title = title
+        self.subtitle = subtitle
+        self.header = header
+        self.outline = outline
+        self.size = size
+        self.space_before = space_before
+        self.keep_with_next = True
+
+    def measure(self, width: float) -> float:
+        small = self.kit.style.sizes.small
+        return self.size * 1.35 + (small * 1.8 if self.subtitle else 0) + 12
+
+    def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
+        kit, body = self.kit, self.kit.fonts.body
+        top = y + self.measure(width)
+        self.marks.section = self.header
+        _mark(canv, self.marks, self.outline, x, top)
+        canv.saveState()
+        canv.setFillColor(kit.color("accent"))
+        canv.setFont(body.bold, self.size)
+        baseline = top - self.size * 1.05
+        canv.drawString(x, baseline, fit_text(self.title, body.bold, self.size, width))
+        if self.subtitle:
+            small = kit.style.sizes.small
+            canv.setFillColor(kit.color("muted"))
+            canv.setFont(body.regular, small * 1.2)
+            baseline -= small * 1.9
+            canv.drawString(x, baseline, self.subtitle)
+        canv.setStrokeColor(kit.color("accent"))
+        canv.setLineWidth(1)
+        canv.line(x, y + 6, x + width, y + 6)
+        canv.restoreState()
+
+
+class Block(Flowable):  # type: ignore[misc]
+    """Rows laid out top to bottom; see the module docstring for how it splits."""
+
+    def __init__(
+        self, rows: Sequence[Row], *, keep_limit: float, space_before: float = 0.0
+    ) -> None:
+        super().__init__()
+        self.rows = list(rows)
+        self.keep_limit = keep_limit  # blocks at most this tall are never split
+        self.spaceBefore = space_before
+        self._measured_width = -1.0
+        self._heights: list[float] = []
+
+    def _measure(self, width: float) -> list[float]:
+        if width != self._measured_width:
+            self._heights = [row.measure(width) for row in self.rows]
+            self._measured_width = width
+        return self._heights
+
+    def _gap(self, index: int) -> float:
+        return self.rows[index].space_before if index else 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        heights = self._measure(availWidth)
+        self.width = availWidth
+        self.height = sum(heights) + sum(self._gap(i) for i in range(1, len(self.rows)))
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        _, total = self.wrap(availWidth, availHeight)
+        if total <= availHeight + _FUZZ:
+            return [self]
+        frame = getattr(self, "_frame", None)
+        at_top = bool(getattr(frame, "_atTop", False))
+        if total <= self.keep_limit and not at_top:
+            return []  # moves whole to the next page
+        heights = self._measure(availWidth)
+        first: list[Row] = []
+        rest: list[Row] = []
+        used = 0.0
+        for i, row in enumerate(self.rows):
+            need = self._gap(i) + heights[i]
+            if used + need <= availHeight + _FUZZ:
+                first.append(row)
+                used += need
+                continue
+            room = availHeight - used - self._gap(i)
+            pieces = row.split(availWidth, room) if room > 0 else None
+            if pieces is not None:
+                first.append(pieces[0])
+                rest = [pieces[1], *self.rows[i + 1 :]]
+            else:
+                rest = self.rows[i:]
+            break
+        while first and first[-1].keep_with_next:
+            rest.insert(0, first.pop())
+        if not first or not rest:
+            return []
+        return [
+            Block(first, keep_limit=0, space_before=self.spaceBefore),
+            Block(rest, keep_limit=self.keep_limit),
+        ]
+
+    def draw(self) -> None:
+        canv = self.canv
+        heights = self._measure(self.width)
+        y = self.height
+        for i, row in enumerate(self.rows):
+            y -= self._gap(i) + heights[i]
+            row.draw(canv, 0, y, self.width)

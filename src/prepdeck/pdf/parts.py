@@ -1,0 +1,317 @@
+"""The pieces of a question the booklet and the quiz both print, as block rows:
+headings, the question, the hint panel, key points, the model answer, references,
+and the title block.
+
+Destinations are named by question number (`q12` for the question, `a12` for its
+answer), which is unique and stable under filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph as RLParagraph
+
+from prepdeck.model import Bank, Question, Tier
+from prepdeck.pdf.blocks import (
+    Box,
+    HeadingRow,
+    LabelRow,
+    Outline,
+    Row,
+    SectionHeading,
+    TextRow,
+)
+from prepdeck.pdf.common import Kit, build_date, one_line
+from prepdeck.pdf.document import Marks
+from prepdeck.pdf.fonts import drawable
+from prepdeck.pdf.textflow import (
+    Palette,
+    Run,
+    TextBlock,
+    TextStyle,
+    block_paragraphs,
+    inline_runs,
+    words_of,
+)
+from prepdeck.text import Inline, Link, Text, is_safe_url, parse_blocks, parse_inline
+
+RIGHT_QUOTE, LEFT_QUOTE = "\u203a", "\u2039"  # single angle quotation marks
+ANSWER_LINK = f"answer {RIGHT_QUOTE}"
+BACK_LINK = f"{LEFT_QUOTE} question on"
+BULLET = "\u2022"
+# prepdeck's own characters in headings and links; checked like content
+FURNITURE_TEXT = f"{ANSWER_LINK} {BACK_LINK} page · … {BULLET} Q0123456789"
+LIST_INDENT = 14.0
+
+
+def question_key(q: Question) -> str:
+    return f"q{q.number}"
+
+
+def answer_key(q: Question) -> str:
+    return f"a{q.number}"
+
+
+def by_tier(bank: Bank) -> list[tuple[Tier, list[Question]]]:
+    """Tiers in bank order with their questions; tiers with none are left out."""
+    grouped: dict[str, list[Question]] = {t.id: [] for t in bank.tiers}
+    for q in bank.questions:
+        grouped.setdefault(q.tier.id, []).append(q)
+    return [(t, grouped[t.id]) for t in bank.tiers if grouped[t.id]]
+
+
+def count_text(count: int) -> str:
+    return f"{count} question" + ("" if count == 1 else "s")
+
+
+class Parts:
+    def __init__(self, kit: Kit, marks: Marks, bank: Bank) -> None:
+        self.kit = kit
+        self.marks = marks
+        self.bank = bank
+        sizes = kit.style.sizes
+        self.sizes = sizes
+        self.hint_box = Box(fill=kit.color("hint_background"), rule=kit.color("hint_rule"))
+        self.palette = Palette(
+            body=kit.fonts.body,
+            code=kit.fonts.code,
+            text=kit.color("text"),
+            link=kit.color("link"),
+        )
+        self.question_style = self._text_style(sizes.question)
+        self.body_style = self._text_style(sizes.body)
+        # reportlab paragraphs, for the title page only
+        self.body_paragraph = kit.paragraph_style("body")
+        self.small_paragraph = kit.paragraph_style("small", size=sizes.small, color="muted")
+        self._list_styles: dict[tuple[int, str | None], TextStyle] = {}
+
+    def _text_style(self, size: float, indent: float = 0.0, bullet: str | None = None) -> TextStyle:
+        return TextStyle(
+            size=size,
+            leading=round(size * self.sizes.leading, 2),
+            indent=indent,
+            bullet=bullet,
+            bullet_font=self.kit.fonts.body.regular,
+            bullet_color=self.kit.color("text"),
+        )
+
+    # -- styles --------------------------------------------------------------------
+
+    def list_style(self, depth: int, bullet: str | None) -> TextStyle:
+        """A list paragraph, `depth` levels in (1 is a top-level list)."""
+        key = (depth, bullet)
+        style = self._list_styles.get(key)
+        if style is None:
+            style = self._text_style(self.sizes.body, LIST_INDENT * depth, bullet)
+            self._list_styles[key] = style
+        return style
+
+    @cached_property
+    def _label_font(self) -> str:
+        return self.kit.fonts.body.bold
+
+    def label(self, text: str, *, space_before: float = 5.0) -> LabelRow:
+        return LabelRow(
+            text,
+            font=self._label_font,
+            size=self.sizes.small,
+            color=self.kit.color("muted"),
+            space_before=space_before,
+        )
+
+    # -- headings ------------------------------------------------------------------
+
+    def outline_title(self, q: Question) -> str:
+        text = drawable(one_line(q), self.kit.fonts, self.kit.fonts.body.regular)
+        if len(text) > 90:
+            text = text[:89].rstrip() + "…"
+        return f"{q.label}  {text}"
+
+    def question_heading(self, q: Question, *, space_before: float = 0.0) -> HeadingRow:
+        return HeadingRow(
+            self.kit,
+            self.marks,
+            label=q.label,
+            ident=q.id,
+            outline=Outline(question_key(q), self.outline_title(q), 1),
+            link_key=answer_key(q),
+            link_text=ANSWER_LINK,
+            space_before=space_before,
+        )
+
+    def answer_heading(self, q: Question, *, space_before: float = 0.0) -> HeadingRow:
+        return HeadingRow(
+            self.kit,
+            self.marks,
+            label=q.label,
+            ident=q.id,
+            outline=Outline(answer_key(q)),
+            back_key=question_key(q),
+            link_text=BACK_LINK,
+            space_before=space_before,
+        )
+
+    def tier_heading(self, tier: Tier, count: int, *, prefix: str = "") -> SectionHeading:
+        return SectionHeading(
+            self.kit,
+            self.marks,
+            title=tier.name,
+            subtitle=count_text(count),
+            header=f"{prefix}{tier.name}",
+            outline=Outline(f"tier{tier.position}", tier.name, 0),
+            size=self.sizes.section,
+        )
+
+    def answer_key_heading(self) -> SectionHeading:
+        return SectionHeading(
+            self.kit,
+            self.marks,
+            title="Answer key",
+            subtitle="",
+            header="Answer key",
+            outline=Outline("answers", "Answer key", 0),
+            size=self.sizes.section,
+        )
+
+    def answer_tier_heading(self, tier: Tier, count: int) -> SectionHeading:
+        return SectionHeading(
+            self.kit,
+            self.marks,
+            title=tier.name,
+            subtitle=count_text(count),
+            header=f"Answer key · {tier.name}",
+            outline=Outline(f"answers-tier{tier.position}", tier.name, 1),
+            size=self.sizes.section * 0.75,
+            space_before=8,
+        )
+
+    # -- content -------------------------------------------------------------------
+
+    def text(self, nodes: tuple[Inline, ...], style: TextStyle, *, bold: bool = False) -> TextBlock:
+        palette = self.palette
+        return TextBlock(lambda: words_of(inline_runs(nodes, palette, bold=bold)), style)
+
+    def question_text(self, q: Question) -> TextRow:
+        block = self.text(parse_inline(q.question), self.question_style, bold=True)
+        return TextRow(block, space_before=1)
+
+    def hint(self, q: Question) -> TextRow:
+        label = Run("Hint ", self.kit.fonts.body.bold, self.kit.color("accent"))
+        nodes, palette = parse_inline(q.hint), self.palette
+        block = TextBlock(lambda: words_of([label, *inline_runs(nodes, palette)]), self.body_style)
+        return TextRow(block, box=self.hint_box, space_before=6)
+
+    def key_points(self, q: Question) -> list[Row]:
+        if not q.key_points:
+            return []
+        style = self.list_style(1, BULLET)
+        rows: list[Row] = [self.label("KEY POINTS", space_before=7)]
+        rows.extend(
+            TextRow(self.text(parse_inline(point), style), space_before=1.5)
+            for point in q.key_points
+        )
+        return rows
+
+    def answer(self, q: Question) -> list[Row]:
+        rows: list[Row] = []
+        for depth, bullet, paragraph in block_paragraphs(parse_blocks(q.answer)):
+            style = self.list_style(depth, bullet) if depth else self.body_style
+            rows.append(
+                TextRow(self.text(paragraph.children, style), space_before=2 if depth else 4)
+            )
+        return rows
+
+    def references(self, q: Question) -> list[Row]:
+        known = {ref.key: ref for ref in self.bank.references}
+        refs = [known[key] for key in q.refs if key in known]
+        if not refs:
+            return []
+        style = self.list_style(1, BULLET)
+        rows: list[Row] = [self.label("FURTHER READING", space_before=6)]
+        for ref in refs:
+            nodes: tuple[Inline, ...] = (Link(ref.url, (Text(ref.title),)),)
+            if is_safe_url(ref.url):  # a link that will not be clickable is not printed
+                nodes += (Text(" " + ref.url),)
+            rows.append(TextRow(self.text(nodes, style), space_before=1))
+        return rows
+
+    # -- title page ------------------------------------------------------------------
+
+    def title_flowables(self, *, layout: str, how_to_use: str, timestamp: int) -> list[Flowable]:
+        """Title, version, build date, selection, counts per tier, how to use, licence."""
+        kit, bank, sizes = self.kit, self.bank, self.sizes
+        esc = kit.escape
+        title = kit.paragraph_style(
+            "title", size=sizes.title, bold=True, color="accent", space_after=6
+        )
+        subtitle = kit.paragraph_style(
+            "subtitle", size=sizes.section * 0.8, color="muted", space_after=4
+        )
+        heading = kit.paragraph_style("heading", size=sizes.body * 1.1, bold=True, space_after=3)
+        out: list[Flowable] = [
+            RLParagraph(esc(bank.title), title),
+            RLParagraph(esc(layout), subtitle),
+            RLParagraph(
+                esc(f"Version {bank.version} · built {build_date(timestamp)}"), self.body_paragraph
+            ),
+            Spacer(1, 14),
+        ]
+        if bank.filter_description:
+            note = kit.paragraph_style("selection", space_after=10)
+            note.backColor = kit.color("hint_background")
+            note.borderPadding = 6
+            out.append(
+                RLParagraph(
+                    f"<b>Selection:</b> {esc(bank.filter_description)}. Only the matching "
+                    "questions are printed; their numbers still match the full deck.",
+                    note,
+                )
+            )
+            out.append(Spacer(1, 6))
+        if bank.description:
+            out.append(RLParagraph(kit.markup(bank.description), self.body_paragraph))
+            out.append(Spacer(1, 12))
+        out.append(RLParagraph("Questions per tier", heading))
+        out.append(self._counts_table())
+        out.append(Spacer(1, 14))
+        out.append(RLParagraph("How to use", heading))
+        out.append(RLParagraph(esc(how_to_use), self.body_paragraph))
+        out.append(Spacer(1, 14))
+        credits = []
+        if bank.author:
+            credits.append(f"By {esc(bank.author)}.")
+        if bank.license:
+            credits.append(f"Licence: {esc(bank.license)}.")
+        if credits:
+            out.append(RLParagraph(" ".join(credits), self.small_paragraph))
+        return out
+
+    def _counts_table(self) -> Table:
+        kit, bank = self.kit, self.bank
+        counts = {t.id: 0 for t in bank.tiers}
+        for q in bank.questions:
+            counts[q.tier.id] = counts.get(q.tier.id, 0) + 1
+        # table cells that are strings are drawn as text, not parsed as markup
+        rows: list[Sequence[str]] = [[t.name, str(counts[t.id])] for t in bank.tiers]
+        rows.append(["Total", str(len(bank.questions))])
+        size = self.sizes.body
+        table = Table(rows, colWidths=[200, 60], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), kit.fonts.body.regular, size),
+                    ("FONT", (0, -1), (-1, -1), kit.fonts.body.bold, size),
+                    ("TEXTCOLOR", (0, 0), (-1, -1), kit.color("text")),
+                    ("LINEBELOW", (0, 0), (-1, -2), 0.25, kit.color("rule")),
+                    ("LINEABOVE", (0, -1), (-1, -1), 0.75, kit.color("text")),
+                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        return table

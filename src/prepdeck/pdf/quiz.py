@@ -1,0 +1,97 @@
+"""The self-quiz (`<slug>-quiz.pdf`): each question with ruled lines to answer on,
+then an answer key with the hint, key points, model answer and references.
+
+The title block opens page 1; pages are numbered from 1 with "page X of Y".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import Paragraph as RLParagraph
+
+from prepdeck.build import BuildOptions, WriterResult
+from prepdeck.model import Bank, Question
+from prepdeck.pdf.blocks import Block, Row, RuledLines
+from prepdeck.pdf.common import check_printable, make_kit, metadata
+from prepdeck.pdf.document import Document, Marks
+from prepdeck.pdf.fonts import FieldFace
+from prepdeck.pdf.parts import FURNITURE_TEXT, Parts, by_tier
+from prepdeck.pdf.style import MM, paper_size
+
+FIELDS = {
+    "question": FieldFace(bold=True),
+    "hint": FieldFace(),
+    "key_points": FieldFace(),
+    "answer": FieldFace(),
+}
+ANSWER_KEEP = 0.3  # answers shorter than this share of a page are never split
+
+
+def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
+    kit = make_kit(options.style_dirs)
+    body = kit.fonts.body
+    check_printable(
+        bank,
+        kit,
+        FIELDS,
+        [("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)],
+    )
+    marks = Marks()
+    doc = Document(
+        dest,
+        kit=kit,
+        pagesize=paper_size(options.paper),
+        meta=metadata(bank, "self-quiz"),
+        timestamp=options.timestamp,
+        marks=marks,
+        title=f"{bank.title} {bank.version} · self-quiz",
+    )
+    parts = Parts(kit, marks, bank)
+    frame_height = doc.geometry.frame_height
+    gap = kit.style.page.question_gap
+    quiz = kit.style.quiz
+    line_gap = quiz.line_gap_mm * MM
+    lines_color = kit.color("writing_lines")
+
+    def lines_for(q: Question) -> int:
+        return max(quiz.lines_min, min(quiz.lines_max, len(q.key_points) + 2))
+
+    flowables: list[Flowable] = parts.title_flowables(
+        layout="Self-quiz", how_to_use=kit.style.text.quiz_how_to_use, timestamp=options.timestamp
+    )
+    flowables.append(Spacer(1, 10))
+    sections = by_tier(bank)
+    if not sections:
+        flowables.append(RLParagraph("No questions match this selection.", parts.body_paragraph))
+    for tier, questions in sections:
+        for j, q in enumerate(questions):
+            rows: list[Row] = [parts.tier_heading(tier, len(questions))] if j == 0 else []
+            rows += [
+                parts.question_heading(q),
+                parts.question_text(q),
+                RuledLines(lines_for(q), line_gap, lines_color, space_before=line_gap * 0.6),
+            ]
+            space = gap * 2.5 if j == 0 else gap
+            flowables.append(Block(rows, keep_limit=frame_height, space_before=space))
+    if sections:
+        flowables.append(PageBreak())
+    for i, (tier, questions) in enumerate(sections):
+        for j, q in enumerate(questions):
+            rows = [parts.answer_key_heading()] if i == j == 0 else []
+            if j == 0:
+                rows.append(parts.answer_tier_heading(tier, len(questions)))
+            rows += [
+                parts.answer_heading(q),
+                parts.hint(q),
+                *parts.key_points(q),
+                parts.label("MODEL ANSWER", space_before=7),
+                *parts.answer(q),
+                *parts.references(q),
+            ]
+            flowables.append(Block(rows, keep_limit=frame_height * ANSWER_KEEP, space_before=gap))
+    pages = doc.build(flowables, first_template="body")
+    return WriterResult(
+        notes=[f"quiz: {len(bank.questions)} questions on {pages} pages ({options.paper})"]
+    )

@@ -1,0 +1,639 @@
+"""The printable PDFs, read back with pypdf and pikepdf: text layer, outline,
+contents, links, metadata, fonts, hostile text, determinism and validity.
+
+Each PDF is built once per module (they take a fraction of a second each) and the
+tests read it.  Card layout tests are in test_pdf_cards.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from prepdeck.build import BuildOptions
+from prepdeck.errors import BuildError
+from prepdeck.model import Bank, SourceLocation, build_bank
+from prepdeck.pdf.booklet import write_booklet
+from prepdeck.pdf.cards import write_cards
+from prepdeck.pdf.parts import ANSWER_LINK, BACK_LINK
+from prepdeck.pdf.quiz import write_quiz
+from prepdeck.text import parse_inline, plain
+
+TIMESTAMP = 1_700_000_000  # 2023-11-14
+HOSTILE = ("List<String>", "a < b && c", "S&P 500", '<img src="/etc/passwd"/>', "<b>not bold</b>")
+
+
+def make_bank(
+    per_tier: int = 4,
+    *,
+    tiers: tuple[str, ...] = ("basics", "advanced"),
+    override: Mapping[str, Mapping[str, Any]] | None = None,
+    sources: bool = True,
+) -> Bank:
+    """A small bank with every kind of text the layouts print; `override` replaces
+    fields of questions by id."""
+    bank_data = {
+        "title": "Test Bank",
+        "slug": "test-bank",
+        "version": "1.2.3",
+        "description": "A *small* bank for the PDF tests.",
+        "author": "Test Author",
+        "license": "CC-BY-4.0",
+        "language": "en-GB",
+        "tiers": [{"id": t, "name": t.title()} for t in tiers],
+        "topics": [{"id": "kubernetes", "name": "Kubernetes"}],
+        "references": [
+            {"key": "owasp", "title": "OWASP Top 10", "url": "https://owasp.org/"},
+            {"key": "evil", "title": "Evil link", "url": "javascript:alert(1)"},
+        ],
+    }
+    questions = []
+    number = 0
+    for tier in tiers:
+        for i in range(per_tier):
+            number += 1
+            qid = f"{tier}-{i + 1}"
+            data: dict[str, Any] = {
+                "id": qid,
+                "question": f"Question {number} asks how `kubectl` treats {HOSTILE[number % 5]}?",
+                "hint": f"Hint {number} says {HOSTILE[(number + 1) % 5]} prints literally.",
+                "key_points": [f"Key point {number}.{j} with **bold** text" for j in range(1, 4)],
+                "answer": (
+                    f"Answer {number} opens with a paragraph about *emphasis*.\n\n"
+                    "- a list item\n- another item with `code`\n\n"
+                    f"Answer {number} closes here."
+                ),
+                "tags": ["kubernetes"] if number % 2 else [],
+                "refs": ["owasp", "evil"],
+            }
+            data.update((override or {}).get(qid, {}))
+            where = SourceLocation(Path(f"content/{tier}.yaml"), 10 * i + 3, 5) if sources else None
+            questions.append((tier, data, where))
+    return build_bank(bank_data, questions)
+
+
+def options(paper: str = "a4", style_dirs: tuple[Path, ...] = ()) -> BuildOptions:
+    return BuildOptions(
+        timestamp=TIMESTAMP, content_dir=Path("content"), paper=paper, style_dirs=style_dirs
+    )
+
+
+def texts(path: Path) -> list[str]:
+    """Each page's text with whitespace collapsed."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def flat(nodes_source: str) -> str:
+    return " ".join(plain(parse_inline(nodes_source)).split())
+
+
+def assert_in_order(haystack: str, needles: list[str]) -> None:
+    position = 0
+    for needle in needles:
+        found = haystack.find(needle, position)
+        assert found >= 0, f"{needle!r} missing after position {position}"
+        position = found + len(needle)
+
+
+def outline_entries(reader: PdfReader) -> Iterator[tuple[int, str, int]]:
+    """(level, title, page index) in outline order."""
+
+    def walk(items: list[Any], level: int) -> Iterator[tuple[int, str, int]]:
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item, level + 1)
+            else:
+                yield level, item.title, reader.get_destination_page_number(item)
+
+    yield from walk(reader.outline, 0)
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    return make_bank()
+
+
+@pytest.fixture(scope="module")
+def booklet(bank: Bank, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("booklet") / "test-bank.pdf"
+    write_booklet(bank, dest, options())
+    return dest
+
+
+@pytest.fixture(scope="module")
+def quiz(bank: Bank, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("quiz") / "test-bank-quiz.pdf"
+    write_quiz(bank, dest, options("letter"))
+    return dest
+
+
+def front_matter(reader: PdfReader) -> int:
+    labels = reader.page_labels
+    return labels.index("1")
+
+
+# -- booklet -------------------------------------------------------------------------
+
+
+def test_booklet_title_page(booklet: Path, bank: Bank) -> None:
+    title = texts(booklet)[0]
+    for expected in (
+        "Test Bank",
+        "Question booklet",
+        "Version 1.2.3",
+        "built 2023-11-14",
+        "Basics 4",
+        "Advanced 4",
+        "Total 8",
+        "How to use",
+        "Licence: CC-BY-4.0",
+    ):
+        assert expected in title
+    assert "Selection" not in title
+
+
+def test_booklet_questions_and_hints_in_order(booklet: Path, bank: Bank) -> None:
+    reader = PdfReader(booklet)
+    body = " ".join(texts(booklet)[front_matter(reader) :])
+    answer_key = body.index("Answer key")
+    needles = []
+    for q in bank.questions:
+        needles += [q.label, flat(q.question), flat(q.hint), flat(q.key_points[-1])]
+    assert_in_order(body[:answer_key], needles)
+    assert_in_order(body[answer_key:], [f"{q.label} {q.id}" for q in bank.questions])
+
+
+def test_booklet_page_labels_and_footer(booklet: Path) -> None:
+    reader = PdfReader(booklet)
+    front = front_matter(reader)
+    body_pages = len(reader.pages) - front
+    assert reader.page_labels[:front] == ["i", "ii", "iii", "iv", "v"][:front]
+    pages = texts(booklet)
+    for number in range(1, body_pages + 1):
+        assert f"page {number} of {body_pages}" in pages[front + number - 1]
+    assert pages[1].rstrip().endswith("ii")  # the contents page's own folio
+
+
+def test_booklet_outline_points_at_the_right_pages(booklet: Path, bank: Bank) -> None:
+    reader = PdfReader(booklet)
+    pages = texts(booklet)
+    entries = list(outline_entries(reader))
+    top = [title for level, title, _ in entries if level == 0]
+    assert top == ["Contents", "Basics", "Advanced", "Answer key"]
+    questions = [(title, page) for level, title, page in entries if level == 1]
+    for q in bank.questions:
+        title, page = next((t, p) for t, p in questions if t.startswith(q.label + " "))
+        assert flat(q.question)[:30] in title
+        assert f"{q.label} {q.id}" in pages[page]
+        assert flat(q.question) in pages[page] + pages[min(page + 1, len(pages) - 1)]
+    for level, title, page in entries:
+        if level == 0 and title in ("Basics", "Advanced"):
+            assert pages[page].startswith(f"{title} 4 questions")
+
+
+def test_booklet_contents_page_numbers(booklet: Path, bank: Bank) -> None:
+    reader = PdfReader(booklet)
+    front = front_matter(reader)
+    pages = texts(booklet)
+    contents = "\n".join(page.extract_text() for page in reader.pages[1:front])
+    lines = [line.strip() for line in contents.splitlines()]
+    by_label = {}
+    for line in lines:
+        match = re.fullmatch(r"(Q[\d.]+) .* (\d+)", line)
+        if match:
+            by_label[match[1]] = int(match[2])
+    assert set(by_label) == {q.label for q in bank.questions}
+    for q in bank.questions:
+        page = pages[front + by_label[q.label] - 1]
+        assert f"{q.label} {q.id}" in page
+        assert f"page {by_label[q.label]} of" in page
+    answer_line = next(line for line in lines if line.startswith("Answer key"))
+    answer_page = int(answer_line.split()[-1])
+    assert pages[front + answer_page - 1].startswith("Answer key")
+
+
+def _link_targets(reader: PdfReader, page_index: int) -> list[tuple[list[float], int]]:
+    """(rect, target page index) of each internal link on a page."""
+    out = []
+    page = reader.pages[page_index]
+    for annot in page.get("/Annots", []) or []:
+        annot = annot.get_object()
+        if annot.get("/Subtype") != "/Link" or "/Dest" not in annot:
+            continue
+        dest = annot["/Dest"]
+        target = reader.get_object(dest[0].idnum) if hasattr(dest[0], "idnum") else dest[0]
+        index = next(
+            i
+            for i, p in enumerate(reader.pages)
+            if p.indirect_reference.idnum == target.indirect_reference.idnum
+        )
+        out.append(([float(x) for x in annot["/Rect"]], index))
+    return out
+
+
+def test_booklet_contents_lines_are_links(booklet: Path, bank: Bank) -> None:
+    reader = PdfReader(booklet)
+    front = front_matter(reader)
+    links = _link_targets(reader, 1)
+    # one per tier, one per question, the answer key and one per tier in it
+    assert len(links) == 2 + len(bank.questions) + 1 + 2
+    pages = texts(booklet)
+    targets = sorted(index for _, index in links)
+    assert all(front <= index < len(pages) for index in targets)
+
+
+def test_booklet_questions_and_answers_link_both_ways(booklet: Path, bank: Bank) -> None:
+    reader = PdfReader(booklet)
+    pages = texts(booklet)
+    front = front_matter(reader)
+    answer_start = next(
+        i for i, text in enumerate(pages) if i >= front and text.startswith("Answer key")
+    )
+    forward = [index for i in range(front, answer_start) for _, index in _link_targets(reader, i)]
+    back = [index for i in range(answer_start, len(pages)) for _, index in _link_targets(reader, i)]
+    assert len(forward) == len(bank.questions)
+    assert all(index >= answer_start for index in forward)
+    assert len(back) == len(bank.questions)
+    assert all(front <= index < answer_start for index in back)
+    # each answer names the page its question is on
+    for q in bank.questions:
+        match = re.search(rf"{q.label} {q.id} {BACK_LINK} page (\d+)", " ".join(pages))
+        assert match, q.label
+        assert f"{q.label} {q.id}" in pages[front + int(match[1]) - 1]
+
+
+def test_booklet_metadata_and_fonts(booklet: Path) -> None:
+    reader = PdfReader(booklet)
+    meta = reader.metadata
+    assert meta.title == "Test Bank (question booklet)"
+    assert meta.author == "Test Author"
+    assert meta.subject == "A small bank for the PDF tests."
+    assert "Kubernetes" in meta["/Keywords"] and "Basics" in meta["/Keywords"]
+    assert meta["/CreationDate"] == "D:20231114221320+00'00'"
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert_fonts_embedded(booklet, {"Vera", "VeraBd", "VeraIt", "DejaVuSansMono"})
+
+
+def assert_fonts_embedded(path: Path, expected: set[str]) -> None:
+    """Every font is an embedded TrueType subset; `expected` faces are among them."""
+    seen = set()
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+                assert obj.get("/Subtype") == "/TrueType", obj.get("/BaseFont")
+                descriptor = obj["/FontDescriptor"]
+                assert "/FontFile2" in descriptor, obj.get("/BaseFont")
+                seen.add(str(obj["/BaseFont"]).split("+", 1)[1])
+    names = {
+        "Vera": "BitstreamVeraSans-Roman",
+        "VeraBd": "BitstreamVeraSans-Bold",
+        "VeraIt": "BitstreamVeraSans-Oblique",
+        "DejaVuSansMono": "DejaVuSansMono",
+    }
+    for face in expected:
+        assert names[face] in seen, (face, seen)
+
+
+def test_hostile_text_prints_literally(booklet: Path, quiz: Path) -> None:
+    for path in (booklet, quiz):
+        text = " ".join(texts(path))
+        for hostile in HOSTILE:
+            assert hostile in text, (path.name, hostile)
+    raw = booklet.read_bytes()
+    assert b"javascript" not in raw.lower() or b"/URI (javascript" not in raw
+    with pikepdf.open(booklet) as pdf:
+        uris = [
+            str(annot["/A"]["/URI"])
+            for page in pdf.pages
+            for annot in page.get("/Annots", [])
+            if "/A" in annot and "/URI" in annot["/A"]
+        ]
+    assert uris and all(uri.startswith("https://") for uri in uris)
+
+
+def test_booklet_with_filter_says_so(tmp_path: Path) -> None:
+    bank = make_bank().filtered(tiers=["advanced"])
+    dest = tmp_path / "filtered.pdf"
+    write_booklet(bank, dest, options())
+    pages = texts(dest)
+    assert "Selection: tier Advanced" in pages[0]
+    assert "Basics" not in " ".join(pages[1:])
+    assert "Q2.1 advanced-1" in " ".join(pages)  # labels stay those of the full bank
+
+
+def test_layouts_build_with_no_questions(tmp_path: Path) -> None:
+    bank = make_bank().filtered(tags=["no-such-topic"])
+    for writer in (write_booklet, write_quiz, write_cards):
+        dest = tmp_path / f"{writer.__name__}.pdf"
+        writer(bank, dest, options())
+        assert "No questions match" in " ".join(texts(dest))
+        assert_valid(dest)
+
+
+def test_long_question_splits_but_keeps_its_heading(tmp_path: Path) -> None:
+    long_answer = "\n\n".join(f"Paragraph {i} " + "of a long model answer " * 30 for i in range(12))
+    long_points = [f"Long key point {j} " + "with many words " * 12 for j in range(40)]
+    bank = make_bank(override={"basics-2": {"key_points": long_points, "answer": long_answer}})
+    dest = tmp_path / "long.pdf"
+    write_booklet(bank, dest, options("letter"))
+    reader = PdfReader(dest)
+    pages = texts(dest)
+    front = front_matter(reader)
+    # key points run over more than one page, all of them printed
+    body = " ".join(pages[front:])
+    assert_in_order(body, [f"Long key point {j} " for j in range(40)])
+    # no page ends with a heading: every "Qn id" is followed by its question text
+    for page in pages[front:]:
+        for q in bank.questions:
+            heading = f"{q.label} {q.id} {ANSWER_LINK}"
+            if heading in page:
+                assert flat(q.question)[:20] in page
+    assert_valid(dest)
+
+
+# -- quiz ----------------------------------------------------------------------------
+
+
+def test_quiz_questions_then_answer_key(quiz: Path, bank: Bank) -> None:
+    pages = texts(quiz)
+    text = " ".join(pages)
+    answer_key = text.index("Answer key")
+    questions = text[:answer_key]
+    assert "Self-quiz" in pages[0] and "built 2023-11-14" in pages[0]
+    assert_in_order(questions, [flat(q.question) for q in bank.questions])
+    for q in bank.questions:  # hints and key points only in the answer key
+        assert flat(q.hint) not in questions
+    needles = []
+    for q in bank.questions:
+        needles += [f"{q.label} {q.id}", flat(q.hint), flat(q.key_points[0]), "MODEL ANSWER"]
+    assert_in_order(text[answer_key:], needles)
+    total = len(pages)
+    assert all(f"page {i + 1} of {total}" in page for i, page in enumerate(pages))
+
+
+def test_quiz_has_ruled_lines_and_letter_paper(quiz: Path) -> None:
+    with pikepdf.open(quiz) as pdf:
+        first = pdf.pages[0]
+        assert [float(x) for x in first.mediabox] == [0, 0, 612, 792]
+        ops = pikepdf.parse_content_stream(pdf.pages[1])
+        strokes = sum(1 for op in ops if str(op.operator) == "S")
+    assert strokes >= 8
+    reader = PdfReader(quiz)
+    titles = [title for level, title, _ in outline_entries(reader) if level == 0]
+    assert titles == ["Basics", "Advanced", "Answer key"]
+
+
+# -- errors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("writer", [write_booklet, write_quiz, write_cards])
+def test_missing_glyph_names_question_field_and_character(writer: Any, tmp_path: Path) -> None:
+    bank = make_bank(override={"advanced-2": {"hint": "Use a → b, then go."}})
+    with pytest.raises(BuildError) as caught:
+        writer(bank, tmp_path / "out.pdf", options())
+    (problem,) = caught.value.problems
+    assert problem.rule == "pdf-glyph"
+    assert (problem.path, problem.line, problem.column) == ("content/advanced.yaml", 13, 5)
+    assert problem.message == (
+        "question advanced-2, field hint: character '→' (U+2192) is not in font Vera"
+    )
+    assert not (tmp_path / "out.pdf").exists() or (tmp_path / "out.pdf").stat().st_size == 0
+
+
+def test_glyph_problems_are_all_reported(tmp_path: Path) -> None:
+    bank = make_bank(
+        override={
+            "basics-1": {"question": "Why ✓ and ☃?", "key_points": ["ok", "**bold ✗**"]},
+            "advanced-1": {"answer": "An answer with an emoji 🙂."},
+        },
+        sources=False,
+    )
+    with pytest.raises(BuildError) as caught:
+        write_booklet(bank, tmp_path / "out.pdf", options())
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 4
+    assert {(p.path, p.line, p.column) for p in caught.value.problems} == {("<bank>", 1, 1)}
+    assert any(
+        "field question: character '✓' (U+2713) is not in font Vera-Bold" in m for m in messages
+    )
+    assert any("field question: character '☃' (U+2603)" in m for m in messages)
+    assert any(
+        "field key_points (point 2): character '✗' (U+2717) is not in font Vera-Bold" in m
+        for m in messages
+    )
+    assert any("question advanced-1, field answer: character '🙂' (U+1F642)" in m for m in messages)
+
+
+def test_code_spans_use_the_code_font_coverage(tmp_path: Path) -> None:
+    bank = make_bank(override={"basics-1": {"hint": "Read `a → b` as a mapping."}})
+    dest = tmp_path / "code.pdf"
+    write_booklet(bank, dest, options())  # DejaVu Sans Mono has the arrow
+    assert "a → b" in " ".join(texts(dest))
+
+
+# -- determinism and validity --------------------------------------------------------------
+
+
+def assert_valid(path: Path) -> None:
+    with pikepdf.open(path) as pdf:
+        assert pdf.check_pdf_syntax() == []
+    qpdf = shutil.which("qpdf")
+    if qpdf:
+        result = subprocess.run([qpdf, "--check", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pdfs_are_valid(booklet: Path, quiz: Path) -> None:
+    assert_valid(booklet)
+    assert_valid(quiz)
+
+
+_REBUILD = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from test_pdf import make_bank, options
+from prepdeck.pdf.{module} import {writer}
+{writer}(make_bank(), Path(sys.argv[1]), options())
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "writer"),
+    [("booklet", "write_booklet"), ("quiz", "write_quiz"), ("cards", "write_cards")],
+)
+def test_rebuilds_are_byte_identical(module: str, writer: str, tmp_path: Path) -> None:
+    """Same bank and timestamp, another process, another hash seed and another
+    SOURCE_DATE_EPOCH in the environment: the same bytes."""
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    code = _REBUILD.format(tests=str(Path(__file__).parent), module=module, writer=writer)
+    for dest, seed in ((first, "1"), (second, "2")):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": seed}
+        subprocess.run([sys.executable, "-c", code, str(dest)], check=True, env=env)
+    assert first.read_bytes() == second.read_bytes()
+    third = tmp_path / "third.pdf"
+    {"write_booklet": write_booklet, "write_quiz": write_quiz, "write_cards": write_cards}[writer](
+        make_bank(), third, options()
+    )
+    assert third.read_bytes() == first.read_bytes()
+
+
+def test_build_does_not_import_reportlab() -> None:
+    code = "import sys, prepdeck.build, prepdeck.model; print('reportlab' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+# -- styles --------------------------------------------------------------------------
+
+
+def test_style_override_is_merged(tmp_path: Path) -> None:
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "pdf.yaml").write_text("colors:\n  accent: '#aa0000'\nsizes:\n  body: 11\n")
+    dest = tmp_path / "styled.pdf"
+    write_booklet(make_bank(1), dest, options(style_dirs=(styles,)))
+    with pikepdf.open(dest) as pdf:
+        content = b"".join(
+            pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page)) for page in pdf.pages
+        )
+    assert b".666667 0 0 rg" in content
+
+
+def test_bad_style_is_a_build_error(tmp_path: Path) -> None:
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "pdf.yaml").write_text("colors:\n  accent: red\n")
+    with pytest.raises(BuildError) as caught:
+        write_booklet(make_bank(1), tmp_path / "x.pdf", options(style_dirs=(styles,)))
+    (problem,) = caught.value.problems
+    assert problem.rule == "pdf-style"
+    assert "colors.accent" in problem.message
+
+
+# -- cards ---------------------------------------------------------------------------
+
+
+def slot_texts(path: Path, paper: str) -> tuple[Any, list[dict[tuple[int, int], str]]]:
+    """The grid, and for each page the text in each card slot (row 0 at the top)."""
+    from prepdeck.pdf.cards import grid_for
+    from prepdeck.pdf.common import make_kit
+    from prepdeck.pdf.style import paper_size
+
+    grid = grid_for(make_kit(()), paper_size(paper))
+    pages = []
+    for page in PdfReader(path).pages:
+        slots: dict[tuple[int, int], list[str]] = {}
+
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            font: Any,
+            size: float,
+            slots: dict[tuple[int, int], list[str]] = slots,
+        ) -> None:
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            col = int((x - grid.x0) // grid.width)
+            row = grid.rows - 1 - int((y - grid.y0) // grid.height)
+            if text.strip() and 0 <= col < grid.cols and 0 <= row < grid.rows:
+                slots.setdefault((row, col), []).append(text)
+
+        page.extract_text(visitor_text=visit)
+        pages.append({slot: " ".join("".join(parts).split()) for slot, parts in slots.items()})
+    return grid, pages
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", (595.2756, 841.8898)), ("letter", (612, 792))])
+def test_card_fronts_and_backs_pair_up(
+    paper: str, size: tuple[float, float], tmp_path: Path
+) -> None:
+    bank = make_bank(6)  # 12 cards: a full sheet and a partial one
+    dest = tmp_path / f"cards-{paper}.pdf"
+    write_cards(bank, dest, options(paper))
+    grid, pages = slot_texts(dest, paper)
+    assert (grid.cols, grid.rows) == (2, 4)
+    assert grid.x0 == pytest.approx(size[0] - grid.x0 - grid.cols * grid.width)  # centred
+    assert len(pages) == 4
+    with pikepdf.open(dest) as pdf:
+        assert [float(x) for x in pdf.pages[0].mediabox][2:] == pytest.approx(list(size), abs=0.01)
+    by_label = {q.label: q for q in bank.questions}
+    paired = 0
+    for sheet in range(len(pages) // 2):
+        front, back = pages[2 * sheet], pages[2 * sheet + 1]
+        for (row, col), text in front.items():
+            label = re.search(r"\bQ\d+\.\d+\b", text)
+            assert label, text
+            q = by_label[label[0]]
+            assert flat(q.question) in text
+            assert q.tier.name.upper() in text
+            mirrored = back[(row, grid.cols - 1 - col)]
+            assert re.search(rf"\b{re.escape(q.label)}\b", mirrored)
+            assert flat(q.hint) in mirrored
+            for point in q.key_points:
+                assert flat(point) in mirrored
+            paired += 1
+        assert set(back) == {(r, grid.cols - 1 - c) for r, c in front}
+    assert paired == len(bank.questions)
+    assert "sheet 1 of 2, fronts" in texts(dest)[0]
+    assert "sheet 1 of 2, backs" in texts(dest)[1]
+    assert_valid(dest)
+
+
+def test_card_crop_marks(tmp_path: Path) -> None:
+    dest = tmp_path / "cards.pdf"
+    write_cards(make_bank(1), dest, options())
+    with pikepdf.open(dest) as pdf:
+        for page in pdf.pages:
+            ops = [str(op.operator) for op in pikepdf.parse_content_stream(page)]
+            # (cols + 1) * 2 + (rows + 1) * 2 = 16 marks: a move and a line each
+            assert ops.count("l") >= 16
+
+
+def test_long_card_text_shrinks_but_is_never_cut(tmp_path: Path) -> None:
+    long_question = "Explain " + " ".join(f"word{i}" for i in range(70)) + " end?"
+    points = [f"Point {j} " + " ".join(f"w{j}x{i}" for i in range(9)) for j in range(8)]
+    bank = make_bank(1, override={"basics-1": {"question": long_question, "key_points": points}})
+    dest = tmp_path / "cards.pdf"
+    write_cards(bank, dest, options())
+    _, pages = slot_texts(dest, "a4")
+    front = next(text for text in pages[0].values() if "Q1.1" in text.split())
+    assert flat(long_question) in front
+    back = pages[1][(0, 1)]
+    for point in points:
+        assert point in back
+    sizes = set()
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if "word3" in text:
+            sizes.add(size)
+
+    PdfReader(dest).pages[0].extract_text(visitor_text=visit)
+    assert sizes and max(sizes) < 12  # shrunk from the front's base size
+
+
+def test_card_past_the_floor_fails_naming_the_question(tmp_path: Path) -> None:
+    points = [f"Point {j} " + "a rather long key point " * 8 for j in range(20)]
+    bank = make_bank(override={"advanced-3": {"key_points": points}})
+    with pytest.raises(BuildError) as caught:
+        write_cards(bank, tmp_path / "cards.pdf", options())
+    (problem,) = caught.value.problems
+    assert problem.rule == "card-overflow"
+    assert (problem.path, problem.line) == ("content/advanced.yaml", 23)
+    assert problem.message.startswith(
+        "question advanced-3: the card back (hint and key points) does not fit "
+        "even at the 6 pt floor"
+    )
