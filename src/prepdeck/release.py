@@ -21,7 +21,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prepdeck import lock as lockfile
@@ -265,7 +265,7 @@ def notes_text(
     timestamp: int,
 ) -> str:
     """The release notes in Markdown; the same inputs give the same text."""
-    date = datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d")
+    date = datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
     lines = [
         f"# {bank.title} {bank.version}",
         "",
