@@ -13,7 +13,7 @@ The split policy keeps typography honest:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.colors import Color
@@ -303,14 +303,26 @@ class Block(Flowable):  # type: ignore[misc]
     """Rows laid out top to bottom; see the module docstring for how it splits."""
 
     def __init__(
-        self, rows: Sequence[Row], *, keep_limit: float, space_before: float = 0.0
+        self,
+        rows: Sequence[Row] | Callable[[], Sequence[Row]],
+        *,
+        keep_limit: float,
+        space_before: float = 0.0,
     ) -> None:
         super().__init__()
-        self.rows = list(rows)
+        self._rows = rows  # a callable is called when the block is first laid out
         self.keep_limit = keep_limit  # blocks at most this tall are never split
         self.spaceBefore = space_before
         self._measured_width = -1.0
         self._heights: list[float] = []
+
+    @property
+    def rows(self) -> list[Row]:
+        """Made late, so only the blocks being laid out hold their rows."""
+        rows = self._rows
+        if not isinstance(rows, list):
+            rows = self._rows = list(rows() if callable(rows) else rows)
+        return rows
 
     def _measure(self, width: float) -> list[float]:
         if width != self._measured_width:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
     body_pages = doc.build(flowables, first_template="title", finish=contents.define_forms)
     return WriterResult(
         notes=[
-            f"booklet: {len(bank.questions)} questions on "
+            f"{len(bank.questions)} questions on "
             f"{marks.front_pages} + {body_pages} pages ({options.paper})"
         ]
     )
@@ -96,30 +97,44 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
 def body_flowables(
     sections: list[tuple[Tier, list[Question]]], parts: Parts, kit: Kit, g: PageGeometry
 ) -> list[Flowable]:
+    """A block per question, then one per answer; each block's rows are made when
+    it is laid out."""
     if not sections:
         return [RLParagraph("No questions match this selection.", parts.body_paragraph)]
     gap = kit.style.page.question_gap
+
+    def question_rows(q: Question, tier: Tier | None, count: int) -> list[Row]:
+        rows: list[Row] = [parts.tier_heading(tier, count)] if tier else []
+        rows += [
+            parts.question_heading(q),
+            parts.question_text(q),
+            parts.hint(q),
+            *parts.key_points(q),
+        ]
+        return rows
+
+    def answer_rows(q: Question, tier: Tier | None, count: int, first: bool) -> list[Row]:
+        rows: list[Row] = [parts.answer_key_heading()] if first else []
+        if tier:
+            rows.append(parts.answer_tier_heading(tier, count))
+        rows += [parts.answer_heading(q), *parts.answer(q), *parts.references(q)]
+        return rows
+
     out: list[Flowable] = []
     for i, (tier, questions) in enumerate(sections):
         if i:
             out.append(PageBreak())
         for j, q in enumerate(questions):
-            rows: list[Row] = [parts.tier_heading(tier, len(questions))] if j == 0 else []
-            rows += [
-                parts.question_heading(q),
-                parts.question_text(q),
-                parts.hint(q),
-                *parts.key_points(q),
-            ]
+            opens = tier if j == 0 else None
+            rows = partial(question_rows, q, opens, len(questions))
             out.append(Block(rows, keep_limit=g.frame_height, space_before=gap))
     out.append(PageBreak())
+    keep = g.frame_height * ANSWER_KEEP
     for i, (tier, questions) in enumerate(sections):
         for j, q in enumerate(questions):
-            rows = [parts.answer_key_heading()] if i == j == 0 else []
-            if j == 0:
-                rows.append(parts.answer_tier_heading(tier, len(questions)))
-            rows += [parts.answer_heading(q), *parts.answer(q), *parts.references(q)]
-            out.append(Block(rows, keep_limit=g.frame_height * ANSWER_KEEP, space_before=gap))
+            opens = tier if j == 0 else None
+            rows = partial(answer_rows, q, opens, len(questions), i == j == 0)
+            out.append(Block(rows, keep_limit=keep, space_before=gap))
     return out
 
 

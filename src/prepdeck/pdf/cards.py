@@ -272,11 +272,14 @@ class SheetPainter:
         canv.lines(lines)
         canv.restoreState()
 
-    def slug_line(self, canv: Canvas, text: str) -> None:
+    def slug_line(self, canv: Canvas, text: str, *, top: bool = False) -> None:
+        """A line of small print in the margin below the grid (or above it)."""
         g, kit = self.grid, self.kit
         cards = kit.style.cards
         face, size = kit.fonts.body.regular, kit.style.sizes.small
         y = (g.y0 - (cards.crop_gap_mm + cards.crop_mark_mm) * MM) / 2 - size / 3
+        if top:
+            y = g.page_height - y - size / 2
         canv.saveState()
         canv.setFont(face, size)
         canv.setFillColor(kit.color("muted"))
@@ -377,7 +380,8 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
             continue
         where = f"{slug} · sheet {sheet + 1} of {sheets}"
         painter.crop_marks(canv)
-        painter.slug_line(canv, f"{where}, fronts · {kit.style.text.cards_how_to_use}")
+        painter.slug_line(canv, f"{where}, fronts")
+        painter.slug_line(canv, kit.style.text.cards_how_to_use, top=True)
         if not questions:
             painter.note(canv, "No questions match this selection.")
         for i, card in enumerate(chunk):
@@ -393,7 +397,7 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     save(canv)
     return WriterResult(
         notes=[
-            f"cards: {len(questions)} cards on {sheets} double-sided sheets "
+            f"{len(questions)} cards on {sheets} double-sided sheets "
             f"({grid.cols} x {grid.rows} per side, {options.paper})"
         ]
     )

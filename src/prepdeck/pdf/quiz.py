@@ -6,13 +6,14 @@ The title block opens page 1; pages are numbered from 1 with "page X of Y".
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from reportlab.platypus import Flowable, PageBreak, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 
 from prepdeck.build import BuildOptions, WriterResult
-from prepdeck.model import Bank, Question
+from prepdeck.model import Bank, Question, Tier
 from prepdeck.pdf.blocks import Block, Row, RuledLines
 from prepdeck.pdf.common import check_printable, make_kit, metadata
 from prepdeck.pdf.document import Document, Marks
@@ -65,33 +66,46 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     sections = by_tier(bank)
     if not sections:
         flowables.append(RLParagraph("No questions match this selection.", parts.body_paragraph))
+
+    def question_rows(q: Question, tier: Tier | None, count: int) -> list[Row]:
+        rows: list[Row] = [parts.tier_heading(tier, count)] if tier else []
+        rows += [
+            parts.question_heading(q),
+            parts.question_text(q),
+            RuledLines(lines_for(q), line_gap, lines_color, space_before=line_gap * 0.6),
+        ]
+        return rows
+
+    def answer_rows(q: Question, tier: Tier | None, count: int, first: bool) -> list[Row]:
+        rows: list[Row] = [parts.answer_key_heading()] if first else []
+        if tier:
+            rows.append(parts.answer_tier_heading(tier, count))
+        rows += [
+            parts.answer_heading(q),
+            parts.hint(q),
+            *parts.key_points(q),
+            parts.label("MODEL ANSWER", space_before=7),
+            *parts.answer(q),
+            *parts.references(q),
+        ]
+        return rows
+
+    # each block's rows are made when it is laid out
     for tier, questions in sections:
         for j, q in enumerate(questions):
-            rows: list[Row] = [parts.tier_heading(tier, len(questions))] if j == 0 else []
-            rows += [
-                parts.question_heading(q),
-                parts.question_text(q),
-                RuledLines(lines_for(q), line_gap, lines_color, space_before=line_gap * 0.6),
-            ]
+            opens = tier if j == 0 else None
+            rows = partial(question_rows, q, opens, len(questions))
             space = gap * 2.5 if j == 0 else gap
             flowables.append(Block(rows, keep_limit=frame_height, space_before=space))
     if sections:
         flowables.append(PageBreak())
+    keep = frame_height * ANSWER_KEEP
     for i, (tier, questions) in enumerate(sections):
         for j, q in enumerate(questions):
-            rows = [parts.answer_key_heading()] if i == j == 0 else []
-            if j == 0:
-                rows.append(parts.answer_tier_heading(tier, len(questions)))
-            rows += [
-                parts.answer_heading(q),
-                parts.hint(q),
-                *parts.key_points(q),
-                parts.label("MODEL ANSWER", space_before=7),
-                *parts.answer(q),
-                *parts.references(q),
-            ]
-            flowables.append(Block(rows, keep_limit=frame_height * ANSWER_KEEP, space_before=gap))
+            opens = tier if j == 0 else None
+            rows = partial(answer_rows, q, opens, len(questions), i == j == 0)
+            flowables.append(Block(rows, keep_limit=keep, space_before=gap))
     pages = doc.build(flowables, first_template="body")
     return WriterResult(
-        notes=[f"quiz: {len(bank.questions)} questions on {pages} pages ({options.paper})"]
+        notes=[f"{len(bank.questions)} questions on {pages} pages ({options.paper})"]
     )

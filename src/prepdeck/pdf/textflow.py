@@ -336,7 +336,9 @@ class TextBlock:
         code = text._code  # some operators are cached strings: see _operator
         code.append(_operator("TL", leading))
         if style.bullet:
-            bullet_x = x + max(style.indent - size * 1.1, 0.0)
+            # right-aligned a little before the text, so "10." and "9." line up
+            bullet_width = units(style.bullet, style.bullet_font) * scale
+            bullet_x = x + max(style.indent - size * 0.45 - bullet_width, 0.0)
             text.setTextOrigin(bullet_x, baseline)
             text.setFont(style.bullet_font, size, leading)
             text.setFillColor(style.bullet_color)
