@@ -17,7 +17,7 @@ to explain, not a failing test.
 
     .venv/bin/python bench/run.py                      # 1,000 and 10,000 questions
     .venv/bin/python bench/run.py --sizes 1000 --runs 5
-    .venv/bin/python bench/run.py --runs 10000=2 --cases validate,anki
+    .venv/bin/python bench/run.py --runs 10000=1 --cases validate,anki
 """
 
 from __future__ import annotations
@@ -48,9 +48,8 @@ DEFAULT_SIZES = (1000, 10000)
 SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01, fixed so builds are reproducible
 HEAVY_MODULES = ("genanki", "reportlab")
 HELP_RUNS = 5
-LARGE = 5000  # from this size on, only the cases with targets run unless --full
-LARGE_KEYS = ("validate", "anki", "booklet")
-DEFAULT_BUDGET = 60.0  # seconds per case and size; no further runs once spent
+LARGE = 5000  # from this size on, 2 runs by default instead of 3
+DEFAULT_BUDGET = 120.0  # seconds per case and size; no further runs once spent
 
 Log = Callable[[str], None]
 
@@ -258,11 +257,9 @@ def bench_size(
     seed: int,
     log: Log,
     budget: float = DEFAULT_BUDGET,
-    skip: Mapping[str, str] | None = None,
 ) -> list[Row]:
     """Time `cases` on a bank of `questions`, best of `runs` rounds; a case is not
-    run again once its runs have taken `budget` seconds.  `skip` maps case names
-    to the reason they are not run."""
+    run again once its runs have taken `budget` seconds."""
     content = prepare_bank(out_dir, questions, seed=seed, log=log)
     work = content.parent
     (work / "baseline").mkdir(exist_ok=True)
@@ -270,10 +267,7 @@ def bench_size(
     rows = {c.name: Row(c.name, questions) for c in cases}
     active: list[Case] = []
     for case in cases:
-        if skip and case.name in skip:
-            rows[case.name].result = "SKIP"
-            rows[case.name].note = skip[case.name]
-        elif case.requires and not module_exists(case.requires):
+        if case.requires and not module_exists(case.requires):
             rows[case.name].result = "SKIP"
             rows[case.name].note = f"{case.requires} does not exist yet"
         else:
@@ -403,12 +397,10 @@ def run_suite(
     case_keys: Sequence[str],
     out_dir: Path,
     seed: int = 0,
-    full: bool = False,
     budget: float = DEFAULT_BUDGET,
     log: Log = print,
 ) -> Report:
-    """Every selected case at every size; at LARGE sizes and up, only the cases with
-    targets unless `full` (the other PDF layouts would add about ten minutes)."""
+    """Every selected case at every size, and `--help` if selected."""
     rows: list[Row] = []
     load_before = _load_average()
     keys = [k for k in case_keys if k != "help"]
@@ -416,12 +408,8 @@ def run_suite(
     if "help" in case_keys:
         rows += bench_help(out_dir, HELP_RUNS, log)
     for size in sizes if cases else ():
-        skip = {}
-        if size >= LARGE and not full:
-            kept = {c.name for c in selected_cases([k for k in keys if k in LARGE_KEYS])}
-            skip = {c.name: "--full runs it at this size" for c in cases if c.name not in kept}
         rows += bench_size(
-            size, runs[size], cases, out_dir=out_dir, seed=seed, log=log, budget=budget, skip=skip
+            size, runs[size], cases, out_dir=out_dir, seed=seed, log=log, budget=budget
         )
     info = machine()
     info["load"] = f"{load_before} before, {_load_average()} after (1-minute load average)"
@@ -519,7 +507,7 @@ def format_machine(m: Mapping[str, str]) -> str:
 
 
 def default_runs(size: int) -> int:
-    return 3 if size < 5000 else 1
+    return 3 if size < LARGE else 2
 
 
 def parse_runs(specs: Sequence[str], sizes: Sequence[int]) -> dict[int, int]:
@@ -552,17 +540,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="[SIZE=]N",
-        help="best of N runs, for every size or one (default: 3, 1 at >= 5000)",
+        help=f"best of N runs, for every size or one (default: 3; 2 from {LARGE:,} questions)",
     )
     parser.add_argument(
         "--cases",
         default=",".join(CASE_KEYS),
         help=f"comma-separated subset of: {', '.join(CASE_KEYS)}",
-    )
-    parser.add_argument(
-        "--full",
-        action="store_true",
-        help=f"also time quiz and cards at {LARGE:,} questions and up (about ten minutes more)",
     )
     parser.add_argument(
         "--budget",
@@ -594,7 +577,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         case_keys=keys,
         out_dir=args.out.resolve(),
         seed=args.seed,
-        full=args.full,
         budget=args.budget,
         log=log,
     )

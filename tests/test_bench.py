@@ -67,9 +67,9 @@ def test_tier_counts_add_up(questions: int) -> None:
 
 
 def test_runs_option() -> None:
-    assert run.parse_runs([], [1000, 10000]) == {1000: 3, 10000: 1}
+    assert run.parse_runs([], [1000, 10000]) == {1000: 3, 10000: 2}
     assert run.parse_runs(["5"], [1000, 10000]) == {1000: 5, 10000: 5}
-    assert run.parse_runs(["10000=2"], [1000, 10000]) == {1000: 3, 10000: 2}
+    assert run.parse_runs(["10000=1"], [1000, 10000]) == {1000: 3, 10000: 1}
 
 
 def test_verdict() -> None:
