@@ -7,6 +7,7 @@ tests read it.  Card layout tests are in test_pdf_cards.py.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -18,6 +19,8 @@ from typing import Any
 
 import pikepdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from prepdeck.build import BuildOptions
@@ -25,8 +28,18 @@ from prepdeck.errors import BuildError
 from prepdeck.model import Bank, SourceLocation, build_bank
 from prepdeck.pdf.booklet import write_booklet
 from prepdeck.pdf.cards import write_cards
+from prepdeck.pdf.common import make_kit
 from prepdeck.pdf.parts import ANSWER_LINK, BACK_LINK
 from prepdeck.pdf.quiz import write_quiz
+from prepdeck.pdf.textflow import (
+    Palette,
+    TextBlock,
+    TextStyle,
+    break_lines,
+    inline_runs,
+    units,
+    words_of,
+)
 from prepdeck.text import parse_inline, plain
 
 TIMESTAMP = 1_700_000_000  # 2023-11-14
@@ -529,10 +542,9 @@ def test_bad_style_is_a_build_error(tmp_path: Path) -> None:
 def slot_texts(path: Path, paper: str) -> tuple[Any, list[dict[tuple[int, int], str]]]:
     """The grid, and for each page the text in each card slot (row 0 at the top)."""
     from prepdeck.pdf.cards import grid_for
-    from prepdeck.pdf.common import make_kit
-    from prepdeck.pdf.style import paper_size
 
-    grid = grid_for(make_kit(()), paper_size(paper))
+    kit = make_kit(())
+    grid = grid_for(kit, kit.style.paper_size(paper))
     pages = []
     for page in PdfReader(path).pages:
         slots: dict[tuple[int, int], list[str]] = {}
@@ -637,3 +649,99 @@ def test_card_past_the_floor_fails_naming_the_question(tmp_path: Path) -> None:
         "question advanced-3: the card back (hint and key points) does not fit "
         "even at the 6 pt floor"
     )
+
+
+# -- the line setter -----------------------------------------------------------------
+
+_WORDS = st.text(alphabet="abcdefghijkXYZ0123<>&;é", min_size=1, max_size=14)
+_SPACES = st.sampled_from([" ", "  ", "\n", " \t "])
+
+
+@st.composite
+def _markdownish(draw: st.DrawFn) -> str:
+    words = draw(st.lists(_WORDS, min_size=1, max_size=40))
+    out = []
+    for word in words:
+        wrap = draw(st.sampled_from(["", "", "", "**", "_", "`"]))
+        out.append(f"{wrap}{word}{wrap}" + draw(_SPACES))
+    return "".join(out)
+
+
+def _palette() -> Palette:
+    kit = make_kit(())
+    return Palette(kit.fonts.body, kit.fonts.code, kit.color("text"), kit.color("link"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(source=_markdownish(), width=st.floats(min_value=20, max_value=500))
+def test_lines_keep_every_character_in_order_and_fit(source: str, width: float) -> None:
+    """Whatever the text and the width: no character lost, none added, words kept
+    apart by single spaces, and no line wider than the room (long words are split)."""
+    nodes = parse_inline(source)
+    words = words_of(inline_runs(nodes, _palette()))
+    room = width * 1000 / 10
+    lines = break_lines(words, room)
+    printed = " ".join(
+        " ".join("".join(text for text, _ in word.pieces) for word in line) for line in lines
+    )
+    expected = " ".join(plain(nodes).split())
+    assert printed.replace(" ", "") == expected.replace(" ", "")
+    assert len(printed.split()) >= len(expected.split())
+    for line in lines:
+        width_units = sum(
+            units(text, run.font) for word in line for text, run in word.pieces
+        ) + sum(word.space for word in line[:-1])
+        assert width_units <= room + 1e-6 or len(line) == 1
+
+
+def test_paragraph_split_leaves_no_widow_or_orphan() -> None:
+    words = words_of(inline_runs(parse_inline("word " * 200), _palette()))
+    block = TextBlock(words, TextStyle(size=10, leading=13))
+    total = len(block.lines(100))
+    for lines_room in range(0, total + 1):
+        parts = block.split(100, lines_room * 13)
+        if parts is None:
+            continue
+        first, rest = (len(part.lines(100)) for part in parts)
+        assert first >= 2 and rest >= 2 and first + rest == total
+
+
+@settings(max_examples=12, deadline=None)
+@given(question=_markdownish(), hint=_markdownish())
+def test_any_text_prints_in_the_booklet(question: str, hint: str, tmp_path_factory: Any) -> None:
+    bank = make_bank(
+        1, tiers=("basics",), override={"basics-1": {"question": question, "hint": hint}}
+    )
+    dest = tmp_path_factory.mktemp("prop") / "b.pdf"
+    write_booklet(bank, dest, options())
+    body = "".join("".join(texts(dest)[2:]).split())
+    for field in (question, hint):
+        assert "".join(plain(parse_inline(field)).split()) in body
+
+
+# -- more errors -----------------------------------------------------------------------
+
+
+def test_glyphs_checked_in_bank_texts_and_references(tmp_path: Path) -> None:
+    bank = make_bank(1)
+    bank = dataclasses.replace(
+        bank,
+        description="A bank about → arrows.",
+        references=(
+            dataclasses.replace(bank.references[0], title="OWASP ✓"),
+            *bank.references[1:],
+        ),
+    )
+    with pytest.raises(BuildError) as caught:
+        write_booklet(bank, tmp_path / "x.pdf", options())
+    messages = sorted(p.message for p in caught.value.problems)
+    assert messages == [
+        "bank description: character '→' (U+2192) is not in font Vera",
+        "reference owasp, its title: character '✓' (U+2713) is not in font Vera",
+    ]
+
+
+def test_unknown_paper_is_a_build_error(tmp_path: Path) -> None:
+    with pytest.raises(BuildError) as caught:
+        write_booklet(make_bank(1), tmp_path / "x.pdf", options("a5"))
+    assert caught.value.problems[0].rule == "pdf-paper"

@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable
 
 from prepdeck.pdf.common import Kit
 from prepdeck.pdf.document import Marks, fit_text
-from prepdeck.pdf.textflow import TextBlock
+from prepdeck.pdf.textflow import TextBlock, set_fill
 
 _FUZZ = 1e-6
 
@@ -225,16 +225,16 @@ class HeadingRow(Row):
         # one text object for the whole line: far cheaper than a drawString per run
         text = canv.beginText(x, baseline)
         text.setFont(body.bold, sizes.label)
-        text.setFillColor(kit.color("accent"))
-        text.textOut(self.label)
+        set_fill(text, kit.color("accent"))
+        text._textOut(self.label)
         text.setFont(body.regular, sizes.small)
-        text.setFillColor(kit.color("muted"))
-        text.textOut("  " + fit_text(self.ident, body.regular, sizes.small, room))
+        set_fill(text, kit.color("muted"))
+        text._textOut("  " + fit_text(self.ident, body.regular, sizes.small, room))
         target = self.link_key or self.back_key
         if link and target:
             text.setTextOrigin(x + width - link_width, baseline)
-            text.setFillColor(kit.color("link"))
-            text.textOut(link)
+            set_fill(text, kit.color("link"))
+            text._textOut(link)
             canv.linkRect(
                 "",
                 target,

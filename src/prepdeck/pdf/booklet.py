@@ -35,8 +35,8 @@ from prepdeck.pdf.blocks import Block, Row
 from prepdeck.pdf.common import Kit, check_printable, make_kit, metadata, one_line
 from prepdeck.pdf.document import Document, Marks, PageGeometry, fit_text
 from prepdeck.pdf.fonts import FieldFace, drawable
-from prepdeck.pdf.parts import FURNITURE_TEXT, Parts, by_tier, question_key
-from prepdeck.pdf.style import paper_size
+from prepdeck.pdf.parts import Parts, by_tier, printed_texts, question_key
+from prepdeck.pdf.textflow import set_fill
 
 FIELDS = {
     "question": FieldFace(bold=True),
@@ -50,22 +50,17 @@ LEADER_PITCH = 3.2  # points between the dots of a contents leader
 
 def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     kit = make_kit(options.style_dirs)
-    body = kit.fonts.body
-    check_printable(
-        bank,
-        kit,
-        FIELDS,
-        [("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)],
-    )
+    check_printable(bank, kit, FIELDS, printed_texts(bank, kit, kit.style.text.how_to_use))
     marks = Marks()
     doc = Document(
         dest,
         kit=kit,
-        pagesize=paper_size(options.paper),
+        pagesize=kit.style.paper_size(options.paper),
         meta=metadata(bank, "question booklet"),
         timestamp=options.timestamp,
         marks=marks,
         title=f"{bank.title} {bank.version}",
+        first_template="title",
     )
     parts = Parts(kit, marks, bank)
     sections = by_tier(bank)
@@ -85,7 +80,7 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
         PageBreak(),
         *body_flowables(sections, parts, kit, g),
     ]
-    body_pages = doc.build(flowables, first_template="title", finish=contents.define_forms)
+    body_pages = doc.build(flowables, finish=contents.define_forms)
     return WriterResult(
         notes=[
             f"{len(bank.questions)} questions on "
@@ -267,19 +262,19 @@ class Contents:
         if entry.label:
             text.setTextOrigin(x, baseline)
             text.setFont(body.bold, size)
-            text.setFillColor(kit.color("text"))
-            text.textOut(entry.label)
+            set_fill(text, kit.color("text"))
+            text._textOut(entry.label)
             x += self.label_width
         shown = fit_text(entry.text, face, size, self.width - x - self.number_width - 16)
         text.setTextOrigin(x, baseline)
         text.setFont(face, size)
-        text.setFillColor(kit.color("accent" if entry.level == 0 else "text"))
-        text.textOut(shown)
+        set_fill(text, kit.color("accent" if entry.level == 0 else "text"))
+        text._textOut(shown)
         number_x = self.width - stringWidth(number, body.regular, size)
         text.setTextOrigin(number_x, baseline)
         text.setFont(body.regular, size)
-        text.setFillColor(kit.color("text"))
-        text.textOut(number)
+        set_fill(text, kit.color("text"))
+        text._textOut(number)
         # dots on a common grid, so they line up from one entry to the next
         start = math.ceil((x + stringWidth(shown, face, size) + 5) / LEADER_PITCH) * LEADER_PITCH
         end = number_x - 5

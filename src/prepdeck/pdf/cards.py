@@ -34,7 +34,7 @@ from prepdeck.pdf.common import (
 )
 from prepdeck.pdf.document import fit_text
 from prepdeck.pdf.fonts import FieldFace, question_location
-from prepdeck.pdf.style import MM, paper_size
+from prepdeck.pdf.style import MM
 from prepdeck.pdf.textflow import Palette, Run, TextBlock, TextStyle, Word, inline_runs, words_of
 from prepdeck.text import parse_inline
 
@@ -344,9 +344,12 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         bank,
         kit,
         FIELDS,
-        [("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)],
+        [
+            *(("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)),
+            ("styles: text cards_how_to_use", kit.style.text.cards_how_to_use, body.regular),
+        ],
     )
-    pagesize = paper_size(options.paper)
+    pagesize = kit.style.paper_size(options.paper)
     grid = grid_for(kit, pagesize)
     maker = CardMaker(kit, grid)
     meta = metadata(bank, "flash cards")

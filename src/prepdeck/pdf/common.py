@@ -25,7 +25,14 @@ from reportlab.pdfgen.canvas import Canvas
 
 from prepdeck.errors import BuildError
 from prepdeck.model import Bank, Question
-from prepdeck.pdf.fonts import FieldFace, FontSet, check_questions, check_texts, register_fonts
+from prepdeck.pdf.fonts import (
+    FieldFace,
+    FontSet,
+    check_markdown,
+    check_questions,
+    check_texts,
+    register_fonts,
+)
 from prepdeck.pdf.style import PdfStyle, load_style
 from prepdeck.text import (
     Inline,
@@ -255,14 +262,17 @@ def check_printable(
     body = kit.fonts.body
     texts = [
         ("bank title", bank.title, body.bold),
+        ("bank version", bank.version, body.regular),
         ("bank author", bank.author, body.regular),
         ("bank licence", bank.license, body.regular),
         *((f"tier {t.id} name", t.name, body.bold) for t in bank.tiers),
+        *((f"question {q.id}, its id", q.id, body.regular) for q in bank.questions),
         *extra,
     ]
     if bank.filter_description:
         texts.append(("filter", bank.filter_description, body.regular))
-    problems = check_texts(texts) + check_questions(bank, kit.fonts, fields)
+    problems = check_texts(texts) + check_markdown("bank description", bank.description, kit.fonts)
+    problems += check_questions(bank, kit.fonts, fields)
     if problems:
         raise BuildError(problems)
 

@@ -12,6 +12,7 @@ so body page numbers never depend on how long the contents are.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from prepdeck.pdf.common import Kit, Metadata, build_date, canvas_maker, roman, save
 from prepdeck.pdf.style import MM
+from prepdeck.pdf.textflow import prefix_widths, units
 
 TOTAL_PAGES_FORM = "total-pages"
 FURNITURE_FORM = "furniture"
@@ -73,17 +75,12 @@ class PageGeometry:
 
 def fit_text(text: str, font: str, size: float, width: float, ellipsis: str = "…") -> str:
     """`text` cut with an ellipsis so it is at most `width` wide on one line."""
-    if stringWidth(text, font, size) <= width:
+    limit = width * 1000 / size
+    prefixes = prefix_widths(text, font)
+    if not prefixes or prefixes[-1] <= limit:
         return text
-    room = width - stringWidth(ellipsis, font, size)
-    low, high = 0, len(text)  # text[:low] fits, text[:high] does not
-    while high - low > 1:
-        middle = (low + high) // 2
-        if stringWidth(text[:middle], font, size) <= room:
-            low = middle
-        else:
-            high = middle
-    return text[:low].rstrip() + ellipsis
+    keep = bisect.bisect_right(prefixes, limit - units(ellipsis, font))
+    return text[:keep].rstrip() + ellipsis
 
 
 class Furniture:
@@ -157,7 +154,8 @@ def _nothing(canv: Canvas, doc: Any) -> None:
 
 class Document:
     """A doc template with three page templates: `title` (bare), `front` (roman
-    folio) and `body` (header, footer, page X of Y)."""
+    folio) and `body` (header, footer, page X of Y); the document opens with
+    `first_template`."""
 
     def __init__(
         self,
@@ -169,6 +167,7 @@ class Document:
         timestamp: int,
         marks: Marks,
         title: str,
+        first_template: str = "body",
     ) -> None:
         self.kit = kit
         self.marks = marks
@@ -182,6 +181,13 @@ class Document:
                 leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text",
             )  # fmt: skip
 
+        templates = [
+            PageTemplate("title", [frame()], onPageEnd=_nothing, pagesize=pagesize),
+            PageTemplate(
+                "front", [frame()], onPageEnd=self.furniture.front_page, pagesize=pagesize
+            ),
+            PageTemplate("body", [frame()], onPageEnd=self.furniture.body_page, pagesize=pagesize),
+        ]
         self.template = BaseDocTemplate(
             str(dest),
             pagesize=pagesize,
@@ -189,15 +195,8 @@ class Document:
             rightMargin=g.right,
             topMargin=g.top,
             bottomMargin=g.bottom,
-            pageTemplates=[
-                PageTemplate("title", [frame()], onPageEnd=_nothing, pagesize=pagesize),
-                PageTemplate(
-                    "front", [frame()], onPageEnd=self.furniture.front_page, pagesize=pagesize
-                ),
-                PageTemplate(
-                    "body", [frame()], onPageEnd=self.furniture.body_page, pagesize=pagesize
-                ),
-            ],
+            # the first template is the first page's
+            pageTemplates=sorted(templates, key=lambda t: t.id != first_template),
             invariant=1,
             pageCompression=1,
             # a TrueType initial font keeps reportlab from referencing Helvetica
@@ -209,7 +208,6 @@ class Document:
         self,
         flowables: list[Flowable],
         *,
-        first_template: str,
         finish: Callable[[Canvas], None] | None = None,
     ) -> int:
         """Lay out once; then define the forms pages refer to, and write the file.
@@ -219,8 +217,6 @@ class Document:
         caller that keeps no other reference lets drawn pages' objects go.
         """
         template = self.template
-        names = [t.id for t in template.pageTemplates]
-        template._firstPageTemplateIndex = names.index(first_template)
         template._doSave = 0  # save below, once the forward-referenced forms exist
         template.build(flowables, canvasmaker=canvas_maker(self.timestamp))
         canv: Canvas = template.canv

@@ -253,6 +253,15 @@ def check_texts(texts: Iterable[tuple[str, str, str]]) -> list[Problem]:
     return problems
 
 
+def check_markdown(what: str, source: str, fonts: FontSet) -> list[Problem]:
+    """Bank-level inline Markdown (the description), in the faces it asks for."""
+    runs = _inline_runs(parse_inline(source), fonts, False, False)
+    return [
+        Problem("<bank>", 1, 1, "pdf-glyph", f"{what}: {_describe(char)} is not in font {face}")
+        for char, face in missing_glyphs(runs)
+    ]
+
+
 def drawable(text: str, fonts: FontSet, face: str, replacement: str = "?") -> str:
     """`text` with characters `face` lacks replaced, for derived one-line text (the
     contents and bookmarks reuse question text in the regular face, though a code

@@ -63,6 +63,20 @@ def by_tier(bank: Bank) -> list[tuple[Tier, list[Question]]]:
     return [(t, grouped[t.id]) for t in bank.tiers if grouped[t.id]]
 
 
+def printed_texts(bank: Bank, kit: Kit, how_to_use: str) -> list[tuple[str, str, str]]:
+    """(what, text, face) for text the booklet and quiz print besides questions, for
+    the glyph check: our own labels, the how-to note, and the cited references."""
+    body = kit.fonts.body
+    cited = {key for q in bank.questions for key in q.refs}
+    texts = [("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)]
+    texts.append(("styles: text how_to_use", how_to_use, body.regular))
+    for ref in bank.references:
+        if ref.key in cited:
+            texts.append((f"reference {ref.key}, its title", ref.title, body.regular))
+            texts.append((f"reference {ref.key}, its url", ref.url, body.regular))
+    return texts
+
+
 def count_text(count: int) -> str:
     return f"{count} question" + ("" if count == 1 else "s")
 

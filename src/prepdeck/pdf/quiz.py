@@ -18,8 +18,8 @@ from prepdeck.pdf.blocks import Block, Row, RuledLines
 from prepdeck.pdf.common import check_printable, make_kit, metadata
 from prepdeck.pdf.document import Document, Marks
 from prepdeck.pdf.fonts import FieldFace
-from prepdeck.pdf.parts import FURNITURE_TEXT, Parts, by_tier
-from prepdeck.pdf.style import MM, paper_size
+from prepdeck.pdf.parts import Parts, by_tier, printed_texts
+from prepdeck.pdf.style import MM
 
 FIELDS = {
     "question": FieldFace(bold=True),
@@ -32,18 +32,12 @@ ANSWER_KEEP = 0.3  # answers shorter than this share of a page are never split
 
 def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     kit = make_kit(options.style_dirs)
-    body = kit.fonts.body
-    check_printable(
-        bank,
-        kit,
-        FIELDS,
-        [("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)],
-    )
+    check_printable(bank, kit, FIELDS, printed_texts(bank, kit, kit.style.text.quiz_how_to_use))
     marks = Marks()
     doc = Document(
         dest,
         kit=kit,
-        pagesize=paper_size(options.paper),
+        pagesize=kit.style.paper_size(options.paper),
         meta=metadata(bank, "self-quiz"),
         timestamp=options.timestamp,
         marks=marks,
@@ -105,7 +99,7 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
             opens = tier if j == 0 else None
             rows = partial(answer_rows, q, opens, len(questions), i == j == 0)
             flowables.append(Block(rows, keep_limit=keep, space_before=gap))
-    pages = doc.build(flowables, first_template="body")
+    pages = doc.build(flowables)
     return WriterResult(
         notes=[f"{len(bank.questions)} questions on {pages} pages ({options.paper})"]
     )

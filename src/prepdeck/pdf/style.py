@@ -18,10 +18,6 @@ from prepdeck.styles import read_yaml
 
 STYLE_FILE = "pdf.yaml"
 MM = 72 / 25.4  # points per millimetre
-PAPER_SIZES: Mapping[str, tuple[float, float]] = {
-    "a4": (210 * MM, 297 * MM),
-    "letter": (8.5 * 72, 11 * 72),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +74,12 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class Paper:
+    width_mm: float
+    height_mm: float
+
+
+@dataclass(frozen=True, slots=True)
 class Booklet:
     toc_questions: bool
 
@@ -118,7 +120,19 @@ class PdfStyle:
     quiz: Quiz
     cards: Cards
     text: Texts
+    papers: Mapping[str, Paper]  # what --paper can name
     style_dirs: tuple[Path, ...] = ()  # where font files are looked for, user folders first
+
+    def paper_size(self, paper: str) -> tuple[float, float]:
+        """(width, height) in points."""
+        try:
+            size = self.papers[paper]
+        except KeyError:
+            known = ", ".join(sorted(self.papers))
+            raise BuildError(
+                [Problem("<options>", 1, 1, "pdf-paper", f"unknown paper {paper!r}; use {known}")]
+            ) from None
+        return size.width_mm * MM, size.height_mm * MM
 
 
 _T = TypeVar("_T")
@@ -164,7 +178,12 @@ def _section(cls: type[_T], data: Any, key: str) -> _T:
             raise _StyleProblems(f"{sub}: missing")
         kind = str(field.type)
         nested = _NESTED.get(kind)
-        if nested is not None:
+        if name == "papers":
+            papers = data[name]
+            if not isinstance(papers, Mapping) or not papers:
+                raise _StyleProblems(f"{sub}: expected a mapping of paper names")
+            values[name] = {str(k): _section(Paper, v, f"{sub}.{k}") for k, v in papers.items()}
+        elif nested is not None:
             values[name] = _section(nested, data[name], sub)
         else:
             values[name] = _convert(kind, data[name], sub)
@@ -215,12 +234,3 @@ def load_style(style_dirs: Sequence[Path] = ()) -> PdfStyle:
         )
         raise BuildError([Problem(where, 1, 1, "pdf-style", exc.message)]) from None
     return dataclasses.replace(style, style_dirs=tuple(Path(d) for d in style_dirs))
-
-
-def paper_size(paper: str) -> tuple[float, float]:
-    try:
-        return PAPER_SIZES[paper]
-    except KeyError:
-        raise BuildError(
-            [Problem("<options>", 1, 1, "pdf-paper", f"unknown paper {paper!r}; use a4 or letter")]
-        ) from None

@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from itertools import accumulate, repeat
+from typing import Any, NamedTuple
 
 from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from prepdeck.pdf.fonts import Family
@@ -153,6 +154,14 @@ def units(text: str, font: str) -> float:
     if width is None:
         width = cache[text] = stringWidth(text, font, 1000)
     return width
+
+
+def prefix_widths(text: str, font: str) -> list[float]:
+    """Width at size 1000 of each prefix of `text` (text[:1], text[:2], ...), from
+    the face's own advance widths, as reportlab measures them."""
+    face = getFont(font).face
+    widths = map(face.charWidths.get, map(ord, text), repeat(face.defaultWidth))
+    return list(accumulate(widths))
 
 
 class Word(NamedTuple):
@@ -332,20 +341,27 @@ class TextBlock:
         size, leading = style.size, style.leading
         scale = size / 1000
         baseline = top - (leading - size) / 2 - 0.8 * size
-        text = canv.beginText(x + style.indent, baseline)
-        code = text._code  # some operators are cached strings: see _operator
-        code.append(_operator("TL", leading))
-        if style.bullet:
-            # right-aligned a little before the text, so "10." and "9." line up
-            bullet_width = units(style.bullet, style.bullet_font) * scale
-            bullet_x = x + max(style.indent - size * 0.45 - bullet_width, 0.0)
-            text.setTextOrigin(bullet_x, baseline)
-            text.setFont(style.bullet_font, size, leading)
-            text.setFillColor(style.bullet_color)
-            text._textOut(style.bullet)
-            text.setTextOrigin(x + style.indent, baseline)
         font: str | None = None
         color: Color | None = None
+        if style.bullet:
+            # right-aligned a little before the text, so "10." and "9." line up;
+            # then a relative move (Td) to where the lines start
+            bullet_width = units(style.bullet, style.bullet_font) * scale
+            offset = max(style.indent - size * 0.45 - bullet_width, 0.0)
+            text = canv.beginText(x + offset, baseline)
+            code = text._code  # some operators are cached strings: see _operator
+            code.append(_operator("TL", leading))
+            font = style.bullet_font
+            text.setFont(font, size, leading)
+            if style.bullet_color is not None:
+                color = style.bullet_color
+                code.append(_operator("rg", color.red, color.green, color.blue))
+            text._textOut(style.bullet)
+            code.append(_operator("Td", round(style.indent - offset, 3), 0))
+        else:
+            text = canv.beginText(x + style.indent, baseline)
+            code = text._code
+            code.append(_operator("TL", leading))
         links: list[tuple[str, tuple[float, float, float, float]]] = []
         for number, line in enumerate(lines):
             segments = _segments(line)
@@ -376,6 +392,11 @@ class TextBlock:
 
 
 _operators: dict[tuple[object, ...], str] = {}
+
+
+def set_fill(text: Any, color: Color) -> None:
+    """Set a text object's fill colour with a cached operator (see _operator)."""
+    text._code.append(_operator("rg", color.red, color.green, color.blue))
 
 
 def _operator(name: str, *operands: float) -> str:
