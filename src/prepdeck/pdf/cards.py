@@ -27,6 +27,7 @@ from prepdeck.pdf.common import (
     Kit,
     build_date,
     check_printable,
+    compress_finished_pages,
     fix_time,
     make_kit,
     metadata,
@@ -288,27 +289,24 @@ class SheetPainter:
         )
         canv.restoreState()
 
-    def _band(
-        self, canv: Canvas, x: float, top: float, left: str, right: str, bold_right: bool
-    ) -> None:
+    def _band(self, canv: Canvas, x: float, top: float, left: str, label: str) -> None:
+        """The line at the top of a face: small text on the left, the label on the right."""
         kit, m = self.kit, self.maker
-        body, small = kit.fonts.body, kit.style.sizes.small
+        body, small, size = kit.fonts.body, kit.style.sizes.small, kit.style.sizes.label
         baseline = top - small * 1.1
         canv.setFont(body.regular, small)
         canv.setFillColor(kit.color("muted"))
-        right_face = body.bold if bold_right else body.regular
-        right_size = kit.style.sizes.label if bold_right else small
-        room = m.inner_width - stringWidth(right, right_face, right_size) - 8
+        room = m.inner_width - stringWidth(label, body.bold, size) - 8
         canv.drawString(x, baseline, fit_text(left, body.regular, small, room))
-        canv.setFont(right_face, right_size)
+        canv.setFont(body.bold, size)
         canv.setFillColor(kit.color("accent"))
-        canv.drawRightString(x + m.inner_width, baseline, right)
+        canv.drawRightString(x + m.inner_width, baseline, label)
 
     def front(self, canv: Canvas, card: Card, slot: tuple[float, float]) -> None:
         kit, m, q = self.kit, self.maker, card.question
         x, top = slot[0] + m.padding, slot[1] + self.grid.height - m.padding
         canv.saveState()
-        self._band(canv, x, top, q.tier.name.upper(), q.label, bold_right=True)
+        self._band(canv, x, top, q.tier.name.upper(), q.label)
         # the question sits centred in the space between the band and the id
         area_top = top - m.band
         y = area_top - (m.front_text_height - card.front.height) / 2
@@ -326,7 +324,7 @@ class SheetPainter:
         m, q = self.maker, card.question
         x, top = slot[0] + m.padding, slot[1] + self.grid.height - m.padding
         canv.saveState()
-        self._band(canv, x, top, q.id, q.label, bold_right=True)
+        self._band(canv, x, top, q.id, q.label)
         self._paragraphs(canv, card.back, x, top - m.band)
         canv.restoreState()
 
@@ -347,6 +345,7 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         [
             *(("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)),
             ("styles: text cards_how_to_use", kit.style.text.cards_how_to_use, body.regular),
+            *((f"tier {t.id} name", t.name.upper(), body.regular) for t in bank.tiers),
         ],
     )
     pagesize = kit.style.paper_size(options.paper)
@@ -362,6 +361,7 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         initialFontName=body.regular,  # a TrueType font: no unembedded Helvetica
     )
     fix_time(canv, options.timestamp)
+    compress_finished_pages(canv)
     meta.apply(canv)
     questions = bank.questions
     sheets = max(1, math.ceil(len(questions) / grid.per_sheet))

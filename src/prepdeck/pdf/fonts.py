@@ -65,9 +65,6 @@ class FontSet:
     body: Family
     code: Family
 
-    def covers(self, face: str, char: str) -> bool:
-        return char in _coverage[face]
-
 
 def _font_file(name: str, style_dirs: Sequence[Path]) -> str:
     """A user style folder's fonts/ first, then ours; a bare name that is in neither

@@ -279,9 +279,6 @@ class TextStyle:
     bullet_font: str = ""
     bullet_color: Color | None = None
 
-    def at(self, size: float, leading_ratio: float) -> TextStyle:
-        return replace(self, size=size, leading=round(size * leading_ratio, 2))
-
 
 class TextBlock:
     """One paragraph: words (made on first use), broken into lines per width."""
