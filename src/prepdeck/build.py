@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prepdeck.load import gc_paused
 from prepdeck.model import Bank
 
 TARGETS = ("anki", "booklet", "quiz", "cards")
@@ -113,15 +114,16 @@ def build(
     staged: list[tuple[str, Path, Path, WriterResult]] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        for target in targets:
-            if on_start:
-                on_start(target)
-            dest = out_dir / artifact_name(bank, target)
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=out_dir)
-            os.close(fd)
-            staged.append((target, dest, Path(tmp), WriterResult()))
-            result = _writer(target)(bank, Path(tmp), options)
-            staged[-1] = (target, dest, Path(tmp), result)
+        with gc_paused():
+            for target in targets:
+                if on_start:
+                    on_start(target)
+                dest = out_dir / artifact_name(bank, target)
+                fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=out_dir)
+                os.close(fd)
+                staged.append((target, dest, Path(tmp), WriterResult()))
+                result = _writer(target)(bank, Path(tmp), options)
+                staged[-1] = (target, dest, Path(tmp), result)
     except BaseException:
         for _, _, tmp_path, _ in staged:
             tmp_path.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from typing import Any
 from prepdeck import schema
 from prepdeck.content import BANK_FILE, Content
 from prepdeck.errors import Level, Problem
-from prepdeck.load import Document, load_document
+from prepdeck.load import Document, gc_paused, load_document
 from prepdeck.model import Bank, SourceLocation, build_bank
 from prepdeck.rules import RULES
 
@@ -67,12 +67,13 @@ def read_content(root: Path) -> tuple[Content, list[Problem]]:
 def validate_content(root: Path, *, build_model: bool = True) -> Validation:
     """Validate a bank folder; the result holds the `Bank` when it has no errors
     (and `build_model`: `prepdeck validate` needs only the problems)."""
-    content, problems = read_content(root)
-    for rule in RULES:
-        problems.extend(rule.check(content))
-    result = Validation(sorted(set(problems)))
-    if build_model and not result.errors:
-        result.bank = _model(content)
+    with gc_paused():
+        content, problems = read_content(root)
+        for rule in RULES:
+            problems.extend(rule.check(content))
+        result = Validation(sorted(set(problems)))
+        if build_model and not result.errors:
+            result.bank = _model(content)
     return result
 
 
