@@ -471,6 +471,18 @@ def test_pdfs_are_valid(booklet: Path, quiz: Path) -> None:
     assert_valid(quiz)
 
 
+def test_quiz_and_cards_metadata_and_fonts(quiz: Path, tmp_path: Path) -> None:
+    cards = tmp_path / "cards.pdf"
+    write_cards(make_bank(), cards, options())
+    for path, layout in ((quiz, "self-quiz"), (cards, "flash cards")):
+        reader = PdfReader(path)
+        assert reader.metadata.title == f"Test Bank ({layout})"
+        assert reader.metadata.author == "Test Author"
+        assert reader.metadata["/CreationDate"] == "D:20231114221320+00'00'"
+        assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+        assert_fonts_embedded(path, {"Vera", "VeraBd", "DejaVuSansMono"})
+
+
 _REBUILD = """
 import sys
 from pathlib import Path
