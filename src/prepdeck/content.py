@@ -4,7 +4,8 @@ reports those; rules look only at what has the right shape)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,12 @@ from prepdeck.load import Document
 
 BANK_FILE = "bank.yaml"
 LOCK_FILE = "prepdeck.lock"
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """'; did you mean "x"?' for the closest choice, or '' when none is close."""
+    close = difflib.get_close_matches(value, sorted(choices), n=1)
+    return f'; did you mean "{close[0]}"?' if close else ""
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
-from prepdeck.content import Content
+from prepdeck.content import Content, did_you_mean
 from prepdeck.errors import Problem
 
 ID = "undeclared-tier"
@@ -18,8 +17,5 @@ def check(content: Content) -> Iterator[Problem]:
     for doc, data in content.tier_files():
         tier = data.get("tier")
         if isinstance(tier, str) and tier not in declared:
-            close = difflib.get_close_matches(tier, declared, n=1)
-            hint = (
-                f'; did you mean "{close[0]}"?' if close else f" (declared: {', '.join(declared)})"
-            )
+            hint = did_you_mean(tier, declared) or f" (declared: {', '.join(declared)})"
             yield doc.problem(("tier",), ID, f'tier "{tier}" is not declared in bank.yaml{hint}')
