@@ -46,6 +46,48 @@ def strict_option(func: F) -> F:
     return click.option("--strict", is_flag=True, help="Treat warnings as errors.")(func)
 
 
+def out_option(func: F) -> F:
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="dist",
+        show_default=True,
+        help="Where the artifacts go.",
+    )(func)
+
+
+def paper_option(func: F) -> F:
+    return click.option(
+        "--paper",
+        type=click.Choice(["a4", "letter"]),
+        default="a4",
+        show_default=True,
+        help="Paper size of every PDF layout.",
+    )(func)
+
+
+def styles_option(func: F) -> F:
+    return click.option(
+        "--styles",
+        "style_dirs",
+        multiple=True,
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="A style folder over the defaults (repeatable). Default: ./styles if it exists.",
+    )(func)
+
+
+def quiet_option(func: F) -> F:
+    return click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")(func)
+
+
+def _style_dirs(given: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The style folders to use: those given, else the project's ./styles if any."""
+    if not given and Path("styles").is_dir():
+        return (Path("styles"),)
+    return given
+
+
 def _use_color() -> bool:
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
@@ -113,14 +155,7 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
 
 @cli.command()
 @content_argument
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="dist",
-    show_default=True,
-    help="Where the artifacts go.",
-)
+@out_option
 @click.option(
     "--target",
     "targets",
@@ -128,18 +163,12 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
     type=click.Choice(["anki", "booklet", "quiz", "cards"]),
     help="Build only this artifact (repeatable). Default: all of them.",
 )
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@paper_option
 @click.option("--tier", "tiers", multiple=True, metavar="ID", help="Only these tiers (repeatable).")
 @click.option(
     "--tag", "tags", multiple=True, metavar="TOPIC", help="Only these topics (repeatable)."
 )
-@click.option(
-    "--styles",
-    "style_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A style folder over the defaults (repeatable). Default: ./styles if it exists.",
-)
+@styles_option
 @click.option(
     "--locked",
     is_flag=True,
@@ -147,7 +176,7 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
 )
 @format_option
 @strict_option
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print each artifact's notes.")
 def build(
     content_dir: Path,
@@ -181,8 +210,7 @@ def build(
     timestamp = _source_date_epoch()
     bank = _validated(content_dir, output_format, strict, quiet=quiet)
     _check_filters(bank, tiers, tags)
-    if not style_dirs and Path("styles").is_dir():
-        style_dirs = (Path("styles"),)
+    style_dirs = _style_dirs(style_dirs)
     options = BuildOptions(
         timestamp=timestamp,
         content_dir=content_dir,
@@ -343,17 +371,11 @@ def rules() -> None:
     help="The previous release's tag, whose committed lock the notes compare with; "
     "'auto' is the latest v* tag before this version, 'none' a first release.",
 )
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@click.option(
-    "--styles",
-    "style_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A style folder over the defaults (repeatable). Default: ./styles if it exists.",
-)
+@paper_option
+@styles_option
 @format_option
 @strict_option
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+@quiet_option
 @click.pass_context
 def release(
     ctx: click.Context,
@@ -399,8 +421,7 @@ def release(
                 "checkout so the builds take the commit's time"
             )
         timestamp = found
-    if not style_dirs and Path("styles").is_dir():
-        style_dirs = (Path("styles"),)
+    style_dirs = _style_dirs(style_dirs)
     progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
 
     def step(message: str) -> None:
