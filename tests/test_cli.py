@@ -144,3 +144,19 @@ def test_python_dash_m(make_bank: MakeBank) -> None:
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_build_reports_artifacts_and_quiet_silences_it(make_bank: MakeBank, tmp_path: Path) -> None:
+    root = make_bank()
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    code, out, err = run(
+        "build", str(root), "--out", str(tmp_path / "d"), "--target", "anki", "-v", env=env
+    )
+    assert code == 0
+    [line] = out.splitlines()
+    assert line.startswith(f"{tmp_path / 'd' / 'tiny.apkg'}  ") and " sha256:" in line
+    assert "anki: built in " in err
+    code, out, err = run(
+        "build", str(root), "--out", str(tmp_path / "d"), "--target", "anki", "-q", env=env
+    )
+    assert (code, out, err) == (0, "", "")

@@ -177,7 +177,7 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
 @format_option
 @strict_option
 @quiet_option
-@click.option("-v", "--verbose", is_flag=True, help="Also print each artifact's notes.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say how long each artifact took.")
 def build(
     content_dir: Path,
     out_dir: Path,
@@ -224,7 +224,9 @@ def build(
     def started(target: str) -> None:
         if progress:
             click.echo(f"building {target}…", err=True)
+        started_at[target] = time.perf_counter()
 
+    started_at: dict[str, float] = {}
     try:
         artifacts = run_build(
             selected,
@@ -239,6 +241,10 @@ def build(
         sys.exit(1)
     if quiet:
         return
+    if verbose:  # each target ran until the next one started
+        ends = [*list(started_at.values())[1:], time.perf_counter()]
+        for (target, start), end in zip(started_at.items(), ends, strict=True):
+            click.echo(f"{target}: built in {end - start:.2f} s", err=True)
     for artifact in artifacts:
         for note in artifact.notes:
             click.echo(f"{artifact.target}: {note}", err=True)
