@@ -156,7 +156,10 @@ def test_ci_tests_two_pythons_validates_and_uploads_the_build() -> None:
     versions = test["strategy"]["matrix"]["python"]
     assert len(versions) == 2
     assert versions == sorted(versions, key=lambda v: tuple(map(int, v.split("."))))
-    assert [s["run"] for s in test["steps"] if "run" in s] == ["make test PYTEST_ARGS=-q"]
+    assert [s["run"] for s in test["steps"] if "run" in s] == [
+        "make test PYTEST_ARGS=-q",
+        "make lint",
+    ]
     runs = "\n".join(s.get("run", "") for s in steps(ci))
     assert "prepdeck validate content --format github" in runs
     assert "prepdeck build content --out dist --locked" in runs
