@@ -2,12 +2,15 @@
 
     python bench/baselines.py yaml CONTENT_DIR
     python bench/baselines.py genanki CONTENT_DIR OUT.apkg
+    python bench/baselines.py genanki-markdown CONTENT_DIR OUT.apkg
     python bench/baselines.py reportlab CONTENT_DIR OUT.pdf
 
 Each does the least a program must do to produce the same thing from the same
 files: read every YAML file with PyYAML's C loader, then (for the deck and the
 PDF) hand the same text, HTML- or XML-escaped, to genanki or to one plain
 single-pass reportlab build.  No validation, no Markdown, no lock, no TOC.
+`genanki-markdown` also renders the Markdown with markdown-it-py, as a second,
+informational deck baseline: the same notes with the same rendered HTML.
 
 Only the library a baseline needs is imported, inside its function, so the
 process pays exactly that library's import time.
@@ -16,6 +19,7 @@ process pays exactly that library's import time.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +50,27 @@ def run_yaml(content_dir: Path) -> int:
     return sum(len(t["questions"]) for t in tiers)
 
 
-def run_genanki(content_dir: Path, out: Path) -> int:
+def run_genanki(content_dir: Path, out: Path, *, markdown: bool = False) -> int:
     """One note type with the deck's ten fields, a parent deck and a subdeck per
-    tier, one note per question with its tags, written by Package.write_to_file."""
+    tier, one note per question with its tags, written by Package.write_to_file.
+
+    With `markdown`, the text fields are rendered to HTML by markdown-it-py (the
+    parser prepdeck uses, with the same rules on and raw HTML off) instead of only
+    escaped: the least work that writes notes with the same rendered content.
+    """
     from html import escape
 
     import genanki
+
+    inline: Callable[[str], str] = escape
+    block: Callable[[str], str] = escape
+    if markdown:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("zero").enable(
+            ["emphasis", "backticks", "link", "escape", "newline", "list"]
+        )
+        inline, block = md.renderInline, md.render
 
     bank, tiers = load(content_dir)
     slug, title = bank["slug"], bank["title"]
@@ -90,7 +109,7 @@ def run_genanki(content_dir: Path, out: Path) -> int:
         decks.append(deck)
         for q in tier["questions"]:
             number += 1
-            points = "".join(f"<li>{escape(p)}</li>" for p in q["key_points"])
+            points = "".join(f"<li>{inline(p)}</li>" for p in q["key_points"])
             refs = "".join(
                 f'<li><a href="{escape(urls[k]["url"])}">{escape(urls[k]["title"])}</a></li>'
                 for k in q["refs"]
@@ -101,10 +120,10 @@ def run_genanki(content_dir: Path, out: Path) -> int:
                     escape(q["id"]),
                     f"Q{number}",
                     escape(name),
-                    escape(q["question"]),
-                    escape(q["hint"]),
+                    inline(q["question"]),
+                    inline(q["hint"]),
                     f"<ul>{points}</ul>",
-                    escape(q["answer"]),
+                    block(q["answer"]),
                     f"<ul>{refs}</ul>",
                     source,
                     "",
@@ -174,15 +193,15 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    usage = "usage: baselines.py yaml|genanki|reportlab CONTENT_DIR [OUT]"
+    usage = "usage: baselines.py yaml|genanki|genanki-markdown|reportlab CONTENT_DIR [OUT]"
     if len(argv) < 2:
         print(usage, file=sys.stderr)
         return 2
     kind, content_dir = argv[0], Path(argv[1])
     if kind == "yaml" and len(argv) == 2:
         count = run_yaml(content_dir)
-    elif kind == "genanki" and len(argv) == 3:
-        count = run_genanki(content_dir, Path(argv[2]))
+    elif kind in ("genanki", "genanki-markdown") and len(argv) == 3:
+        count = run_genanki(content_dir, Path(argv[2]), markdown=kind == "genanki-markdown")
     elif kind == "reportlab" and len(argv) == 3:
         count = run_reportlab(content_dir, Path(argv[2]))
     else:

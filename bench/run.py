@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +63,7 @@ class Case:
     baseline: str | None = None  # the case this one is compared with
     target: float | None = None  # the largest acceptable ratio to the baseline
     requires: str | None = None  # a prepdeck module that must exist (writers in progress)
+    also: tuple[str, ...] = ()  # more baselines to show a ratio to, without a target
 
 
 def _prepdeck() -> list[str]:
@@ -89,7 +90,15 @@ CASES: tuple[Case, ...] = (
     Case("yaml C loader", _baseline("yaml")),
     Case("validate", lambda c, _: [*_prepdeck(), "validate", str(c)], "yaml C loader", 2.0),
     Case("raw genanki", _baseline("genanki", "baseline.apkg")),
-    Case("build anki", _build("anki"), "raw genanki", 1.2, "prepdeck.anki"),
+    Case("genanki + markdown-it", _baseline("genanki-markdown", "baseline-markdown.apkg")),
+    Case(
+        "build anki",
+        _build("anki"),
+        "raw genanki",
+        1.2,
+        "prepdeck.anki",
+        also=("genanki + markdown-it",),
+    ),
     Case("reportlab 1-pass", _baseline("reportlab", "baseline.pdf")),
     Case("build booklet", _build("booklet"), "reportlab 1-pass", 1.3, "prepdeck.pdf.booklet"),
     Case("build quiz", _build("quiz"), "reportlab 1-pass", None, "prepdeck.pdf.quiz"),
@@ -245,6 +254,7 @@ def child_env() -> dict[str, str]:
 def selected_cases(keys: Sequence[str]) -> list[Case]:
     names = {CASE_KEYS[k] for k in keys}
     names |= {c.baseline for c in CASES if c.name in names and c.baseline}
+    names |= {b for c in CASES if c.name in names for b in c.also}
     return [c for c in CASES if c.name in names]
 
 
@@ -309,7 +319,19 @@ def bench_size(
             row.target = f"<= {case.target:g}x"
             if row.result not in ("SKIP", "ERROR"):
                 row.result = verdict(row.ratio, case.target)
-    return [rows[c.name] for c in cases]
+    out = []
+    for case in cases:
+        out.append(rows[case.name])
+        for name in case.also:  # the same runs, set against another baseline
+            row, base = rows[case.name], rows.get(name)
+            extra = replace(row, baseline=name, target="", result="", note="", ratio=None)
+            extra.cpu_ratio = None
+            if base and base.seconds and row.seconds is not None:
+                extra.ratio = row.seconds / base.seconds
+            if base and base.cpu_seconds and row.cpu_seconds is not None:
+                extra.cpu_ratio = row.cpu_seconds / base.cpu_seconds
+            out.append(extra)
+    return out
 
 
 def bench_help(out_dir: Path, runs: int, log: Log) -> list[Row]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,23 @@ def test_a_writer_that_does_not_exist_yet_is_skipped(tmp_path: Path) -> None:
     missing = run.Case("build nothing", lambda c, o: ["false"], None, None, "prepdeck.nothing")
     rows = run.bench_size(12, 1, [missing], out_dir=tmp_path, seed=0, log=lambda _: None)
     assert (rows[0].result, rows[0].seconds) == ("SKIP", None)
+
+
+def test_a_case_is_also_set_against_extra_baselines(tmp_path: Path) -> None:
+    def python(code: str) -> Callable[[Path, Path], list[str]]:
+        return lambda content, out: [sys.executable, "-c", code]
+
+    cases = [
+        run.Case("base one", python("pass")),
+        run.Case("base two", python("pass")),
+        run.Case("thing", python("pass"), "base one", 100.0, also=("base two",)),
+    ]
+    rows = run.bench_size(12, 1, cases, out_dir=tmp_path, seed=0, log=lambda _: None)
+    assert [(r.case, r.baseline, r.target) for r in rows] == [
+        ("base one", None, ""),
+        ("base two", None, ""),
+        ("thing", "base one", "<= 100x"),
+        ("thing", "base two", ""),
+    ]
+    assert rows[2].result == "PASS" and rows[3].result == ""
+    assert rows[3].seconds == rows[2].seconds and rows[3].ratio is not None
