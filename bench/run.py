@@ -175,11 +175,11 @@ class Row:
     questions: int | None  # None for --help, which reads no bank
     runs: int = 0
     seconds: float | None = None  # best of `runs`
-    cpu_seconds: float | None = None  # the least of the runs: robust on a busy machine
+    cpu_seconds: float | None = None  # the least of the runs; a busy machine moves it less
     peak_mib: float | None = None  # the highest of the runs
     baseline: str | None = None
     ratio: float | None = None  # wall clock, what the targets are judged on
-    cpu_ratio: float | None = None  # CPU time, which other load on the machine barely moves
+    cpu_ratio: float | None = None  # CPU time: other load moves it less than wall clock
     target: str = ""
     result: str = ""  # PASS, MISS, ERROR, SKIP, or "" for a baseline
     note: str = ""
