@@ -167,11 +167,9 @@ class RenderedNote:
     hash: str
 
 
-def render_note(
-    bank: Bank, question: Question, references: Mapping[str, Reference]
-) -> RenderedNote:
+def render_note(bank: Bank, question: Question) -> RenderedNote:
     key_points = "".join(f"<li>{inline_html(parse_inline(p))}</li>" for p in question.key_points)
-    refs = "".join(f"<li>{_reference_html(references[key])}</li>" for key in question.refs)
+    refs = "".join(f"<li>{_reference_html(ref)}</li>" for ref in bank.cited(question))
     fields = (
         escape(question.id),
         escape(question.label),
@@ -216,8 +214,7 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     """Write the deck to `dest`; hand back the report lines and the lock update."""
     lock_path = options.lock_path or options.content_dir / "prepdeck.lock"
     notetype = note_type(bank, options.style_dirs)
-    references = {ref.key: ref for ref in bank.references}
-    notes = [render_note(bank, q, references) for q in bank.questions]
+    notes = [render_note(bank, q) for q in bank.questions]
 
     old = _read_lock(lock_path)
     if old is not None and old.bank != bank.slug:

@@ -95,7 +95,7 @@ def _use_color() -> bool:
 def _print_problems(problems: Sequence[Any], output_format: str, *, quiet: bool = False) -> None:
     from prepdeck import report
 
-    if output_format == "json" or report.resolve(output_format) == "json":  # type: ignore[arg-type]
+    if output_format == "json":
         click.echo(report.format_problems(problems, "json"))
         return
     if problems:

@@ -11,7 +11,7 @@ is a `Problem`; nothing here raises on bad content.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,7 +307,3 @@ def load_document(path: Path, display: str | None = None) -> Document:
             "document?); refused",
         )
     return doc
-
-
-def load_documents(paths: Sequence[Path]) -> list[Document]:
-    return [load_document(path) for path in paths]

@@ -84,6 +84,13 @@ class Bank:
     references: tuple[Reference, ...]
     questions: tuple[Question, ...]
     filter_description: str | None = None  # set by `filtered`, shown on title pages
+    _reference_index: Mapping[str, Reference] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        # Built once per bank (writers look references up for every question).
+        object.__setattr__(self, "_reference_index", {r.key: r for r in self.references})
 
     def tier(self, tier_id: str) -> Tier:
         for tier in self.tiers:
@@ -95,21 +102,11 @@ class Bank:
         tier_id = tier if isinstance(tier, str) else tier.id
         return tuple(q for q in self.questions if q.tier.id == tier_id)
 
-    def reference(self, key: str) -> Reference:
-        return self._references_by_key()[key]
-
-    def topic(self, topic_id: str) -> Topic:
-        for topic in self.topics:
-            if topic.id == topic_id:
-                return topic
-        raise KeyError(topic_id)
-
-    def _references_by_key(self) -> Mapping[str, Reference]:
-        return {ref.key: ref for ref in self.references}
-
-    @property
-    def source_label(self) -> str:
-        return f"{self.title} {self.version}"
+    def cited(self, question: Question) -> tuple[Reference, ...]:
+        """The references `question` cites, in its order (keys the registry lacks are
+        skipped; a validated bank has none)."""
+        index = self._reference_index
+        return tuple(index[key] for key in question.refs if key in index)
 
     def filtered(self, *, tiers: Sequence[str] = (), tags: Sequence[str] = ()) -> Bank:
         """The questions in any of `tiers` that carry any of `tags` (empty means all).

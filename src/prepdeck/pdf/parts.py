@@ -239,8 +239,7 @@ class Parts:
         return rows
 
     def references(self, q: Question) -> list[Row]:
-        known = {ref.key: ref for ref in self.bank.references}
-        refs = [known[key] for key in q.refs if key in known]
+        refs = self.bank.cited(q)
         if not refs:
             return []
         style = self.list_style(1, BULLET)
