@@ -20,12 +20,12 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prepdeck import lock as lockfile
-from prepdeck.build import TARGETS, Artifact, BuildOptions, atomic_path, build, sha256_of
+from prepdeck.build import TARGETS, Artifact, BuildOptions, atomic_path, build
 from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem, ProblemsError
 from prepdeck.model import Bank
 
@@ -111,12 +111,12 @@ def release(
     with tempfile.TemporaryDirectory(prefix="prepdeck-release-") as tmp:
         first, second = Path(tmp) / "first", Path(tmp) / "second"
         step("first build")
-        build(bank, out_dir=first, options=options, targets=targets)
+        built = build(bank, out_dir=first, options=options, targets=targets)
         step("second build, in a fresh interpreter")
         _build_in_child(content_dir, second, options, targets)
         _compare(first, second)
         step("writing the release")
-        artifacts = _publish(first, out_dir)
+        artifacts = _publish(built, out_dir)
     checksums = out_dir / CHECKSUMS
     with atomic_path(checksums) as tmp_path:
         tmp_path.write_text(checksums_text(artifacts), encoding="utf-8")
@@ -224,27 +224,17 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
-def _publish(built: Path, out_dir: Path) -> tuple[Artifact, ...]:
-    """Copy the checked artifacts into `out_dir`, each file replaced atomically."""
+def _publish(built: Sequence[Artifact], out_dir: Path) -> tuple[Artifact, ...]:
+    """Copy the checked artifacts into `out_dir`, each file replaced atomically; the
+    copies have the bytes, and so the size and digest, the build recorded."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    artifacts = []
-    for source in sorted(built.iterdir()):
-        dest = out_dir / source.name
+    published = []
+    for artifact in sorted(built, key=lambda a: a.path.name):
+        dest = out_dir / artifact.path.name
         with atomic_path(dest) as tmp_path:
-            shutil.copyfile(source, tmp_path)
-        artifacts.append(
-            Artifact(_target_of(source.name), dest, dest.stat().st_size, sha256_of(dest))
-        )
-    return tuple(artifacts)
-
-
-def _target_of(name: str) -> str:
-    if name.endswith(".apkg"):
-        return "anki"
-    for target in ("quiz", "cards"):
-        if name.endswith(f"-{target}.pdf"):
-            return target
-    return "booklet"
+            shutil.copyfile(artifact.path, tmp_path)
+        published.append(replace(artifact, path=dest, notes=[]))
+    return tuple(published)
 
 
 # -- checksums and notes -------------------------------------------------------------
