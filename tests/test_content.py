@@ -31,7 +31,7 @@ def bank() -> Bank:
 
 
 def test_metadata(bank: Bank) -> None:
-    assert bank.version == "1.0.0"
+    assert bank.version == "1.1.0"
     assert bank.slug == "ai-devsecops"
     assert bank.license == "CC-BY-4.0"
     assert "how" in bank.description.lower() or "study" in bank.description.lower()
@@ -43,8 +43,29 @@ def test_exact_counts_per_tier(bank: Bank) -> None:
     assert len(bank.questions) == 51
 
 
+# A fenced code block: an opening fence of three or more backticks or tildes, the
+# same fence closing it (CommonMark allows a longer closing fence, which the bank
+# never needs). Code and tables come on top of the 150-300 words of prose.
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\n]*)\n.*?^[ \t]*\1[ \t]*$", re.M | re.S)
+_TABLE_DELIMITER = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*$", re.M)
+_TIERS_ON_THIS_BRANCH = ("beginner", "intermediate", "advanced")
+
+
+def _prose(markdown: str) -> str:
+    """The answer without fenced code blocks and without table rows."""
+    without_code = _FENCE.sub("", markdown)
+    return "\n".join(
+        line for line in without_code.splitlines() if not line.lstrip().startswith("|")
+    )
+
+
 def _words(markdown: str) -> int:
-    return len(re.findall(r"[\w'\u2019-]+", markdown))
+    return len(re.findall(r"[\w'\u2019-]+", _prose(markdown)))
+
+
+def test_word_count_ignores_code_and_tables() -> None:
+    answer = "One two three.\n\n```bash\nfour five six\n```\n\n| a | b |\n| --- | --- |\n| c | d |\n"
+    assert _words(answer) == 3
 
 
 def test_every_question_has_every_field_filled(bank: Bank) -> None:
@@ -55,6 +76,12 @@ def test_every_question_has_every_field_filled(bank: Bank) -> None:
         assert 1 <= len(q.tags) <= 4, q.id
         assert q.refs or q.tier.id == "behavioral", q.id
         assert 150 <= _words(q.answer) <= 300, (q.id, _words(q.answer))
+
+
+def test_every_code_block_names_its_language(bank: Bank) -> None:
+    for q in bank.questions:
+        for match in _FENCE.finditer(q.answer):
+            assert match.group(2).strip(), (q.id, match.group(0)[:40])
 
 
 def test_question_shapes_per_tier(bank: Bank) -> None:
