@@ -63,7 +63,7 @@ def notes_in(apkg: Path, tmp_path: Path) -> dict[str, tuple[str, int, list[str],
 def test_field_list_is_frozen() -> None:
     # Changing these makes Anki see a different note type: users get duplicates and no
     # more updates.  Never edit this test to make it pass; use the Spare field instead.
-    assert anki.FIELDS == (
+    assert anki.NOTE_FIELDS == (
         "ID",
         "Label",
         "Tier",

@@ -40,7 +40,7 @@ from prepdeck.text import blocks_html, inline_html, is_safe_url, parse_blocks, p
 # Frozen.  Anki treats any change to the field or template names as a different note
 # type: users would get a duplicate note type and no more updates.  Add meaning to
 # `Spare` instead of adding a field.
-FIELDS = (
+NOTE_FIELDS = (
     "ID",
     "Label",
     "Tier",
@@ -58,7 +58,7 @@ GUID_NAMESPACE = "prepdeck"
 FRONT_TEMPLATE = "anki-front.html"
 BACK_TEMPLATE = "anki-back.html"
 CSS_FILE = "anki.css"
-_SOURCE = FIELDS.index("Source")
+_SOURCE = NOTE_FIELDS.index("Source")
 LIST_LIMIT = 10  # ids named per line in the build report
 # Deflate level 1: a third of the time of the default 6 for about a fifth more bytes
 # (10,000 questions: 0.5 s and 10.8 MB against 1.4 s and 9.1 MB).
@@ -126,14 +126,16 @@ class NoteType:
 
     @property
     def hash(self) -> str:
-        return _digest([self.name, list(FIELDS), TEMPLATE_NAME, self.front, self.back, self.css])
+        return _digest(
+            [self.name, list(NOTE_FIELDS), TEMPLATE_NAME, self.front, self.back, self.css]
+        )
 
     def genanki_model(self) -> genanki.Model:
         # Fresh dicts every time: genanki's Model.to_json mutates what it is given.
         return genanki.Model(
             model_id=self.id,
             name=self.name,
-            fields=[{"name": name} for name in FIELDS],
+            fields=[{"name": name} for name in NOTE_FIELDS],
             templates=[{"name": TEMPLATE_NAME, "qfmt": self.front, "afmt": self.back}],
             css=self.css,
             sort_field_index=0,

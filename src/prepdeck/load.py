@@ -63,7 +63,7 @@ Path_ = tuple[str | int, ...]  # a path into a document's data: keys and indices
 
 
 @dataclass
-class Document:
+class YamlDocument:
     """One YAML file: its text, its node tree, and the plain data built from it."""
 
     path: Path
@@ -139,7 +139,7 @@ class _TooManyAliases(Exception):
 class _Walker:
     """Nodes to plain data, reporting what PyYAML's constructors would hide."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
         self.seen: set[int] = set()
         self.active: set[int] = set()
@@ -244,11 +244,11 @@ def _position_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def load_document(path: Path, display: str | None = None) -> Document:
+def load_document(path: Path, display: str | None = None) -> YamlDocument:
     """Read one file; the document carries every problem found on the way."""
-    doc = Document(path=path, display=display or str(path))
+    doc = YamlDocument(path=path, display=display or str(path))
 
-    def fail(line: int, column: int, rule: str, message: str) -> Document:
+    def fail(line: int, column: int, rule: str, message: str) -> YamlDocument:
         doc.problems.append(Problem(doc.display, line, column, rule, message))
         return doc
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 import fastjsonschema
 
 from prepdeck.errors import Problem
-from prepdeck.load import Document, Path_
+from prepdeck.load import Path_, YamlDocument
 
 Kind = Literal["bank", "tier"]
 
@@ -70,7 +70,7 @@ def _full(kind: Kind) -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator(schema(kind))
 
 
-def check(doc: Document, kind: Kind) -> list[Problem]:
+def check(doc: YamlDocument, kind: Kind) -> list[Problem]:
     try:
         _fast(kind)(doc.data)
         return []
@@ -103,7 +103,7 @@ def _name(path: Path_) -> str:
     return "value"
 
 
-def _problems(doc: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
+def _problems(doc: YamlDocument, error: jsonschema.ValidationError) -> Iterator[Problem]:
     path: Path_ = tuple(error.absolute_path)
     keyword = error.validator
     rule_schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
@@ -138,7 +138,7 @@ def _problems(doc: Document, error: jsonschema.ValidationError) -> Iterator[Prob
         yield doc.problem(path, "schema", error.message)
 
 
-def _type_problem(doc: Document, path: Path_, error: jsonschema.ValidationError) -> Problem:
+def _type_problem(doc: YamlDocument, path: Path_, error: jsonschema.ValidationError) -> Problem:
     expected: Any = error.validator_value
     wanted = _TYPE_NAMES.get(str(expected), str(expected))
     node = doc.node_at(path)
