@@ -14,7 +14,6 @@ from prepdeck.errors import Level, Problem
 from prepdeck.load import YamlDocument
 
 BANK_FILE = "bank.yaml"
-LOCK_FILE = "prepdeck.lock"
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

@@ -11,7 +11,8 @@ from typing import Any
 from prepdeck import schema
 from prepdeck.content import BANK_FILE, Content
 from prepdeck.errors import Level, Problem
-from prepdeck.load import YamlDocument, gc_paused, load_document
+from prepdeck.gcpause import gc_paused
+from prepdeck.load import YamlDocument, load_document
 from prepdeck.model import Bank, SourceLocation, build_bank
 from prepdeck.rules import RULES
 
