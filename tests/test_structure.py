@@ -106,3 +106,27 @@ def test_every_registered_writer_exists() -> None:
     for target in REGISTRY.values():
         writer = target.load_writer()
         assert callable(writer), target.name
+
+
+def readme_module_map() -> list[str]:
+    readme = (PACKAGE.parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("one module per pipeline stage", 1)[1].split("```", 2)[1]
+    return [line.split()[0] for line in block.splitlines() if line and not line[0].isspace()]
+
+
+def test_the_readme_module_map_lists_every_module_below_what_it_imports() -> None:
+    entries = readme_module_map()
+
+    def entry(module: str) -> str | None:
+        parts = module.split(".")[1:]
+        if not parts or parts == ["__main__"]:
+            return None
+        return f"{parts[0]}.py" if (PACKAGE / f"{parts[0]}.py").is_file() else f"{parts[0]}/"
+
+    graph = import_graph()
+    assert sorted(entries) == sorted({e for m in graph if (e := entry(m))})
+    for module, imported in graph.items():
+        for other in imported:
+            here, there = entry(module), entry(other)
+            if here and there and here != there:
+                assert entries.index(there) < entries.index(here), (module, other)
