@@ -31,7 +31,7 @@ from pathlib import Path
 import genanki
 
 from prepdeck import lock as lockfile
-from prepdeck.artifacts import BuildOptions, WriterResult
+from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.model import Bank, Question, Reference, Tier
 from prepdeck.styles import read_css, style_files
 from prepdeck.text import blocks_html, inline_html, is_safe_url, parse_blocks, parse_inline
@@ -226,7 +226,7 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         update=options.update_lock,
     )
     _write_package(dest, bank, notetype, notes, update.new, options.timestamp)
-    summary = f"{len(bank.questions)} notes in {len(bank.tiers)} tier subdecks"
+    summary = f"{count(len(bank.questions), 'note')} in {count(len(bank.tiers), 'tier subdeck')}"
     report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
     return WriterResult(notes=report, finalize=update.write if update.needs_write else None)
 

@@ -89,3 +89,8 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """ "1 page", "2 pages": a number with its noun, for build reports."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"

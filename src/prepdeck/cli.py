@@ -75,7 +75,8 @@ def styles_option(func: F) -> F:
         "style_dirs",
         multiple=True,
         type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="A style folder over the defaults (repeatable). Default: ./styles if it exists.",
+        help="A style folder over the defaults (repeatable). Default: the bank's own "
+        "styles/ beside CONTENT_DIR (CONTENT_DIR/../styles), if it exists.",
     )(func)
 
 
@@ -83,11 +84,11 @@ def quiet_option(func: F) -> F:
     return click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")(func)
 
 
-def _style_dirs(given: tuple[Path, ...]) -> tuple[Path, ...]:
-    """The style folders to use: those given, else the project's ./styles if any."""
-    if not given and Path("styles").is_dir():
-        return (Path("styles"),)
-    return given
+def _style_dirs(given: tuple[Path, ...], content_dir: Path) -> tuple[Path, ...]:
+    """The style folders to use: those given, else the bank's own styles/ if any."""
+    from prepdeck.styles import bank_style_dirs
+
+    return given or bank_style_dirs(content_dir)
 
 
 def _use_color() -> bool:
@@ -253,7 +254,7 @@ def build(
     validation = _validated(content_dir, output_format, strict, quiet=quiet, report_json=False)
     bank = validation.bank
     _check_filters(bank, tiers, tags)
-    style_dirs = _style_dirs(style_dirs)
+    style_dirs = _style_dirs(style_dirs, content_dir)
     targets = targets or TARGETS
     try:
         if any(REGISTRY[t].uses_paper for t in targets):
@@ -290,13 +291,24 @@ def build(
         ends = [*list(started_at.values())[1:], time.perf_counter()]
         for (target, start), end in zip(started_at.items(), ends, strict=True):
             click.echo(f"{target}: built in {end - start:.2f} s", err=True)
-    for artifact in artifacts:
-        for note in artifact.notes:
-            click.echo(f"{artifact.target}: {note}", err=True)
+    from prepdeck.styles import describe
+
+    labelled = [("styles", describe(style_dirs))]
+    labelled += [(a.target, note) for a in artifacts for note in a.notes]
+    width = max(len(label) for label, _ in labelled) + 1
+    for label, note in labelled:
+        click.echo(f"{label + ':':<{width}} {note}", err=True)
     if json_output:
         return
-    for artifact in artifacts:
-        click.echo(f"{artifact.path}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
+    _echo_artifacts(artifacts)
+
+
+def _echo_artifacts(artifacts: Sequence[Any]) -> None:
+    """One line per artifact, in columns: path, size, SHA-256."""
+    paths = [str(a.path) for a in artifacts]
+    width = max(map(len, paths), default=0)
+    for path, artifact in zip(paths, artifacts, strict=True):
+        click.echo(f"{path:<{width}}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
 
 
 def _build_failed(problems: Sequence[Any], output_format: str) -> NoReturn:
@@ -367,22 +379,88 @@ def stats(content_dir: Path, output_format: str) -> None:
 
 @cli.command()
 @click.argument("kind", type=click.Choice(KINDS), default="tier")
-def schema(kind: str) -> None:
+@click.option(
+    "--write",
+    "write_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write every schema (" + ", ".join(f"{k}.schema.json" for k in KINDS) + ") into "
+    "DIR instead of printing one, replacing older copies.",
+)
+@click.pass_context
+def schema(ctx: click.Context, kind: str, write_dir: Path | None) -> None:
     """Print the JSON Schema of bank.yaml, of a tier file, or of pdf.yaml.
 
     Point your editor at it for completion and squiggles, e.g. with a first line
-    `# yaml-language-server: $schema=<path to tier.schema.json>`.
+    `# yaml-language-server: $schema=../schemas/tier.schema.json`.  `prepdeck init`
+    writes the schemas into the new bank's schemas/ folder; after upgrading
+    prepdeck, refresh them with --write.
 
     \b
     Example:
         prepdeck schema bank > bank.schema.json
+        prepdeck schema --write schemas
     """
     import json
 
     from prepdeck.schema import schema as load_schema
     from prepdeck.schemas import Kind
 
+    if write_dir is not None:
+        if ctx.get_parameter_source("kind") is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError("--write writes every schema; give no KIND with it")
+        from prepdeck.init import write_schemas
+
+        for path in write_schemas(write_dir):
+            click.echo(str(path))
+        return
     click.echo(json.dumps(load_schema(cast(Kind, kind)), indent=2))
+
+
+@cli.command()
+@click.argument(
+    "directory",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option(
+    "--slug",
+    metavar="SLUG",
+    help="The bank's slug (kebab-case): its file names and Anki identity. "
+    "Default: from the folder's name.",
+)
+@click.option("--title", metavar="TEXT", help="The bank's title. Default: from the slug.")
+def init(directory: Path, slug: str | None, title: str | None) -> None:
+    """Start a new bank in DIRECTORY (default: here) that validates and builds as it is.
+
+    Writes content/ (bank.yaml, two tier files with example questions, an image),
+    styles/ (anki.css and pdf.yaml showing the common settings), schemas/ for
+    editor support, a .gitignore, requirements.txt and a GitHub Actions workflow
+    that validates and builds every pull request.  Refuses to overwrite anything:
+    if any of these files exists, nothing is written.
+
+    \b
+    Example:
+        prepdeck init k8s-bank --slug k8s-security
+        cd k8s-bank && prepdeck validate && prepdeck build
+    """
+    from prepdeck.init import InitError
+    from prepdeck.init import init as run_init
+
+    try:
+        result = run_init(directory, slug=slug, title=title)
+    except InitError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in result.written:
+        click.echo(str(directory / path))
+    where = "" if directory == Path(".") else f"cd {directory}, then "
+    click.echo(
+        f"\nA new bank {result.slug!r} is ready. Next: {where}edit the questions in "
+        "content/, then run\n"
+        "  prepdeck validate   # every problem at once, with file:line:col\n"
+        "  prepdeck build      # the Anki deck and PDFs in dist/; commit content/prepdeck.lock",
+        err=True,
+    )
 
 
 @cli.command()
@@ -483,7 +561,7 @@ def release(
                 "checkout so the builds take the commit's time"
             )
         timestamp = found
-    style_dirs = _style_dirs(style_dirs)
+    style_dirs = _style_dirs(style_dirs, content_dir)
     progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
 
     def step(message: str) -> None:
@@ -535,8 +613,7 @@ def release(
         return
     if quiet:
         return
-    for artifact in result.artifacts:
-        click.echo(f"{artifact.path}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
+    _echo_artifacts(result.artifacts)
     click.echo(f"{result.checksums}")
     click.echo(f"{result.notes}")
     changes = result.changes

@@ -1,5 +1,6 @@
 """Styles are data.  Defaults ship inside the package (`prepdeck/styles/`); a user's
-style folders (`--styles DIR`, by default the project's `styles/`) layer on top:
+style folders (`--styles DIR`, by default the bank's own `styles/` beside its content
+folder, wherever prepdeck runs from) layer on top:
 CSS is appended, so it cascades over the defaults, and YAML is deep-merged.
 
 Style YAML goes through the same loader as the bank (`load.py`: positions kept,
@@ -8,6 +9,7 @@ YAML traps refused) and the merged result through the kind's JSON Schema
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,23 @@ from prepdeck.load import Path_, YamlDocument, load_document
 from prepdeck.schemas import Kind
 
 DEFAULTS_DIR = Path(__file__).parent / "styles"
+BANK_STYLES = "styles"  # a bank's own style folder, beside its content folder
+
+
+def bank_style_dirs(content_dir: Path) -> tuple[Path, ...]:
+    """The style folders a build of `content_dir` uses when none are given: the bank's
+    `styles/` beside the content folder (CONTENT_DIR/../styles) if it exists.  Found
+    from the content folder, not the working directory, so building a bank from
+    anywhere gives the same artifacts."""
+    folder = Path(os.path.normpath(content_dir / os.pardir / BANK_STYLES))
+    return (folder,) if folder.is_dir() else ()
+
+
+def describe(style_dirs: Sequence[Path]) -> str:
+    """The styles a build used, for its report."""
+    if not style_dirs:
+        return "prepdeck's defaults"
+    return ", then ".join(str(d) for d in style_dirs) + " over prepdeck's defaults"
 
 
 def style_files(name: str, style_dirs: Sequence[Path]) -> list[Path]:

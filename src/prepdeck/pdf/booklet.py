@@ -29,7 +29,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as RLParagraph
 
-from prepdeck.artifacts import BuildOptions, WriterResult
+from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.model import Bank, Question, Tier
 from prepdeck.pdf.blocks import Block, Row
 from prepdeck.pdf.common import Kit, check_printable, make_kit, metadata, one_line
@@ -83,8 +83,9 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
     body_pages = doc.build(flowables, finish=contents.define_forms)
     return WriterResult(
         notes=[
-            f"{len(bank.questions)} questions on "
-            f"{marks.front_pages} + {body_pages} pages ({options.paper})"
+            f"{count(len(bank.questions), 'question')}, "
+            f"{count(marks.front_pages + body_pages, 'page')} "
+            f"({marks.front_pages} front matter + {body_pages}), {options.paper}"
         ]
     )
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from prepdeck.artifacts import BuildOptions, WriterResult
+from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.errors import BuildError, Problem
 from prepdeck.model import Bank, Question
 from prepdeck.pdf.common import (
@@ -400,7 +400,7 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     save(canv)
     return WriterResult(
         notes=[
-            f"{len(questions)} cards on {sheets} double-sided sheets "
-            f"({grid.cols} x {grid.rows} per side, {options.paper})"
+            f"{count(len(questions), 'card')}, {count(sheets, 'double-sided sheet')} "
+            f"({grid.cols} x {grid.rows} per side), {options.paper}"
         ]
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from reportlab.platypus import Flowable, PageBreak, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 
-from prepdeck.artifacts import BuildOptions, WriterResult
+from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.model import Bank, Question, Tier
 from prepdeck.pdf.blocks import Block, Row, RuledLines
 from prepdeck.pdf.common import check_printable, make_kit, metadata
@@ -101,5 +101,5 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
             flowables.append(Block(rows, keep_limit=keep, space_before=gap))
     pages = doc.build(flowables)
     return WriterResult(
-        notes=[f"{len(bank.questions)} questions on {pages} pages ({options.paper})"]
+        notes=[f"{count(len(bank.questions), 'question')}, {count(pages, 'page')}, {options.paper}"]
     )

@@ -1,0 +1,1 @@
+"""Files `prepdeck init` copies into a new bank (see init.py); data, not code."""
