@@ -251,7 +251,7 @@ def _write_package(
         entry = lock.notes[note.question.id]
         fields = list(note.fields)
         fields[_SOURCE] = escape(f"{bank.title} {entry.version}")
-        guid = note_guid(bank.slug, note.question.id)
+        guid = note_guid(bank.slug, lock.identity(note.question.id))  # kept across renames
         mods[guid] = entry.mod
         tier_decks[note.question.tier.id].add_note(
             genanki.Note(model=model, fields=fields, tags=list(note.tags), guid=guid)

@@ -464,6 +464,44 @@ def init(directory: Path, slug: str | None, title: str | None) -> None:
 
 
 @cli.command()
+@click.argument("old")
+@click.argument("new")
+@content_argument
+def rename(old: str, new: str, content_dir: Path) -> None:
+    """Change question id OLD to NEW and keep its Anki note and learners' history.
+
+    Edits the id in its tier file in place (comments and layout untouched) and
+    records the rename in the lock (content/prepdeck.lock), so the note keeps its
+    Anki identity: the next build updates it under the new id. Editing an id by
+    hand instead makes a new note and retires the old one. NEW must be a new
+    kebab-case id.
+
+    \b
+    Example:
+        prepdeck rename promt-injection prompt-injection content
+        prepdeck build content   # then commit the tier file and the lock
+    """
+    from prepdeck.rename import ID_PATTERN, RenameError
+    from prepdeck.rename import rename as run_rename
+
+    if not ID_PATTERN.match(new):
+        raise click.BadParameter(
+            f"{new!r} is not kebab-case (lowercase letters, digits, single hyphens)",
+            param_hint="NEW",
+        )
+    try:
+        done = run_rename(content_dir, old, new)
+    except RenameError as exc:
+        raise click.ClickException(f"{exc}; nothing was changed") from exc
+    click.echo(f"{done.path}:{done.line}:{done.column}: {old} -> {new}")
+    if done.lock is None:
+        click.echo(f"{old!r} was never built (not in the lock), so there is no note to keep")
+    else:
+        click.echo(f"{done.lock}: recorded; the note keeps its Anki identity")
+    click.echo("next: run `prepdeck build` and commit the tier file and the lock", err=True)
+
+
+@cli.command()
 def rules() -> None:
     """List the validation rules that look across a bank, with what each checks.
 

@@ -34,7 +34,7 @@ from prepdeck.targets import TARGETS
 CHECKSUMS = "SHA256SUMS"
 NOTES = "RELEASE-NOTES.md"
 AUTO = "auto"  # `since`: the latest v* tag before this version, if git knows one
-TAG_PREFIX = "v"
+TAG_PREFIX = lockfile.TAG_PREFIX
 
 
 class ReleaseError(PrepdeckError):
