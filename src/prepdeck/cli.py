@@ -357,7 +357,14 @@ def _size(size: int) -> str:
 
 @cli.command()
 @content_argument
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A readable table, or JSON for scripts.",
+)
 def stats(content_dir: Path, output_format: str) -> None:
     """Count questions per tier and per topic, and show the most cited references.
 
