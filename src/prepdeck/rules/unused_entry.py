@@ -18,13 +18,17 @@ def check(content: Content) -> Iterator[Problem]:
     for question in content.questions():
         used["topics"].update(tag for _, tag in question.items("tags"))
         used["references"].update(ref for _, ref in question.items("refs"))
-    for section, key, what in (("topics", "id", "topic"), ("references", "key", "reference")):
+    for section, key, what, field in (
+        ("topics", "id", "topic", "tags"),
+        ("references", "key", "reference", "refs"),
+    ):
         for index, entry in content.bank_entries(section):
             value = entry.get(key)
             if isinstance(value, str) and value not in used[section]:
                 yield content.bank.problem(
                     (section, index, key),
                     ID,
-                    f'{what} "{value}" is declared but no question uses it',
+                    f'{what} "{value}" is declared but no question uses it; list it under a '
+                    f"question's `{field}:` or remove it from {section}",
                     level=Level.WARNING,
                 )
