@@ -349,14 +349,22 @@ entries = st.builds(
     notetype=st.none() | entries,
     notes=st.dictionaries(st.text(min_size=1, max_size=10), entries, max_size=5),
     retired=st.dictionaries(st.text(min_size=1, max_size=10), entries, max_size=3),
+    renamed=st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=10), max_size=3),
 )
 def test_the_lock_round_trips(
     bank: str,
     notetype: lock.Entry | None,
     notes: dict[str, lock.Entry],
     retired: dict[str, lock.Entry],
+    renamed: dict[str, str],
 ) -> None:
-    original = lock.Lock(bank, notetype, dict(sorted(notes.items())), dict(sorted(retired.items())))
+    original = lock.Lock(
+        bank,
+        notetype,
+        dict(sorted(notes.items())),
+        dict(sorted(retired.items())),
+        dict(sorted(renamed.items())),
+    )
     assert lock.loads(lock.dumps(original)) == original
 
 
