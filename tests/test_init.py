@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from conftest import ROOT
+from prepdeck import init as init_module
 from prepdeck.cli import cli
 from prepdeck.init import STARTER_FILES, planned_files, slug_from_name
 from prepdeck.schema import schema
@@ -234,13 +236,39 @@ def test_the_workflow_pins_the_same_actions_as_ci() -> None:
     assert ours and ours <= pins((ROOT / ".github/workflows/ci.yml").read_text())
 
 
-def test_requirements_name_the_running_prepdeck(bank: Path) -> None:
-    lines = [
-        line
-        for line in (bank / "requirements.txt").read_text().splitlines()
-        if line and not line.startswith("#")
+def test_requirements_name_a_git_install_or_ask_for_one(
+    bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This checkout is an editable install: no URL CI could use, so no line is guessed
+    # (a bare prepdeck==X could be someone else's package), and the workflow says so.
+    text = (bank / "requirements.txt").read_text()
+    assert not [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert "prepdeck @ git+https://github.com/OWNER/prepdeck@v" in text
+    (step,) = [
+        s for s in load(bank / WORKFLOW)["jobs"]["bank"]["steps"] if "pip" in s.get("run", "")
     ]
-    assert len(lines) == 1 and lines[0].startswith("prepdeck")
+    script = step["run"].replace("python -m pip install", "echo would install")
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=bank, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stdout.startswith("::error file=requirements.txt,line=1::say which prepdeck")
+    (bank / "requirements.txt").write_text(text + "prepdeck @ git+https://example.org/p@v1\n")
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=bank, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "would install --requirement requirements.txt\n")
+
+    class Installed:
+        def read_text(self, name: str) -> str:
+            assert name == "direct_url.json"
+            return json.dumps(
+                {
+                    "url": "https://github.com/example/prepdeck.git",
+                    "vcs_info": {"vcs": "git", "commit_id": "0123abc", "requested_revision": "v1"},
+                }
+            )
+
+    monkeypatch.setattr(init_module.metadata, "distribution", lambda name: Installed())
+    assert init_module.install_requirement() == (
+        "prepdeck @ git+https://github.com/example/prepdeck.git@0123abc"
+    )
 
 
 def test_a_banks_own_styles_are_used_from_another_folder(

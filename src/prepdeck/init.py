@@ -82,9 +82,11 @@ def write_schemas(folder: Path) -> list[Path]:
 
 
 def install_requirement() -> str:
-    """How CI can install the prepdeck running now: its git URL and commit when it
-    was installed from one (PEP 610's direct_url.json), else its version."""
-    version = metadata.version("prepdeck")
+    """The requirements line CI can install the running prepdeck with: its git URL and
+    commit when it was installed from one (PEP 610's direct_url.json).  Otherwise
+    (a wheel, a local folder) there is no such line, and none is guessed: a bare
+    `prepdeck==X` could install some other project's package of that name.  The
+    workflow then stops and says what to write here."""
     try:
         text = metadata.distribution("prepdeck").read_text("direct_url.json")
         info = json.loads(text) if text else {}
@@ -94,11 +96,11 @@ def install_requirement() -> str:
     url = info.get("url", "") if isinstance(info, dict) else ""
     if isinstance(vcs, dict) and vcs.get("vcs") == "git" and url.startswith("https://"):
         return f"prepdeck @ git+{url}@{vcs.get('commit_id', '')}"
+    version = metadata.version("prepdeck")
     return (
-        "# prepdeck was installed from a local folder or a wheel: replace the line below\n"
-        "# with where your CI can get it, e.g. prepdeck @ git+https://github.com/OWNER/"
-        "prepdeck@v" + version + "\n"
-        f"prepdeck=={version}"
+        "# prepdeck was installed from a wheel or a local folder, so init cannot tell where\n"
+        "# CI can get it.  Write one line, e.g.:\n"
+        f"#   prepdeck @ git+https://github.com/OWNER/prepdeck@v{version}"
     )
 
 
