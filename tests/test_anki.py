@@ -406,12 +406,43 @@ def test_a_failed_build_leaves_the_previous_package(tmp_path: Path) -> None:
     assert (tmp_path / "content" / "prepdeck.lock").read_bytes() == lock_before
 
 
-def test_the_build_updates_the_lock_only_after_the_package_is_in_place(tmp_path: Path) -> None:
+def test_the_build_updates_the_lock_only_after_the_package_is_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
+    package = out / "test-bank.apkg"
+    seen: list[tuple[bool, list[str]]] = []
+    write_lock = lock.write_lock
+
+    def watching(new: lock.Lock, path: Path) -> None:
+        # What the out folder holds at the moment the lock is written.
+        seen.append((package.is_file(), sorted(p.name for p in out.iterdir())))
+        write_lock(new, path)
+
+    monkeypatch.setattr(lock, "write_lock", watching)
     [artifact] = build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki"])
-    assert artifact.path == out / "test-bank.apkg"
+    assert artifact.path == package
     assert any("no lock yet: 5 new notes" in line for line in artifact.notes)
+    assert seen == [(True, ["test-bank.apkg"])]  # the package in place, no staged files
     assert (tmp_path / "content" / "prepdeck.lock").is_file()
+
+
+def failing_writer(bank: Bank, dest: Path, options: Any) -> Any:
+    raise BuildError([])
+
+
+def test_a_later_target_failing_leaves_the_lock_unwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prepdeck import targets
+
+    boom = targets.Target("boom", ".boom", f"{__name__}:failing_writer", "fails")
+    monkeypatch.setitem(targets.REGISTRY, "boom", boom)  # type: ignore[index]
+    out = tmp_path / "out"
+    with pytest.raises(BuildError):
+        build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki", "boom"])
+    assert not (tmp_path / "content" / "prepdeck.lock").exists()
+    assert list(out.iterdir()) == []
 
 
 def test_style_folders_override_css_and_templates(tmp_path: Path) -> None:
