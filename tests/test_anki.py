@@ -437,7 +437,7 @@ def test_a_later_target_failing_leaves_the_lock_unwritten(
     from prepdeck import targets
 
     boom = targets.Target("boom", ".boom", f"{__name__}:failing_writer", "fails")
-    monkeypatch.setitem(targets.REGISTRY, "boom", boom)  # type: ignore[index]
+    monkeypatch.setitem(targets.REGISTRY, "boom", boom)
     out = tmp_path / "out"
     with pytest.raises(BuildError):
         build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki", "boom"])

@@ -126,7 +126,9 @@ def outline_entries(reader: PdfReader) -> Iterator[tuple[int, str, int]]:
             if isinstance(item, list):
                 yield from walk(item, level + 1)
             else:
-                yield level, item.title, reader.get_destination_page_number(item)
+                page = reader.get_destination_page_number(item)
+                assert page is not None, item.title
+                yield level, str(item.title), page
 
     yield from walk(reader.outline, 0)
 
@@ -245,11 +247,7 @@ def _link_targets(reader: PdfReader, page_index: int) -> list[tuple[list[float],
             continue
         dest = annot["/Dest"]
         target = reader.get_object(dest[0].idnum) if hasattr(dest[0], "idnum") else dest[0]
-        index = next(
-            i
-            for i, p in enumerate(reader.pages)
-            if p.indirect_reference.idnum == target.indirect_reference.idnum
-        )
+        index = next(i for i, p in enumerate(reader.pages) if _ref(p).idnum == _ref(target).idnum)
         out.append(([float(x) for x in annot["/Rect"]], index))
     return out
 
@@ -285,15 +283,23 @@ def test_booklet_questions_and_answers_link_both_ways(booklet: Path, bank: Bank)
         assert f"{q.label} {q.id}" in pages[front + int(match[1]) - 1]
 
 
+def _ref(obj: Any) -> Any:
+    reference = obj.indirect_reference
+    assert reference is not None
+    return reference
+
+
 def test_booklet_metadata_and_fonts(booklet: Path) -> None:
     reader = PdfReader(booklet)
     meta = reader.metadata
+    assert meta is not None
     assert meta.title == "Test Bank (question booklet)"
     assert meta.author == "Test Author"
     assert meta.subject == "A small bank for the PDF tests."
-    assert "Kubernetes" in meta["/Keywords"] and "Basics" in meta["/Keywords"]
-    assert meta["/CreationDate"] == "D:20231114221320+00'00'"
-    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    keywords = str(meta["/Keywords"])
+    assert "Kubernetes" in keywords and "Basics" in keywords
+    assert str(meta["/CreationDate"]) == "D:20231114221320+00'00'"
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"  # type: ignore[index]
     assert_fonts_embedded(booklet, {"Vera", "VeraBd", "VeraIt", "DejaVuSansMono"})
 
 
@@ -489,10 +495,12 @@ def test_quiz_and_cards_metadata_and_fonts(quiz: Path, tmp_path: Path) -> None:
     write_cards(make_bank(), cards, options())
     for path, layout in ((quiz, "self-quiz"), (cards, "flash cards")):
         reader = PdfReader(path)
-        assert reader.metadata.title == f"Test Bank ({layout})"
-        assert reader.metadata.author == "Test Author"
-        assert reader.metadata["/CreationDate"] == "D:20231114221320+00'00'"
-        assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+        meta = reader.metadata
+        assert meta is not None
+        assert meta.title == f"Test Bank ({layout})"
+        assert meta.author == "Test Author"
+        assert str(meta["/CreationDate"]) == "D:20231114221320+00'00'"
+        assert reader.trailer["/Root"]["/Lang"] == "en-GB"  # type: ignore[index]
         assert_fonts_embedded(path, {"Vera", "VeraBd", "DejaVuSansMono"})
 
 
