@@ -144,7 +144,7 @@ def test_schema_comments_point_at_schemas_init_wrote(bank: Path) -> None:
         target = (path.parent / match[1]).resolve()
         assert target.parent == bank / "schemas"
         kind = target.name.removesuffix(".schema.json")
-        assert json.loads(target.read_text()) == schema(kind)  # type: ignore[arg-type]
+        assert json.loads(target.read_text()) == schema(kind)
         found += 1
     assert found == 4  # bank.yaml, two tier files, pdf.yaml
 
@@ -265,7 +265,7 @@ def test_requirements_name_a_git_install_or_ask_for_one(
                 }
             )
 
-    monkeypatch.setattr(init_module.metadata, "distribution", lambda name: Installed())
+    monkeypatch.setattr("importlib.metadata.distribution", lambda name: Installed())
     assert init_module.install_requirement() == (
         "prepdeck @ git+https://github.com/example/prepdeck.git@0123abc"
     )
