@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from prepdeck.build import BuildOptions
+from prepdeck.artifacts import BuildOptions
 from prepdeck.errors import BuildError
 from prepdeck.model import Bank, SourceLocation, build_bank
 from prepdeck.pdf.booklet import write_booklet
@@ -544,8 +544,10 @@ def test_bad_style_is_a_build_error(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as caught:
         write_booklet(make_bank(1), tmp_path / "x.pdf", options(style_dirs=(styles,)))
     (problem,) = caught.value.problems
-    assert problem.rule == "pdf-style"
-    assert "colors.accent" in problem.message
+    assert str(problem) == (
+        f'{styles / "pdf.yaml"}:2:11: error[color-format]: "accent" must be a colour as '
+        "#rrggbb, not 'red'"
+    )
 
 
 # -- cards ---------------------------------------------------------------------------

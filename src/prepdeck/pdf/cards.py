@@ -20,7 +20,7 @@ from pathlib import Path
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from prepdeck.build import BuildOptions, WriterResult
+from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.errors import BuildError, Problem
 from prepdeck.model import Bank, Question
 from prepdeck.pdf.common import (
