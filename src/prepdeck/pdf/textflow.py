@@ -131,7 +131,7 @@ def _list_paragraphs(
         for child in item:
             if isinstance(child, MarkdownParagraph):
                 yield depth, bullet, child
-            else:
+            elif isinstance(child, MarkdownList):
                 if bullet is not None:  # an item that opens with a list
                     yield depth, bullet, MarkdownParagraph(())
                 yield from _list_paragraphs(child, depth + 1)
