@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
 from typing import Any
@@ -595,18 +595,25 @@ def code_html(block: CodeBlock) -> str:
     return f'<pre class="code"{attr}><code>{inner}</code></pre>'
 
 
-def code_css(light_scope: str = ".code", dark_scope: str = ".nightMode .code") -> str:
-    """The token colours for `code_html`: a light style, and a dark one under
-    `dark_scope` (Anki's night mode adds `.nightMode` to the card)."""
+def code_css(
+    light: Sequence[str] = (".code",),
+    dark: Sequence[str] = (".nightMode .code",),
+) -> str:
+    """The token colours for `code_html`: a light style under the `light`
+    selectors, and a dark one under `dark` (Anki's night mode marks the card with
+    `.nightMode` or `.night_mode`; a web page may use a media query's selectors)."""
     from pygments.formatters import HtmlFormatter
 
-    def rules(style: str, scope: str) -> str:
+    def rules(style: str, scopes: Sequence[str]) -> list[str]:
         formatter = HtmlFormatter(style=style, classprefix=CODE_CLASS_PREFIX)
-        lines = formatter.get_style_defs(scope).splitlines()
-        # only the token rules: the page decides the block's own colours
-        return "\n".join(line for line in lines if f"{scope} .{CODE_CLASS_PREFIX}" in line)
+        # only the token rules: the page decides the block's own background
+        return [
+            line
+            for line in formatter.get_style_defs(list(scopes)).splitlines()
+            if f" .{CODE_CLASS_PREFIX}" in line and "color" in line
+        ]
 
-    return rules(LIGHT_CODE_STYLE, light_scope) + "\n" + rules(DARK_CODE_STYLE, dark_scope) + "\n"
+    return "\n".join([*rules(LIGHT_CODE_STYLE, light), *rules(DARK_CODE_STYLE, dark)]) + "\n"
 
 
 # -- reportlab paragraph markup ----------------------------------------------------
