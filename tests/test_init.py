@@ -26,10 +26,13 @@ from prepdeck.schemas import KINDS
 from prepdeck.styles import read_yaml
 from prepdeck.text import (
     Code,
+    CodeBlock,
     Emphasis,
     Link,
+    MarkdownImage,
     MarkdownList,
     MarkdownParagraph,
+    MarkdownTable,
     Strong,
     parse_blocks,
 )
@@ -98,12 +101,25 @@ def test_validate_and_build_from_another_folder(
     assert (content / "prepdeck.lock").is_file()
     assert not (elsewhere / "dist").exists() and not list(elsewhere.iterdir())
 
+    png = (content / "media/pipeline.png").read_bytes()
     with zipfile.ZipFile(dist / names[0]) as apkg:
         assert {"collection.anki2", "media"} <= set(apkg.namelist())
+        media = json.loads(apkg.read("media"))
+        assert [apkg.read(number) for number in media] == [png]  # the example's image
     booklet = PdfReader(dist / names[1])
     text = "".join(page.extract_text() for page in booklet.pages)
     assert "K8s Security Interview Questions" in text
     assert "What does each field of a question hold" in text
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(dist / names[1]), "-"], capture_output=True, text=True
+    ).stdout.splitlines()
+    code = [line.strip() for line in layout if "[basics]" in line or "[commonmark-help]" in line]
+    assert code == ["tags: [basics]", "refs: [commonmark-help]"]  # the code block's own lines
+    assert any(line.split() == ["hint", "back,", "first", "inline"] for line in layout)  # table
+    images = subprocess.run(
+        ["pdfimages", "-list", str(dist / names[1])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(images) == 1 and images[0].split()[3:5] == ["360", "96"]
     quiz, cards = PdfReader(dist / names[2]), PdfReader(dist / names[3])
     assert len(quiz.pages) >= 4 and len(cards.pages) == 2  # one sheet, front and back
 
@@ -196,8 +212,10 @@ def test_examples_show_every_field_and_markdown_block(bank: Path) -> None:
         for n in p.children
     }
     assert {Code, Link, Strong, Emphasis} <= inline
-    assert "```yaml\n" in answer  # a fenced code block with its language
-    assert "| Field | Shown on | Markdown |\n|---|---|---|\n" in answer  # a pipe table
+    assert {CodeBlock, MarkdownTable, MarkdownImage} <= kinds
+    assert [b.language for b in blocks if isinstance(b, CodeBlock)] == ["yaml"]
+    [image] = [b for b in blocks if isinstance(b, MarkdownImage)]
+    assert (bank / "content" / image.src).is_file() and image.alt
 
 
 def test_the_shipped_image_is_a_small_valid_png() -> None:
