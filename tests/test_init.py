@@ -113,8 +113,10 @@ def test_validate_and_build_from_another_folder(
     layout = subprocess.run(
         ["pdftotext", "-layout", str(dist / names[1]), "-"], capture_output=True, text=True
     ).stdout.splitlines()
-    code = [line.strip() for line in layout if "[basics]" in line or "[commonmark-help]" in line]
-    assert code == ["tags: [basics]", "refs: [commonmark-help]"]  # the code block's own lines
+    code_lines = [
+        line.strip() for line in layout if "[basics]" in line or "[commonmark-help]" in line
+    ]
+    assert code_lines == ["tags: [basics]", "refs: [commonmark-help]"]  # the code block's own lines
     assert any(line.split() == ["hint", "back,", "first", "inline"] for line in layout)  # table
     images = subprocess.run(
         ["pdfimages", "-list", str(dist / names[1])], capture_output=True, text=True, check=True
