@@ -114,6 +114,13 @@ def test_did_you_mean_for_a_missing_id(content: Path) -> None:
     assert f'did you mean "{FIRST}"?; nothing was changed' in stderr
 
 
+def test_a_file_that_cannot_be_read_is_named(content: Path) -> None:
+    (content / "scenarios.yaml").write_text("tier: [unclosed\n")
+    code, _, stderr = run("rename", "renaming-a-question", "x", str(content))
+    assert code == 1
+    assert f"(cannot read {content / 'scenarios.yaml'}: run `prepdeck validate`)" in stderr
+
+
 # -- the lock ------------------------------------------------------------------------
 
 

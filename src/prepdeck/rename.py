@@ -58,8 +58,10 @@ def rename(content_dir: Path, old: str, new: str) -> Renamed:
     matches = [q for q in questions if q.id == old]
     if not matches:
         ids = [q.id for q in questions if q.id]
+        unread = [doc.display for doc in content.tier_docs if doc.node is None]
+        hint = f" (cannot read {', '.join(unread)}: run `prepdeck validate`)" if unread else ""
         raise RenameError(
-            f"no question has the id {old!r} in {content_dir}{did_you_mean(old, ids)}"
+            f"no question has the id {old!r} in {content_dir}{did_you_mean(old, ids)}{hint}"
         )
     if len(matches) > 1:
         where = ", ".join(q.where for q in matches)
