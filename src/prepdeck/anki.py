@@ -1,12 +1,16 @@
-"""Bank -> .apkg: one note per question, a subdeck per tier, identity that survives edits.
+"""Bank -> .apkg: one note per question (and, if the bank asks for `key-points` cards,
+a recall note per question), a subdeck per tier, identity that survives edits.
 
-What users keep across releases depends on three things decided here:
+What users keep across releases depends on four things decided here:
 
-- a note's GUID comes from the bank slug and the question id alone;
-- the note type (fields, templates, CSS) is one, frozen, with an id from the slug;
+- a note's GUID comes from the bank slug, the question id and the note's kind alone;
+- each kind of note has its own note type (`notetypes.py`) whose schema is frozen and
+  whose ids come from the slug;
 - each note's `mod` comes from the lock file (`lock.py`), so it moves forward exactly
   when the note's rendered content changes, and Anki's "update if newer" import
-  touches only those notes (an update replaces a note's tags).
+  touches only those notes (an update replaces a note's tags);
+- a note type whose schema differs from the lock's fails the build, unless the build
+  is told it is deliberate (`allow_notetype_change`), with a major version bump.
 
 genanki writes the collection; the package is zipped here, with fixed dates and
 order, so the same content and SOURCE_DATE_EPOCH give the same bytes.
@@ -34,49 +38,28 @@ from prepdeck import lock as lockfile
 from prepdeck.build import BuildOptions, WriterResult
 from prepdeck.errors import BuildError, Problem
 from prepdeck.model import Bank, Question, Reference, Tier
-from prepdeck.styles import read_css, style_files
+from prepdeck.notetypes import (
+    BY_KEY,
+    QUESTION,
+    Kind,
+    NoteType,
+    note_type,
+    notetype_id,
+    stable_id,
+)
 from prepdeck.text import blocks_html, inline_html, is_safe_url, parse_blocks, parse_inline
 
-# Frozen.  Anki treats any change to the field or template names as a different note
-# type: users would get a duplicate note type and no more updates.  Add meaning to
-# `Spare` instead of adding a field.
-FIELDS = (
-    "ID",
-    "Label",
-    "Tier",
-    "Question",
-    "Hint",
-    "KeyPoints",
-    "Answer",
-    "References",
-    "Source",
-    "Spare",
-)
-TEMPLATE_NAME = "Question"
-NOTETYPE_NAME = "prepdeck question"  # shown as "prepdeck question (<slug>)"
+# The question note type's frozen schema (see notetypes.py).
+FIELDS = QUESTION.fields
+TEMPLATE_NAME = QUESTION.templates[0].name
 GUID_NAMESPACE = "prepdeck"
-FRONT_TEMPLATE = "anki-front.html"
-BACK_TEMPLATE = "anki-back.html"
-CSS_FILE = "anki.css"
-_SOURCE = FIELDS.index("Source")
 LIST_LIMIT = 10  # ids named per line in the build report
 # Deflate level 1: a third of the time of the default 6 for about a fifth more bytes
 # (10,000 questions: 0.5 s and 10.8 MB against 1.4 s and 9.1 MB).
 ZIP_LEVEL = 1
 
 
-def stable_id(*names: str) -> int:
-    """An Anki object id from names: the same names always give the same id.
-
-    In genanki's recommended range, far below the millisecond timestamps Anki gives
-    the objects it creates itself, so it never collides with them.
-    """
-    digest = hashlib.sha256("\x1f".join((GUID_NAMESPACE, *names)).encode("utf-8")).digest()
-    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
-
-
-def notetype_id(slug: str) -> int:
-    return stable_id(slug, "notetype", NOTETYPE_NAME)
+__all__ = ["FIELDS", "TEMPLATE_NAME", "notetype_id", "write_deck"]
 
 
 def parent_deck_id(slug: str) -> int:
@@ -88,15 +71,29 @@ def tier_deck_id(slug: str, tier_id: str) -> int:
     return stable_id(slug, "deck", tier_id)
 
 
-def note_guid(slug: str, question_id: str) -> str:
-    """Namespaced so two banks never collide; no text goes in, so edits keep it."""
-    return str(genanki.guid_for(GUID_NAMESPACE, slug, question_id))
+def note_guid(slug: str, question_id: str, kind: Kind = QUESTION) -> str:
+    """Namespaced so two banks never collide; no text goes in, so edits keep it.  A
+    question's own note keeps the GUID it had before there were other kinds."""
+    if kind is QUESTION:
+        return str(genanki.guid_for(GUID_NAMESPACE, slug, question_id))
+    return str(genanki.guid_for(GUID_NAMESPACE, slug, question_id, kind.key))
 
 
-def retired_search(slug: str, question_ids: Sequence[str]) -> str:
-    """A search for Anki's browser that finds these questions' notes, to delete them."""
-    ids = " OR ".join(f'"ID:{_search_escape(i)}"' for i in question_ids)
-    return f'"tag:bank::{_search_escape(_tag(slug))}" ({ids})'
+def retired_search(slug: str, keys: Sequence[str]) -> str:
+    """A search for Anki's browser that finds these notes (lock keys: a question id
+    finds the question's notes of every kind; "<id>/<kind>" only that kind's)."""
+    whole = [k for k in keys if lockfile.split_key(k)[1] == lockfile.QUESTION_KIND]
+    clauses = [f'"ID:{_search_escape(i)}"' for i in whole]
+    by_kind: dict[str, list[str]] = {}
+    for key in keys:
+        question_id, kind = lockfile.split_key(key)
+        if kind != lockfile.QUESTION_KIND and question_id not in whole:
+            by_kind.setdefault(kind, []).append(question_id)
+    for kind, ids in by_kind.items():
+        name = _search_escape(f"{BY_KEY[kind].name} ({slug})" if kind in BY_KEY else kind)
+        either = " OR ".join(f'"ID:{_search_escape(i)}"' for i in ids)
+        clauses.append(f'("note:{name}" ({either}))')
+    return f'"tag:bank::{_search_escape(_tag(slug))}" ({" OR ".join(clauses)})'
 
 
 def _search_escape(text: str) -> str:
@@ -113,49 +110,6 @@ def deck_names(bank: Bank) -> dict[str, str]:
     return {t.id: f"{bank.title}::{t.position:0{width}d} {t.name}" for t in bank.tiers}
 
 
-# -- the note type -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NoteType:
-    id: int
-    name: str
-    front: str
-    back: str
-    css: str
-
-    @property
-    def hash(self) -> str:
-        return _digest([self.name, list(FIELDS), TEMPLATE_NAME, self.front, self.back, self.css])
-
-    def genanki_model(self) -> genanki.Model:
-        # Fresh dicts every time: genanki's Model.to_json mutates what it is given.
-        return genanki.Model(
-            model_id=self.id,
-            name=self.name,
-            fields=[{"name": name} for name in FIELDS],
-            templates=[{"name": TEMPLATE_NAME, "qfmt": self.front, "afmt": self.back}],
-            css=self.css,
-            sort_field_index=0,
-        )
-
-
-def note_type(bank: Bank, style_dirs: Sequence[Path]) -> NoteType:
-    """The note type with the default templates and CSS, overridden by style folders
-    (a template file replaces the default; CSS is appended)."""
-    return NoteType(
-        id=notetype_id(bank.slug),
-        name=f"{NOTETYPE_NAME} ({bank.slug})",
-        front=_template(FRONT_TEMPLATE, style_dirs),
-        back=_template(BACK_TEMPLATE, style_dirs),
-        css=read_css(CSS_FILE, style_dirs),
-    )
-
-
-def _template(name: str, style_dirs: Sequence[Path]) -> str:
-    return style_files(name, style_dirs)[-1].read_text(encoding="utf-8").strip()
-
-
 # -- notes ---------------------------------------------------------------------------
 
 
@@ -165,6 +119,12 @@ class RenderedNote:
     fields: tuple[str, ...]  # Source holds the bank title; the version comes from the lock
     tags: tuple[str, ...]
     hash: str
+    kind: Kind = QUESTION
+
+    @property
+    def key(self) -> str:
+        """The note's key in the lock."""
+        return lockfile.note_key(self.question.id, self.kind.key)
 
 
 def render_note(bank: Bank, question: Question) -> RenderedNote:
@@ -182,12 +142,31 @@ def render_note(bank: Bank, question: Question) -> RenderedNote:
         escape(bank.title),
         "",
     )
-    tags = (
+    tags = _tags(bank, question)
+    return RenderedNote(question, fields, tags, _digest([list(fields), list(tags)]))
+
+
+def as_kind(note: RenderedNote, kind: Kind) -> RenderedNote:
+    """The note of `kind` for the question of `note` (a question note): the fields
+    `kind` has, by name, from the question note's renderings, so every kind shows the
+    same text; a field the question note lacks is empty.  The same tags.
+
+    The key-point recall note is `as_kind(note, KEY_POINTS)`: the question on the
+    front, the key points to check off on the back.  For the question kind itself
+    this is `note` again, with the same hash.
+    """
+    by_name = dict(zip(QUESTION.fields, note.fields, strict=True))
+    fields = tuple(by_name.get(name, "") for name in kind.fields)
+    digest = _digest([list(fields), list(note.tags)])
+    return RenderedNote(note.question, fields, note.tags, digest, kind)
+
+
+def _tags(bank: Bank, question: Question) -> tuple[str, ...]:
+    return (
         f"bank::{_tag(bank.slug)}",
         f"tier::{_tag(question.tier.id)}",
         *(f"topic::{_tag(t)}" for t in question.tags),
     )
-    return RenderedNote(question, fields, tags, _digest([list(fields), list(tags)]))
 
 
 def _reference_html(ref: Reference) -> str:
@@ -213,8 +192,10 @@ def _digest(value: object) -> str:
 def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     """Write the deck to `dest`; hand back the report lines and the lock update."""
     lock_path = options.lock_path or options.content_dir / "prepdeck.lock"
-    notetype = note_type(bank, options.style_dirs)
-    notes = [render_note(bank, q) for q in bank.questions]
+    kinds = [BY_KEY[key] for key in bank.cards]
+    notetypes = [note_type(kind, bank.slug, options.style_dirs) for kind in kinds]
+    questions = [render_note(bank, q) for q in bank.questions]
+    notes = [as_kind(n, kind) for kind in kinds for n in questions]
 
     old = _read_lock(lock_path)
     if old is not None and old.bank != bank.slug:
@@ -224,20 +205,25 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         bank=bank.slug,
         version=bank.version,
         timestamp=options.timestamp,
-        notetype_hash=notetype.hash,
-        note_hashes={n.question.id: n.hash for n in notes},
+        notetypes={t.kind.key: (t.schema, t.style_hash) for t in notetypes},
+        note_hashes={n.key: n.hash for n in notes},
         partial=bank.filter_description is not None,
     )
     if diff.reused:
         raise BuildError(
-            [_reused_problem(n.question, lock_path) for n in notes if n.question.id in diff.reused]
+            [_reused_problem(n.question, lock_path) for n in notes if n.key in diff.reused]
         )
+    if diff.schema_changed:
+        assert old is not None  # a schema can only change relative to a lock
+        problem = _schema_problem(old, bank, notetypes, diff, lock_path, options)
+        if problem is not None:
+            raise BuildError([problem])
     if not options.update_lock and (old is None or not diff.empty):
         raise BuildError([_lock_problem(lock_path, "stale-lock", _stale_message(old, diff))])
 
-    _write_package(dest, bank, notetype, notes, new, options.timestamp)
+    _write_package(dest, bank, notetypes, notes, new, options.timestamp)
 
-    report = _report(bank, diff, lock_path)
+    report = _report(bank, old, notetypes, notes, diff, lock_path)
     if old is not None and diff.empty:
         return WriterResult(notes=report)
     report.append(f"{lock_path}: updated; commit it with the content")
@@ -256,12 +242,12 @@ def _read_lock(path: Path) -> lockfile.Lock | None:
 def _write_package(
     dest: Path,
     bank: Bank,
-    notetype: NoteType,
+    notetypes: Sequence[NoteType],
     notes: Sequence[RenderedNote],
     lock: lockfile.Lock,
     timestamp: int,
 ) -> None:
-    model = notetype.genanki_model()
+    models = {t.kind.key: t.genanki_model() for t in notetypes}
     names = deck_names(bank)
     parent = genanki.Deck(parent_deck_id(bank.slug), bank.title, _bank_description(bank))
     tier_decks = {
@@ -270,16 +256,18 @@ def _write_package(
     }
     mods: dict[str, int] = {}
     for note in notes:
-        entry = lock.notes[note.question.id]
+        entry = lock.notes[note.key]
         fields = list(note.fields)
-        fields[_SOURCE] = escape(f"{bank.title} {entry.version}")
-        guid = note_guid(bank.slug, note.question.id)
+        fields[note.kind.fields.index("Source")] = escape(f"{bank.title} {entry.version}")
+        guid = note_guid(bank.slug, note.question.id, note.kind)
         mods[guid] = entry.mod
         tier_decks[note.question.tier.id].add_note(
-            genanki.Note(model=model, fields=fields, tags=list(note.tags), guid=guid)
+            genanki.Note(
+                model=models[note.kind.key], fields=fields, tags=list(note.tags), guid=guid
+            )
         )
     package = genanki.Package([parent, *tier_decks.values()])
-    assert lock.notetype is not None
+    type_mods = {str(t.id): lock.notetypes[t.kind.key].mod for t in notetypes}
 
     with tempfile.TemporaryDirectory(prefix="prepdeck-anki-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
@@ -291,16 +279,17 @@ def _write_package(
             cursor.execute("PRAGMA journal_mode = MEMORY")
             # Note and card ids count up from the epoch in ms, as genanki does; 0 is not an id.
             package.write_to_db(cursor, timestamp, itertools.count(max(timestamp, 1) * 1000))
-            # genanki stamps every note and the note type with `timestamp`; put back
-            # the times the lock keeps, so unchanged notes look unchanged to Anki.
+            # genanki stamps every note and note type with `timestamp`; put back the
+            # times the lock keeps, so unchanged ones look unchanged to Anki.
             rows = cursor.execute("SELECT id, guid FROM notes").fetchall()
             cursor.executemany(
                 "UPDATE notes SET mod = ? WHERE id = ?", [(mods[guid], nid) for nid, guid in rows]
             )
             (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
-            models = json.loads(models_json)
-            models[str(notetype.id)]["mod"] = lock.notetype.mod
-            cursor.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
+            stored = json.loads(models_json)
+            for model_id, mod in type_mods.items():
+                stored[model_id]["mod"] = mod
+            cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
             conn.commit()
         finally:
             conn.close()
@@ -365,8 +354,19 @@ def _tier_description(bank: Bank, tier: Tier) -> str:
 # -- report and problems ------------------------------------------------------------------
 
 
-def _report(bank: Bank, diff: lockfile.LockDiff, lock_path: Path) -> list[str]:
-    lines = [f"{len(bank.questions)} notes in {len(bank.tiers)} tier subdecks"]
+def _report(
+    bank: Bank,
+    old: lockfile.Lock | None,
+    notetypes: Sequence[NoteType],
+    notes: Sequence[RenderedNote],
+    diff: lockfile.LockDiff,
+    lock_path: Path,
+) -> list[str]:
+    what = f"{len(notes)} notes"
+    recall = sum(1 for n in notes if n.kind is not QUESTION)
+    if recall:
+        what += f" ({len(notes) - recall} questions, {recall} key-point recall notes)"
+    lines = [f"{what} in {len(bank.tiers)} tier subdecks"]
     if diff.added:
         lines.append(f"{len(diff.added)} new since the lock: {_ids(diff.added)}")
     if diff.changed:
@@ -377,8 +377,23 @@ def _report(bank: Bank, diff: lockfile.LockDiff, lock_path: Path) -> list[str]:
             "(retired; Anki keeps them, see the README to delete them)"
         )
         lines.append(f"find them in Anki's browser: {retired_search(bank.slug, diff.removed)}")
-    if diff.notetype_changed:
-        lines.append("card style or templates changed since the lock")
+    for notetype in notetypes:
+        kind = notetype.kind.key
+        if kind not in diff.notetypes_changed:
+            continue
+        if old is None or kind not in old.notetypes:
+            if old is not None:
+                lines.append(f"new note type {notetype.name!r}")
+        elif kind in diff.schema_changed:
+            lines.append(
+                f"note type {notetype.name!r}: fields or templates changed, as allowed by "
+                f"--allow-notetype-change; the release notes tell users to tick "
+                f'"{MERGE_OPTION}" when they import'
+            )
+        elif kind == QUESTION.key:
+            lines.append("card style or templates changed since the lock")
+        else:
+            lines.append(f"card style or templates of {notetype.name!r} changed since the lock")
     if diff.empty:
         lines.append(f"no changes since {lock_path}")
     return lines
@@ -405,9 +420,81 @@ def _stale_message(old: lockfile.Lock | None, diff: lockfile.LockDiff) -> str:
         parts.append(f"changed {_ids(diff.changed)}")
     if diff.removed:
         parts.append(f"removed {_ids(diff.removed)}")
-    if diff.notetype_changed:
-        parts.append("card style or templates changed")
+    if diff.notetypes_changed:
+        parts.append("note types changed: " + ", ".join(diff.notetypes_changed))
     return f"the lock is out of date ({'; '.join(parts)}); {fix}"
+
+
+MERGE_OPTION = "Merge note types"
+
+
+def _schema_problem(
+    old: lockfile.Lock,
+    bank: Bank,
+    notetypes: Sequence[NoteType],
+    diff: lockfile.LockDiff,
+    lock_path: Path,
+    options: BuildOptions,
+) -> Problem | None:
+    """The problem with a build whose note type schema differs from the lock's, or
+    None if the build says it is deliberate and the version says it is a major one."""
+    changes = "; ".join(
+        _schema_change(t.name, old.notetypes[t.kind.key].schema, t.schema)
+        for t in notetypes
+        if t.kind.key in diff.schema_changed
+    )
+    latest = _latest_version(old)
+    major = _major(latest) + 1 if latest else _major(bank.version)
+    if not options.allow_notetype_change:
+        message = (
+            f"{changes}. Anki recognises a note type by these names: everyone who has the "
+            "deck would get a duplicate note type on import, and the notes they have (with "
+            "their reviews and tags) would stop receiving updates, unless they import with "
+            f'"{MERGE_OPTION}" ticked. Undo the change (give a field new meaning through '
+            "the Spare field instead), or make it deliberately: set the version in "
+            f"bank.yaml to {major}.0.0 or later, build with --allow-notetype-change and "
+            f'release; the release notes then tell users to tick "{MERGE_OPTION}"'
+        )
+        return _lock_problem(lock_path, "notetype-schema", message)
+    if latest and _major(bank.version) < major:
+        message = (
+            f"{changes}. --allow-notetype-change needs a major version: the lock has "
+            f"content from version {latest} and bank.yaml says {bank.version}; set it to "
+            f"{major}.0.0 or later, so users can tell this update needs "
+            f'"{MERGE_OPTION}"'
+        )
+        return _lock_problem(lock_path, "notetype-schema", message)
+    return None
+
+
+def _schema_change(name: str, before: lockfile.Schema, after: lockfile.Schema) -> str:
+    parts = []
+    if before.fields != after.fields:
+        parts.append(f"fields {_names(before.fields)} -> {_names(after.fields)}")
+    if before.templates != after.templates:
+        parts.append(f"templates {_names(before.templates)} -> {_names(after.templates)}")
+    return f"note type {name!r} changed its {' and '.join(parts)} since the lock"
+
+
+def _names(names: Sequence[str]) -> str:
+    return "[" + ", ".join(names) + "]"
+
+
+def _latest_version(lock: lockfile.Lock) -> str:
+    """The newest bank version the lock records anything changing in ("" if none)."""
+    versions = [e.version for e in lock.notes.values()]
+    versions += [v for e in lock.retired.values() for v in (e.version, e.retired)]
+    versions += [t.version for t in lock.notetypes.values()]
+    return max((v for v in versions if v), key=_version_key, default="")
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    core = version.split("-", 1)[0].split("+", 1)[0]
+    return tuple(int(part) if part.isdigit() else 0 for part in core.split("."))
+
+
+def _major(version: str) -> int:
+    return _version_key(version)[0]
 
 
 def _slug_changed(locked: str, bank: Bank) -> str:

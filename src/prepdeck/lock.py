@@ -4,9 +4,15 @@ Anki's default import updates a note only if the package's modification time is
 strictly newer than the collection's, and an update replaces the note's tags.  So
 a note's `mod` must move forward exactly when its content changes, and stay put
 otherwise, or every release would wipe the tags users added.  The lock file
-(`content/prepdeck.lock`, committed) records per question id a hash of the rendered
-note and the `mod` it was given, plus the same for the note type (CSS and
-templates), and the ids that disappeared, so they can be reported and never reused.
+(`content/prepdeck.lock`, committed) records per note a hash of the rendered note
+and the `mod` it was given, and the ids that disappeared, so they can be reported and
+never reused.  A question's own note is keyed by the question id; the other notes a
+question yields (its key-point recall note) by "<id>/<kind>".
+
+Per note type it records the schema (field and template names, in order) apart from
+a hash of the styling (name, ids, template text, CSS): styling may change in any
+release, a schema change breaks every user's updates, so the caller refuses it
+unless told otherwise (`LockDiff.schema_changed`).
 
 This module knows nothing about genanki or Anki: it compares hashes and hands out
 times.  `stamp` is the one pure step; reading and writing are separate.
@@ -22,12 +28,15 @@ from typing import Any
 
 from prepdeck.build import atomic_path
 
-FORMAT = 1
+FORMAT = 2
 ABOUT = (
-    "Written by `prepdeck build`; commit it with the content. Per question id: a hash of the "
+    "Written by `prepdeck build`; commit it with the content. Per note: a hash of the "
     "rendered note, the mod time Anki compares on import, and the bank version it last "
-    "changed in. See the README."
+    "changed in. Per note type: its schema (field and template names) and a hash of its "
+    "styling. See the README."
 )
+KIND_SEPARATOR = "/"  # "<question id>/<kind>"; question ids are kebab-case, never contain it
+QUESTION_KIND = "question"  # the kind of a question's own note, keyed by the bare id
 
 
 class LockFormatError(ValueError):
@@ -50,11 +59,59 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Schema:
+    """What Anki compares to decide whether a note type is the same one."""
+
+    fields: tuple[str, ...]
+    templates: tuple[str, ...]
+
+
+# Format 1 locks were written by prepdeck 0.1, whose one note type ("question") had
+# exactly this schema and no record of it; reading one assumes it.
+FORMAT_1_SCHEMA = Schema(
+    fields=(
+        "ID",
+        "Label",
+        "Tier",
+        "Question",
+        "Hint",
+        "KeyPoints",
+        "Answer",
+        "References",
+        "Source",
+        "Spare",
+    ),
+    templates=("Question",),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NotetypeEntry:
+    """A note type as it was when it last changed."""
+
+    schema: Schema
+    hash: str  # the styling: name, field and template ids, template text, CSS
+    mod: int
+    version: str = ""  # the bank version its schema was set in (empty: before format 2)
+
+
+@dataclass(frozen=True, slots=True)
 class Lock:
     bank: str  # the slug; GUIDs derive from it, so it must never change under a lock
-    notetype: Entry | None
+    notetypes: Mapping[str, NotetypeEntry] = field(default_factory=dict)  # by kind
     notes: Mapping[str, Entry] = field(default_factory=dict)
     retired: Mapping[str, Entry] = field(default_factory=dict)
+
+
+def note_key(question_id: str, kind: str = QUESTION_KIND) -> str:
+    """The lock's key for the note of `kind` that question `question_id` yields."""
+    return question_id if kind == QUESTION_KIND else f"{question_id}{KIND_SEPARATOR}{kind}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(question id, kind) of a lock key."""
+    question_id, _, kind = key.partition(KIND_SEPARATOR)
+    return question_id, kind or QUESTION_KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +121,14 @@ class LockDiff:
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()  # retired by this build
-    reused: tuple[str, ...] = ()  # retired ids that came back: an error for the caller
-    notetype_changed: bool = False
+    reused: tuple[str, ...] = ()  # retired question ids that came back: an error for the caller
+    notetypes_changed: tuple[str, ...] = ()  # kinds whose styling or schema changed
+    schema_changed: tuple[str, ...] = ()  # kinds whose schema changed: users' updates break
 
     @property
     def empty(self) -> bool:
         return not (
-            self.added or self.changed or self.removed or self.reused or self.notetype_changed
+            self.added or self.changed or self.removed or self.reused or self.notetypes_changed
         )
 
 
@@ -80,53 +138,71 @@ def stamp(
     bank: str,
     version: str,
     timestamp: int,
-    notetype_hash: str,
+    notetypes: Mapping[str, tuple[Schema, str]],
     note_hashes: Mapping[str, str],
     partial: bool = False,
 ) -> tuple[Lock, LockDiff]:
-    """The lock after a build of `note_hashes` (id -> content hash), and what changed.
+    """The lock after a build of `note_hashes` (key -> content hash) with `notetypes`
+    (kind -> (schema, styling hash)), and what changed.
 
     A new or changed entry gets `timestamp`, but always strictly more than its previous
-    mod, so a build with an older clock still moves it forward.  Ids missing from
+    mod, so a build with an older clock still moves it forward.  Keys missing from
     `note_hashes` are retired, unless `partial` (a filtered build), which leaves them.
+    A retired question id that comes back is reported as `reused`; a retired
+    "<id>/<kind>" note that comes back (recall cards turned on again) is the same note
+    as before, so it is revived with a newer mod.  Note types the build does not use
+    keep their entries: users still have them, and may get them back.
     """
     old_notes: Mapping[str, Entry] = old.notes if old else {}
     old_retired: Mapping[str, Entry] = old.retired if old else {}
     notes: dict[str, Entry] = {}
     added: list[str] = []
     changed: list[str] = []
-    for note_id, digest in note_hashes.items():
-        previous = old_notes.get(note_id)
-        if previous is None:
-            added.append(note_id)
-            notes[note_id] = Entry(digest, timestamp, version)
-        elif previous.hash != digest:
-            changed.append(note_id)
-            notes[note_id] = Entry(digest, max(timestamp, previous.mod + 1), version)
-        else:
-            notes[note_id] = previous
     retired = dict(old_retired)
+    for key, digest in note_hashes.items():
+        previous = old_notes.get(key)
+        if previous is None:
+            added.append(key)
+            gone = old_retired.get(key) if KIND_SEPARATOR in key else None
+            if gone is not None:
+                del retired[key]
+            notes[key] = Entry(digest, _next_mod(timestamp, gone), version)
+        elif previous.hash != digest:
+            changed.append(key)
+            notes[key] = Entry(digest, _next_mod(timestamp, previous), version)
+        else:
+            notes[key] = previous
     removed: list[str] = []
-    for note_id, previous in old_notes.items():
-        if note_id in notes:
+    for key, previous in old_notes.items():
+        if key in notes:
             continue
         if partial:
-            notes[note_id] = previous
+            notes[key] = previous
         else:
-            removed.append(note_id)
-            retired[note_id] = Entry(previous.hash, previous.mod, previous.version, version)
-    reused = sorted(set(note_hashes) & set(old_retired))
+            removed.append(key)
+            retired[key] = Entry(previous.hash, previous.mod, previous.version, version)
+    reused = sorted(k for k in set(note_hashes) & set(old_retired) if KIND_SEPARATOR not in k)
 
-    old_type = old.notetype if old else None
-    if old_type is None:
-        notetype = Entry(notetype_hash, timestamp)
-    elif old_type.hash != notetype_hash:
-        notetype = Entry(notetype_hash, max(timestamp, old_type.mod + 1))
-    else:
-        notetype = old_type
+    types: dict[str, NotetypeEntry] = dict(old.notetypes) if old else {}
+    types_changed: list[str] = []
+    schema_changed: list[str] = []
+    for kind, (schema, digest) in notetypes.items():
+        before = types.get(kind)
+        if before is None:
+            types[kind] = NotetypeEntry(schema, digest, timestamp, version)
+            types_changed.append(kind)
+        elif before.schema != schema:
+            types[kind] = NotetypeEntry(schema, digest, _next_mod(timestamp, before), version)
+            types_changed.append(kind)
+            schema_changed.append(kind)
+        elif before.hash != digest:
+            types[kind] = NotetypeEntry(
+                schema, digest, _next_mod(timestamp, before), before.version
+            )
+            types_changed.append(kind)
     lock = Lock(
         bank=bank,
-        notetype=notetype,
+        notetypes=dict(sorted(types.items())),
         notes=dict(sorted(notes.items())),
         retired=dict(sorted(retired.items())),
     )
@@ -135,9 +211,14 @@ def stamp(
         changed=tuple(sorted(changed)),
         removed=tuple(sorted(removed)),
         reused=tuple(reused),
-        notetype_changed=notetype != old_type,
+        notetypes_changed=tuple(sorted(types_changed)),
+        schema_changed=tuple(sorted(schema_changed)),
     )
     return lock, diff
+
+
+def _next_mod(timestamp: int, previous: Entry | NotetypeEntry | None) -> int:
+    return timestamp if previous is None else max(timestamp, previous.mod + 1)
 
 
 # -- reading and writing ---------------------------------------------------------
@@ -163,14 +244,31 @@ def dumps(lock: Lock) -> str:
         )
         return "{\n" + rows + "\n  }"
 
-    notetype = entry(lock.notetype) if lock.notetype else "null"
+    def notetype(e: NotetypeEntry) -> str:
+        data: dict[str, Any] = {
+            "fields": list(e.schema.fields),
+            "hash": e.hash,
+            "mod": e.mod,
+            "templates": list(e.schema.templates),
+        }
+        if e.version:
+            data["version"] = e.version
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+    types = "{}"
+    if lock.notetypes:
+        rows = ",\n".join(
+            f"    {json.dumps(kind, ensure_ascii=False)}: {notetype(value)}"
+            for kind, value in sorted(lock.notetypes.items())
+        )
+        types = "{\n" + rows + "\n  }"
     return (
         "{\n"
         f'  "about": {json.dumps(ABOUT)},\n'
         f'  "bank": {json.dumps(lock.bank, ensure_ascii=False)},\n'
         f'  "format": {FORMAT},\n'
         f'  "notes": {table(lock.notes)},\n'
-        f'  "notetype": {notetype},\n'
+        f'  "notetypes": {types},\n'
         f'  "retired": {table(lock.retired)}\n'
         "}\n"
     )
@@ -187,18 +285,49 @@ def loads(text: str) -> Lock:
 def from_data(data: Any) -> Lock:
     if not isinstance(data, Mapping):
         raise LockFormatError("a lock file is a JSON object")
-    if data.get("format") != FORMAT:
-        raise LockFormatError(f"unknown lock format {data.get('format')!r}; expected {FORMAT}")
+    lock_format = data.get("format")
+    if lock_format not in (1, FORMAT):
+        raise LockFormatError(f"unknown lock format {lock_format!r}; expected {FORMAT}")
     bank = data.get("bank")
     if not isinstance(bank, str):
         raise LockFormatError('"bank" must be the bank slug')
-    notetype = data.get("notetype")
+    if lock_format == 1:
+        # One note type and no schema recorded: see FORMAT_1_SCHEMA.
+        old = data.get("notetype")
+        entry = None if old is None else _entry(old, "notetype")
+        notetypes = (
+            {}
+            if entry is None
+            else {QUESTION_KIND: NotetypeEntry(FORMAT_1_SCHEMA, entry.hash, entry.mod)}
+        )
+    else:
+        notetypes = _notetypes(data.get("notetypes", {}))
     return Lock(
         bank=bank,
-        notetype=None if notetype is None else _entry(notetype, "notetype"),
+        notetypes=notetypes,
         notes=_table(data.get("notes", {}), "notes"),
         retired=_table(data.get("retired", {}), "retired"),
     )
+
+
+def _notetypes(data: Any) -> dict[str, NotetypeEntry]:
+    if not isinstance(data, Mapping):
+        raise LockFormatError('"notetypes" must be an object')
+    types = {}
+    for kind, value in data.items():
+        where = f"notetypes.{kind}"
+        entry = _entry(value, where)
+        fields, templates = value.get("fields"), value.get("templates")
+        if not (_names(fields) and _names(templates)):
+            raise LockFormatError(f'"{where}" needs "fields" and "templates" as lists of names')
+        types[str(kind)] = NotetypeEntry(
+            Schema(tuple(fields), tuple(templates)), entry.hash, entry.mod, entry.version
+        )
+    return types
+
+
+def _names(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def _table(data: Any, name: str) -> dict[str, Entry]:
@@ -237,8 +366,8 @@ LockSource = Lock | Mapping[str, Any] | Path | str | None
 
 
 def lock_changes(old: LockSource, new: LockSource) -> tuple[list[str], list[str], list[str]]:
-    """The ids added, changed and removed between two locks (e.g. the previous
-    release's and this one's), each sorted.  A lock may be given as a `Lock`, its
+    """The note keys added, changed and removed between two locks (e.g. the previous
+    release's and this one's), each sorted (see `note_key`).  A lock may be given as a `Lock`, its
     parsed JSON, a path, or None for "no lock" (everything is new).
 
     "Changed" means Anki will update the note: its mod moved.
@@ -255,6 +384,19 @@ def lock_changes(old: LockSource, new: LockSource) -> tuple[list[str], list[str]
         and (entry.mod != old_notes[note_id].mod or entry.hash != old_notes[note_id].hash)
     )
     return added, changed, removed
+
+
+def schema_changes(old: LockSource, new: LockSource) -> list[str]:
+    """The note type kinds whose schema differs between two locks: users who have the
+    old one must import with "Merge note types" to keep getting updates."""
+    before, after = _as_lock(old), _as_lock(new)
+    if before is None or after is None:
+        return []
+    return sorted(
+        kind
+        for kind, entry in after.notetypes.items()
+        if kind in before.notetypes and before.notetypes[kind].schema != entry.schema
+    )
 
 
 def _as_lock(source: LockSource) -> Lock | None:

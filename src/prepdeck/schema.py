@@ -130,6 +130,8 @@ def _problems(doc: Document, error: jsonschema.ValidationError) -> Iterator[Prob
     elif "x-rule" in rule_schema:
         message = f"{where} {rule_schema['x-message']}, not {error.instance!r}"
         yield doc.problem(path, str(rule_schema["x-rule"]), message)
+    elif keyword == "contains":
+        yield doc.problem(path, "missing-item", f"{where} {rule_schema['x-contains-message']}")
     elif keyword == "uniqueItems":
         yield doc.problem(path, "duplicate-item", f"{where} lists the same item twice")
     elif keyword == "maxItems":
