@@ -83,17 +83,29 @@ def retired_search(slug: str, keys: Sequence[str]) -> str:
     """A search for Anki's browser that finds these notes (lock keys: a question id
     finds the question's notes of every kind; "<id>/<kind>" only that kind's)."""
     whole = [k for k in keys if lockfile.split_key(k)[1] == lockfile.QUESTION_KIND]
-    clauses = [f'"ID:{_search_escape(i)}"' for i in whole]
     by_kind: dict[str, list[str]] = {}
     for key in keys:
         question_id, kind = lockfile.split_key(key)
         if kind != lockfile.QUESTION_KIND and question_id not in whole:
             by_kind.setdefault(kind, []).append(question_id)
-    for kind, ids in by_kind.items():
-        name = _search_escape(f"{BY_KEY[kind].name} ({slug})" if kind in BY_KEY else kind)
-        either = " OR ".join(f'"ID:{_search_escape(i)}"' for i in ids)
-        clauses.append(f'("note:{name}" ({either}))')
-    return f'"tag:bank::{_search_escape(_tag(slug))}" ({" OR ".join(clauses)})'
+    bank = f'"tag:bank::{_search_escape(_tag(slug))}"'
+    by_note_type = [
+        f'"note:{_search_escape(_notetype_name(kind, slug))}" ({_any_id(ids)})'
+        for kind, ids in by_kind.items()
+    ]
+    if not whole and len(by_note_type) == 1:
+        return f"{bank} {by_note_type[0]}"
+    clauses = [_any_id(whole)] if whole else []
+    clauses += [f"({clause})" for clause in by_note_type]
+    return f"{bank} ({' OR '.join(clauses)})"
+
+
+def _any_id(ids: Sequence[str]) -> str:
+    return " OR ".join(f'"ID:{_search_escape(i)}"' for i in ids)
+
+
+def _notetype_name(kind: str, slug: str) -> str:
+    return f"{BY_KEY[kind].name} ({slug})" if kind in BY_KEY else kind
 
 
 def _search_escape(text: str) -> str:
