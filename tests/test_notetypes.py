@@ -120,7 +120,7 @@ def test_a_model_is_built_from_fresh_dicts_every_time() -> None:
 
 
 def test_the_format_1_schema_is_the_question_schema() -> None:
-    assert lock.FORMAT_1_SCHEMA == notetypes.QUESTION.schema
+    assert notetypes.QUESTION.schema == lock.FORMAT_1_SCHEMA
 
 
 # -- recall notes ----------------------------------------------------------------------
@@ -139,7 +139,9 @@ def test_recall_notes_sit_beside_their_questions(tmp_path: Path) -> None:
         assert question["guid"] == anki.note_guid(SLUG, question_id)
         assert recall["tags"] == question["tags"]
         assert recall["did"] == question["did"]  # the same tier subdeck
-    fields = dict(zip(notetypes.KEY_POINTS.fields, recalls["what-is-a-secret"]["fields"]))
+    fields = dict(
+        zip(notetypes.KEY_POINTS.fields, recalls["what-is-a-secret"]["fields"], strict=True)
+    )
     assert fields == {
         "ID": "what-is-a-secret",
         "Label": "Q1.1",
@@ -160,7 +162,7 @@ def test_recall_notes_are_escaped_like_their_questions(tmp_path: Path) -> None:
 
 def test_turning_recall_on_keeps_every_question_note_as_it_was(tmp_path: Path) -> None:
     before, _ = package(write(tmp_path, "a.apkg")[0], tmp_path)
-    after, report = package(
+    after, _ = package(
         write(tmp_path, "b.apkg", bank=recall_bank(), timestamp=T0 + 60)[0], tmp_path
     )
     question_mid = anki.notetype_id(SLUG)

@@ -74,7 +74,7 @@ def tier_deck_id(slug: str, tier_id: str) -> int:
 def note_guid(slug: str, question_id: str, kind: Kind = QUESTION) -> str:
     """Namespaced so two banks never collide; no text goes in, so edits keep it.  A
     question's own note keeps the GUID it had before there were other kinds."""
-    if kind is QUESTION:
+    if kind.key == QUESTION.key:
         return str(genanki.guid_for(GUID_NAMESPACE, slug, question_id))
     return str(genanki.guid_for(GUID_NAMESPACE, slug, question_id, kind.key))
 
@@ -375,7 +375,7 @@ def _report(
     lock_path: Path,
 ) -> list[str]:
     what = f"{len(notes)} notes"
-    recall = sum(1 for n in notes if n.kind is not QUESTION)
+    recall = sum(1 for n in notes if n.kind.key != QUESTION.key)
     if recall:
         what += f" ({len(notes) - recall} questions, {recall} key-point recall notes)"
     lines = [f"{what} in {len(bank.tiers)} tier subdecks"]

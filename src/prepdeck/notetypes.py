@@ -36,7 +36,7 @@ from prepdeck.lock import Schema
 from prepdeck.styles import read_css, style_files
 
 NAMESPACE = "prepdeck"
-CSS_FILE = "anki.css"
+CSS_FILE = "anki.css"  # every note type's style; a kind may add its own after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,7 @@ class Kind:
     name: str  # shown in Anki as "<name> (<slug>)"
     fields: tuple[str, ...]
     templates: tuple[Template, ...]
+    css_files: tuple[str, ...] = (CSS_FILE,)
 
     @property
     def schema(self) -> Schema:
@@ -89,6 +90,7 @@ KEY_POINTS = Kind(
     name="prepdeck key points",
     fields=("ID", "Label", "Tier", "Question", "KeyPoints", "Source", "Spare"),
     templates=(Template("Key points", "anki-recall-front.html", "anki-recall-back.html"),),
+    css_files=(CSS_FILE, "anki-recall.css"),
 )
 
 KINDS = (QUESTION, KEY_POINTS)
@@ -177,7 +179,7 @@ def note_type(kind: Kind, slug: str, style_dirs: Sequence[Path]) -> NoteType:
             )
             for t in kind.templates
         ),
-        css=read_css(CSS_FILE, style_dirs),
+        css="\n".join(read_css(name, style_dirs) for name in kind.css_files),
     )
 
 
