@@ -418,3 +418,29 @@ def test_schema_changes_between_locks(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_build_options_default_to_refusing_schema_changes() -> None:
     assert BuildOptions(timestamp=0, content_dir=Path()).allow_notetype_change is False
+
+
+def test_the_cli_refuses_a_schema_change_unless_allowed(
+    make_bank: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from conftest import BANK_YAML
+    from prepdeck.cli import cli
+
+    def build(root: Path, *extra: str) -> tuple[int, str, str]:
+        args = ["build", str(root), "--out", str(tmp_path / "d"), "--target", "anki", *extra]
+        result = CliRunner().invoke(cli, args, env={"SOURCE_DATE_EPOCH": str(T0)})
+        return result.exit_code, result.stdout, result.stderr
+
+    root = make_bank()
+    assert build(root)[0] == 0
+    monkeypatch.setitem(notetypes.BY_KEY, "question", WITH_MNEMONIC)
+    code, out, err = build(root)
+    assert code == 1
+    assert out.startswith(f"{root}/prepdeck.lock:1:1: error[notetype-schema]: note type ")
+    assert err.endswith("build failed; no artifact was changed\n")
+    root = make_bank(bank__yaml=BANK_YAML.replace("version: 1.0.0", "version: 2.0.0"))
+    code, out, err = build(root, "--allow-notetype-change")
+    assert code == 0, out + err
+    assert "fields or templates changed, as allowed by --allow-notetype-change" in err
