@@ -415,6 +415,23 @@ def test_schema_changes_between_locks(tmp_path: Path, monkeypatch: pytest.Monkey
     assert lock.schema_changes(previous, previous) == []
     assert lock.schema_changes(None, current) == []
 
+    # the release reads both locks and carries the instruction
+    from prepdeck.release import _changes
+
+    saved = tmp_path / "previous.lock"
+    assert previous is not None
+    saved.write_text(lock.dumps(previous))
+    bank = make_bank(version="2.0.0")
+    changes = _changes(
+        bank,
+        tmp_path / "content" / "prepdeck.lock",
+        previous_lock=saved,
+        since=None,
+        release_tag="v2.0.0",
+    )
+    assert changes.notetypes == ("question",)
+    assert MERGE_NOTE_TYPES in notes_text(bank, "v2.0.0", [], changes, timestamp=T0)
+
 
 def test_build_options_default_to_refusing_schema_changes() -> None:
     assert BuildOptions(timestamp=0, content_dir=Path()).allow_notetype_change is False
