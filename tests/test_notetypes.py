@@ -13,6 +13,8 @@ from typing import Any
 
 import genanki
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from anki_helpers import T0, make_bank, options
 from prepdeck import anki, lock, notetypes, schema
@@ -461,3 +463,33 @@ def test_the_cli_refuses_a_schema_change_unless_allowed(
     code, out, err = build(root, "--allow-notetype-change")
     assert code == 0, out + err
     assert "fields or templates changed, as allowed by --allow-notetype-change" in err
+
+
+keys = st.from_regex(r"[a-z]{1,3}(/key-points)?", fullmatch=True)
+hashes = st.dictionaries(keys, st.sampled_from(["h1", "h2"]), max_size=6)
+kinds = st.dictionaries(
+    st.sampled_from(["question", "key-points"]),
+    st.tuples(st.sampled_from([lock.FORMAT_1_SCHEMA, lock.Schema(("A",), ("T",))]), st.just("s")),
+)
+
+
+@given(first=hashes, second=hashes, types=kinds, clock=st.integers(T0 - 100, T0 + 100))
+def test_stamping_twice_changes_nothing_and_mods_never_go_back(
+    first: dict[str, str], second: dict[str, str], types: Any, clock: int
+) -> None:
+    def stamp(old: lock.Lock | None, notes: dict[str, str], when: int) -> Any:
+        return lock.stamp(
+            old, bank="b", version="1.0.0", timestamp=when, notetypes=types, note_hashes=notes
+        )
+
+    before, _ = stamp(None, first, T0)
+    after, diff = stamp(before, second, clock)
+    again, repeat = stamp(after, second, clock + 50)
+    assert repeat.empty and again == after
+    for key, entry in after.notes.items():
+        previous = before.notes.get(key) or before.retired.get(key)
+        if previous is not None and key in diff.changed:
+            assert entry.mod > previous.mod
+    assert set(after.notes) == set(second)
+    assert set(after.retired) == set(first) - set(second)
+    assert set(diff.reused) == set()  # nothing was retired before the second build
