@@ -21,7 +21,7 @@ from anki.scheduler_pb2 import CardAnswer
 
 from anki_helpers import T0, collection, import_package, make_bank, options
 from prepdeck import anki, lock, notetypes
-from prepdeck.build import BuildOptions
+from prepdeck.artifacts import BuildOptions
 from prepdeck.model import Bank
 from prepdeck.validate import validate_content
 

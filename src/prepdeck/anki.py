@@ -1,7 +1,7 @@
 """Bank -> .apkg: one note per question (and, if the bank asks for `key-points` cards,
 a recall note per question), a subdeck per tier, identity that survives edits.
 
-What users keep across releases depends on four things decided here:
+What users keep across releases depends on four things decided here and in the lock:
 
 - a note's GUID comes from the bank slug, the question id and the note's kind alone;
 - each kind of note has its own note type (`notetypes.py`) whose schema is frozen and
@@ -9,8 +9,8 @@ What users keep across releases depends on four things decided here:
 - each note's `mod` comes from the lock file (`lock.py`), so it moves forward exactly
   when the note's rendered content changes, and Anki's "update if newer" import
   touches only those notes (an update replaces a note's tags);
-- a note type whose schema differs from the lock's fails the build, unless the build
-  is told it is deliberate (`allow_notetype_change`), with a major version bump.
+- a note type whose schema differs from the lock's fails the build (`lock.check`),
+  unless the build is told it is deliberate, with a major version bump.
 
 genanki writes the collection; the package is zipped here, with fixed dates and
 order, so the same content and SOURCE_DATE_EPOCH give the same bytes.
@@ -35,18 +35,16 @@ from pathlib import Path
 import genanki
 
 from prepdeck import lock as lockfile
-from prepdeck.build import BuildOptions, WriterResult
-from prepdeck.errors import BuildError, Problem
+from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.model import Bank, Question, Reference, Tier
 from prepdeck.notetypes import BY_KEY, QUESTION, Kind, NoteType, note_type, stable_id
 from prepdeck.notetypes import notetype_id as notetype_id  # re-exported: tests, tools
 from prepdeck.text import blocks_html, inline_html, is_safe_url, parse_blocks, parse_inline
 
 # The question note type's frozen schema (see notetypes.py).
-FIELDS = QUESTION.fields
+NOTE_FIELDS = QUESTION.fields
 TEMPLATE_NAME = QUESTION.templates[0].name
 GUID_NAMESPACE = "prepdeck"
-LIST_LIMIT = 10  # ids named per line in the build report
 # Deflate level 1: a third of the time of the default 6 for about a fifth more bytes
 # (10,000 questions: 0.5 s and 10.8 MB against 1.4 s and 9.1 MB).
 ZIP_LEVEL = 1
@@ -144,7 +142,11 @@ def render_note(bank: Bank, question: Question) -> RenderedNote:
         escape(bank.title),
         "",
     )
-    tags = _tags(bank, question)
+    tags = (
+        f"bank::{_tag(bank.slug)}",
+        f"tier::{_tag(question.tier.id)}",
+        *(f"topic::{_tag(t)}" for t in question.tags),
+    )
     return RenderedNote(question, fields, tags, _digest([list(fields), list(tags)]))
 
 
@@ -161,14 +163,6 @@ def as_kind(note: RenderedNote, kind: Kind) -> RenderedNote:
     fields = tuple(by_name.get(name, "") for name in kind.fields)
     digest = _digest([list(fields), list(note.tags)])
     return RenderedNote(note.question, fields, note.tags, digest, kind)
-
-
-def _tags(bank: Bank, question: Question) -> tuple[str, ...]:
-    return (
-        f"bank::{_tag(bank.slug)}",
-        f"tier::{_tag(question.tier.id)}",
-        *(f"topic::{_tag(t)}" for t in question.tags),
-    )
 
 
 def _reference_html(ref: Reference) -> str:
@@ -192,53 +186,32 @@ def _digest(value: object) -> str:
 
 
 def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
-    """Write the deck to `dest`; hand back the report lines and the lock update."""
-    lock_path = options.lock_path or options.content_dir / "prepdeck.lock"
-    kinds = [BY_KEY[key] for key in bank.cards]
-    notetypes = [note_type(kind, bank.slug, options.style_dirs) for kind in kinds]
+    """Write the deck to `dest`; hand back the report lines and the lock update.
+
+    The lock decides each note's mod time and enforces its rules (`lock.check`);
+    this only renders the notes and writes the package."""
+    notetypes = [note_type(BY_KEY[key], bank.slug, options.style_dirs) for key in bank.cards]
     questions = [render_note(bank, q) for q in bank.questions]
-    notes = [as_kind(n, kind) for kind in kinds for n in questions]
-
-    old = _read_lock(lock_path)
-    if old is not None and old.bank != bank.slug:
-        raise BuildError([_lock_problem(lock_path, "lock-bank", _slug_changed(old.bank, bank))])
-    new, diff = lockfile.stamp(
-        old,
-        bank=bank.slug,
-        version=bank.version,
+    notes = [as_kind(n, t.kind) for t in notetypes for n in questions]
+    update = lockfile.check(
+        lockfile.path_for(options),
+        bank,
         timestamp=options.timestamp,
-        notetypes={t.kind.key: (t.schema, t.style_hash) for t in notetypes},
+        notetypes={
+            t.kind.key: lockfile.NotetypeBuild(t.name, t.schema, t.style_hash) for t in notetypes
+        },
         note_hashes={n.key: n.hash for n in notes},
-        partial=bank.filter_description is not None,
+        update=options.update_lock,
+        allow_schema_change=options.allow_notetype_change,
     )
-    if diff.reused:
-        raise BuildError(
-            [_reused_problem(n.question, lock_path) for n in notes if n.key in diff.reused]
-        )
-    if diff.schema_changed:
-        assert old is not None  # a schema can only change relative to a lock
-        problem = _schema_problem(old, bank, notetypes, diff, lock_path, options)
-        if problem is not None:
-            raise BuildError([problem])
-    if not options.update_lock and (old is None or not diff.empty):
-        raise BuildError([_lock_problem(lock_path, "stale-lock", _stale_message(old, diff))])
-
-    _write_package(dest, bank, notetypes, notes, new, options.timestamp)
-
-    report = _report(bank, old, notetypes, notes, diff, lock_path)
-    if old is not None and diff.empty:
-        return WriterResult(notes=report)
-    report.append(f"{lock_path}: updated; commit it with the content")
-    return WriterResult(notes=report, finalize=lambda: lockfile.write_lock(new, lock_path))
-
-
-def _read_lock(path: Path) -> lockfile.Lock | None:
-    try:
-        return lockfile.read_lock(path)
-    except lockfile.LockFormatError as exc:
-        raise BuildError(
-            [Problem(str(path), exc.line, exc.column, "lock-invalid", str(exc))]
-        ) from exc
+    _write_package(dest, bank, notetypes, notes, update.new, options.timestamp)
+    recall = sum(1 for n in notes if n.kind.key != QUESTION.key)
+    summary = f"{len(notes)} notes"
+    if recall:
+        summary += f" ({len(notes) - recall} questions, {recall} key-point recall notes)"
+    summary += f" in {len(bank.tiers)} tier subdecks"
+    report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
+    return WriterResult(notes=report, finalize=update.write if update.needs_write else None)
 
 
 def _write_package(
@@ -351,169 +324,3 @@ def _tier_description(bank: Bank, tier: Tier) -> str:
     questions = "1 question" if count == 1 else f"{count} questions"
     text = f"{tier.name}: {questions} of {bank.title}, version {bank.version}."
     return f"<p>{escape(text)}</p>"
-
-
-# -- report and problems ------------------------------------------------------------------
-
-
-def _report(
-    bank: Bank,
-    old: lockfile.Lock | None,
-    notetypes: Sequence[NoteType],
-    notes: Sequence[RenderedNote],
-    diff: lockfile.LockDiff,
-    lock_path: Path,
-) -> list[str]:
-    what = f"{len(notes)} notes"
-    recall = sum(1 for n in notes if n.kind.key != QUESTION.key)
-    if recall:
-        what += f" ({len(notes) - recall} questions, {recall} key-point recall notes)"
-    lines = [f"{what} in {len(bank.tiers)} tier subdecks"]
-    if diff.added:
-        lines.append(f"{len(diff.added)} new since the lock: {_ids(diff.added)}")
-    if diff.changed:
-        lines.append(f"{len(diff.changed)} changed since the lock: {_ids(diff.changed)}")
-    if diff.removed:
-        lines.append(
-            f"{len(diff.removed)} removed since the lock: {_ids(diff.removed)} "
-            "(retired; Anki keeps them, see the README to delete them)"
-        )
-        lines.append(f"find them in Anki's browser: {retired_search(bank.slug, diff.removed)}")
-    for notetype in notetypes:
-        kind = notetype.kind.key
-        if kind not in diff.notetypes_changed:
-            continue
-        if old is None or kind not in old.notetypes:
-            if old is not None:
-                lines.append(f"new note type {notetype.name!r}")
-        elif kind in diff.schema_changed:
-            lines.append(
-                f"note type {notetype.name!r}: fields or templates changed, as allowed by "
-                f"--allow-notetype-change; the release notes tell users to tick "
-                f'"{MERGE_OPTION}" when they import'
-            )
-        elif kind == QUESTION.key:
-            lines.append("card style or templates changed since the lock")
-        else:
-            lines.append(f"card style or templates of {notetype.name!r} changed since the lock")
-    if diff.empty:
-        lines.append(f"no changes since {lock_path}")
-    return lines
-
-
-def _ids(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:LIST_LIMIT])
-    more = len(ids) - LIST_LIMIT
-    return f"{shown} and {more} more" if more > 0 else shown
-
-
-def _lock_problem(lock_path: Path, rule: str, message: str) -> Problem:
-    return Problem(str(lock_path), 1, 1, rule, message)
-
-
-def _stale_message(old: lockfile.Lock | None, diff: lockfile.LockDiff) -> str:
-    fix = "run `prepdeck build` without --locked and commit the lock"
-    if old is None:
-        return f"no lock file; {fix}"
-    parts = []
-    if diff.added:
-        parts.append(f"new {_ids(diff.added)}")
-    if diff.changed:
-        parts.append(f"changed {_ids(diff.changed)}")
-    if diff.removed:
-        parts.append(f"removed {_ids(diff.removed)}")
-    if diff.notetypes_changed:
-        parts.append("note types changed: " + ", ".join(diff.notetypes_changed))
-    return f"the lock is out of date ({'; '.join(parts)}); {fix}"
-
-
-MERGE_OPTION = "Merge note types"
-
-
-def _schema_problem(
-    old: lockfile.Lock,
-    bank: Bank,
-    notetypes: Sequence[NoteType],
-    diff: lockfile.LockDiff,
-    lock_path: Path,
-    options: BuildOptions,
-) -> Problem | None:
-    """The problem with a build whose note type schema differs from the lock's, or
-    None if the build says it is deliberate and the version says it is a major one."""
-    changes = "; ".join(
-        _schema_change(t.name, old.notetypes[t.kind.key].schema, t.schema)
-        for t in notetypes
-        if t.kind.key in diff.schema_changed
-    )
-    latest = _latest_version(old)
-    major = _major(latest) + 1 if latest else _major(bank.version)
-    if not options.allow_notetype_change:
-        message = (
-            f"{changes}. Anki recognises a note type by these names: everyone who has the "
-            "deck would get a duplicate note type on import, and the notes they have (with "
-            "their reviews and tags) would stop receiving updates, unless they import with "
-            f'"{MERGE_OPTION}" ticked. Undo the change (give a field new meaning through '
-            "the Spare field instead), or make it deliberately: set the version in "
-            f"bank.yaml to {major}.0.0 or later, build with --allow-notetype-change and "
-            f'release; the release notes then tell users to tick "{MERGE_OPTION}"'
-        )
-        return _lock_problem(lock_path, "notetype-schema", message)
-    if latest and _major(bank.version) < major:
-        message = (
-            f"{changes}. --allow-notetype-change needs a major version: the lock has "
-            f"content from version {latest} and bank.yaml says {bank.version}; set it to "
-            f"{major}.0.0 or later, so users can tell this update needs "
-            f'"{MERGE_OPTION}"'
-        )
-        return _lock_problem(lock_path, "notetype-schema", message)
-    return None
-
-
-def _schema_change(name: str, before: lockfile.Schema, after: lockfile.Schema) -> str:
-    parts = []
-    if before.fields != after.fields:
-        parts.append(f"fields {_names(before.fields)} -> {_names(after.fields)}")
-    if before.templates != after.templates:
-        parts.append(f"templates {_names(before.templates)} -> {_names(after.templates)}")
-    return f"note type {name!r} changed its {' and '.join(parts)} since the lock"
-
-
-def _names(names: Sequence[str]) -> str:
-    return "[" + ", ".join(names) + "]"
-
-
-def _latest_version(lock: lockfile.Lock) -> str:
-    """The newest bank version the lock records anything changing in ("" if none)."""
-    versions = [e.version for e in lock.notes.values()]
-    versions += [v for e in lock.retired.values() for v in (e.version, e.retired)]
-    versions += [t.version for t in lock.notetypes.values()]
-    return max((v for v in versions if v), key=_version_key, default="")
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    core = version.split("-", 1)[0].split("+", 1)[0]
-    return tuple(int(part) if part.isdigit() else 0 for part in core.split("."))
-
-
-def _major(version: str) -> int:
-    return _version_key(version)[0]
-
-
-def _slug_changed(locked: str, bank: Bank) -> str:
-    return (
-        f"the lock is for bank {locked!r} but the bank's slug is {bank.slug!r}; note identities "
-        "derive from the slug, so users would get every note twice. Restore the slug, or "
-        "delete the lock to start a new deck"
-    )
-
-
-def _reused_problem(question: Question, lock_path: Path) -> Problem:
-    message = (
-        f"id {question.id!r} belonged to a question that was removed (see 'retired' in "
-        f"{lock_path}); users may still have that note with its review history. Use a new id, "
-        "or, if this is the same question back again, delete its 'retired' entry"
-    )
-    where = question.source
-    if where is None:
-        return _lock_problem(lock_path, "retired-id", message)
-    return Problem(str(where.path), where.line, where.column, "retired-id", message)

@@ -15,20 +15,29 @@ release, a schema change breaks every user's updates, so the caller refuses it
 unless told otherwise (`LockDiff.schema_changed`).
 
 This module knows nothing about genanki or Anki: it compares hashes and hands out
-times.  `stamp` is the one pure step; reading and writing are separate.
+times.  `stamp` is the one pure step; reading and writing are separate.  The rules a
+build must follow (the lock belongs to this bank, retired ids stay retired, a note
+type's schema stays put unless changed deliberately, and with --locked the lock is
+current) and their messages live here too (`check`), so the deck writer only renders
+notes and writes the package.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prepdeck.build import atomic_path
+from prepdeck.artifacts import BuildOptions, atomic_path
+from prepdeck.errors import BuildError, Problem
+from prepdeck.model import Bank, Question
 
+LOCK_FILE = "prepdeck.lock"  # beside bank.yaml, committed with the content
 FORMAT = 2
+LIST_LIMIT = 10  # ids named per line in reports and messages
+MERGE_OPTION = "Merge note types"  # Anki's import option, as its dialog names it
 ABOUT = (
     "Written by `prepdeck build`; commit it with the content. Per note: a hash of the "
     "rendered note, the mod time Anki compares on import, and the bank version it last "
@@ -190,7 +199,8 @@ def stamp(
         before = types.get(kind)
         if before is None:
             types[kind] = NotetypeEntry(schema, digest, timestamp, version)
-            types_changed.append(kind)
+            if old is not None:  # with no lock there is nothing it could have changed from
+                types_changed.append(kind)
         elif before.schema != schema:
             types[kind] = NotetypeEntry(schema, digest, _next_mod(timestamp, before), version)
             types_changed.append(kind)
@@ -318,7 +328,7 @@ def _notetypes(data: Any) -> dict[str, NotetypeEntry]:
         where = f"notetypes.{kind}"
         entry = _entry(value, where)
         fields, templates = value.get("fields"), value.get("templates")
-        if not (_names(fields) and _names(templates)):
+        if not (_is_names(fields) and _is_names(templates)):
             raise LockFormatError(f'"{where}" needs "fields" and "templates" as lists of names')
         types[str(kind)] = NotetypeEntry(
             Schema(tuple(fields), tuple(templates)), entry.hash, entry.mod, entry.version
@@ -326,7 +336,7 @@ def _notetypes(data: Any) -> dict[str, NotetypeEntry]:
     return types
 
 
-def _names(value: Any) -> bool:
+def _is_names(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
@@ -405,3 +415,241 @@ def _as_lock(source: LockSource) -> Lock | None:
     if isinstance(source, (str, Path)):
         return read_lock(Path(source))
     return from_data(source)
+
+
+# -- the rules a build follows ---------------------------------------------------------
+
+
+def path_for(options: BuildOptions) -> Path:
+    """The lock a build reads and updates: the one given, else the content folder's."""
+    return options.lock_path or options.content_dir / LOCK_FILE
+
+
+@dataclass(frozen=True, slots=True)
+class NotetypeBuild:
+    """A note type as a build makes it."""
+
+    name: str  # as users see it in Anki, for messages
+    schema: Schema
+    hash: str  # its styling
+
+
+@dataclass(frozen=True, slots=True)
+class LockUpdate:
+    """A checked build's view of its lock: what it read, what it will write, and why."""
+
+    path: Path
+    old: Lock | None
+    new: Lock
+    diff: LockDiff
+    names: Mapping[str, str] = field(default_factory=dict)  # note type kind -> name
+
+    @property
+    def needs_write(self) -> bool:
+        return self.old is None or not self.diff.empty
+
+    def write(self) -> None:
+        write_lock(self.new, self.path)
+
+
+def check(
+    path: Path,
+    bank: Bank,
+    *,
+    timestamp: int,
+    notetypes: Mapping[str, NotetypeBuild],
+    note_hashes: Mapping[str, str],
+    update: bool = True,
+    allow_schema_change: bool = False,
+) -> LockUpdate:
+    """Read the lock at `path` and stamp this build of `bank` against it.
+
+    `note_hashes` is keyed by `note_key`, `notetypes` by kind.  Raises `BuildError`
+    with every problem: a lock prepdeck did not write, a lock for another bank, ids
+    that were retired and came back, a note type schema that differs from the lock's
+    (unless `allow_schema_change` and a major version bump), and (unless `update`) a
+    lock that this build would change.  A partial build (`bank.partial`) leaves the
+    notes it did not build as they are, instead of retiring them.
+    """
+    old = _read_checked(path)
+    if old is not None and old.bank != bank.slug:
+        raise BuildError([_problem(path, "lock-bank", _slug_changed(old.bank, bank.slug))])
+    new, diff = stamp(
+        old,
+        bank=bank.slug,
+        version=bank.version,
+        timestamp=timestamp,
+        notetypes={kind: (t.schema, t.hash) for kind, t in notetypes.items()},
+        note_hashes=note_hashes,
+        partial=bank.partial,
+    )
+    if diff.reused:
+        raise BuildError(_reused_problem(q, path) for q in bank.questions if q.id in diff.reused)
+    if old is not None and diff.schema_changed:
+        problem = _schema_problem(path, old, bank.version, notetypes, diff, allow_schema_change)
+        if problem is not None:
+            raise BuildError([problem])
+    if not update and (old is None or not diff.empty):
+        raise BuildError([_problem(path, "stale-lock", _stale_message(old, diff))])
+    return LockUpdate(path, old, new, diff, {kind: t.name for kind, t in notetypes.items()})
+
+
+def report_lines(update: LockUpdate, find_removed: Callable[[Sequence[str]], str]) -> list[str]:
+    """The build report's lines about the lock; `find_removed` says how a user finds
+    the retired notes (an Anki browser search)."""
+    diff, lines = update.diff, []
+    if update.old is None:
+        lines.append(f"no lock yet: {len(diff.added)} new notes")
+    elif diff.added:
+        lines.append(f"{len(diff.added)} new since the lock: {_ids(diff.added)}")
+    if diff.changed:
+        lines.append(f"{len(diff.changed)} changed since the lock: {_ids(diff.changed)}")
+    if diff.removed:
+        lines.append(
+            f"{len(diff.removed)} removed since the lock: {_ids(diff.removed)} "
+            "(retired; Anki keeps them, see the README to delete them)"
+        )
+        lines.append(f"find them in Anki's browser: {find_removed(diff.removed)}")
+    for kind in diff.notetypes_changed:
+        name = update.names.get(kind, kind)
+        if update.old is not None and kind not in update.old.notetypes:
+            lines.append(f"new note type {name!r}")
+        elif kind in diff.schema_changed:
+            lines.append(
+                f"note type {name!r}: fields or templates changed, as allowed by "
+                f'--allow-notetype-change; the release notes tell users to tick "{MERGE_OPTION}" '
+                "when they import"
+            )
+        elif kind == QUESTION_KIND:
+            lines.append("card style or templates changed since the lock")
+        else:
+            lines.append(f"card style or templates of {name!r} changed since the lock")
+    if update.needs_write:
+        lines.append(f"{update.path}: updated; commit it with the content")
+    else:
+        lines.append(f"no changes since {update.path}")
+    return lines
+
+
+def _read_checked(path: Path) -> Lock | None:
+    try:
+        return read_lock(path)
+    except LockFormatError as exc:
+        raise BuildError(
+            [Problem(str(path), exc.line, exc.column, "lock-invalid", str(exc))]
+        ) from exc
+
+
+def _ids(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:LIST_LIMIT])
+    more = len(ids) - LIST_LIMIT
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _problem(path: Path, rule: str, message: str) -> Problem:
+    return Problem(str(path), 1, 1, rule, message)
+
+
+def _stale_message(old: Lock | None, diff: LockDiff) -> str:
+    fix = "run `prepdeck build` without --locked and commit the lock"
+    if old is None:
+        return f"no lock file; {fix}"
+    parts = []
+    if diff.added:
+        parts.append(f"new {_ids(diff.added)}")
+    if diff.changed:
+        parts.append(f"changed {_ids(diff.changed)}")
+    if diff.removed:
+        parts.append(f"removed {_ids(diff.removed)}")
+    if diff.notetypes_changed == (QUESTION_KIND,):
+        parts.append("card style or templates changed")
+    elif diff.notetypes_changed:
+        parts.append("note types changed: " + ", ".join(diff.notetypes_changed))
+    return f"the lock is out of date ({'; '.join(parts)}); {fix}"
+
+
+def _slug_changed(locked: str, slug: str) -> str:
+    return (
+        f"the lock is for bank {locked!r} but the bank's slug is {slug!r}; note identities "
+        "derive from the slug, so users would get every note twice. Restore the slug, or "
+        "delete the lock to start a new deck"
+    )
+
+
+def _reused_problem(question: Question, lock_path: Path) -> Problem:
+    message = (
+        f"id {question.id!r} belonged to a question that was removed (see 'retired' in "
+        f"{lock_path}); users may still have that note with its review history. Use a new id, "
+        "or, if this is the same question back again, delete its 'retired' entry"
+    )
+    where = question.source
+    if where is None:
+        return _problem(lock_path, "retired-id", message)
+    return Problem(str(where.path), where.line, where.column, "retired-id", message)
+
+
+def _schema_problem(
+    path: Path,
+    old: Lock,
+    version: str,
+    notetypes: Mapping[str, NotetypeBuild],
+    diff: LockDiff,
+    allowed: bool,
+) -> Problem | None:
+    """The problem with a build whose note type schema differs from the lock's, or
+    None if the build says it is deliberate and the version says it is a major one."""
+    changes = "; ".join(
+        _schema_change(notetypes[kind].name, old.notetypes[kind].schema, notetypes[kind].schema)
+        for kind in diff.schema_changed
+    )
+    latest = _latest_version(old)
+    major = _major(latest) + 1 if latest else _major(version)
+    if not allowed:
+        message = (
+            f"{changes}. Anki recognises a note type by these names: everyone who has the "
+            "deck would get a duplicate note type on import, and the notes they have (with "
+            "their reviews and tags) would stop receiving updates, unless they import with "
+            f'"{MERGE_OPTION}" ticked. Undo the change (give a field new meaning through '
+            "the Spare field instead), or make it deliberately: set the version in "
+            f"bank.yaml to {major}.0.0 or later, build with --allow-notetype-change and "
+            f'release; the release notes then tell users to tick "{MERGE_OPTION}"'
+        )
+        return _problem(path, "notetype-schema", message)
+    if latest and _major(version) < major:
+        message = (
+            f"{changes}. --allow-notetype-change needs a major version: the lock has "
+            f"content from version {latest} and bank.yaml says {version}; set it to "
+            f'{major}.0.0 or later, so users can tell this update needs "{MERGE_OPTION}"'
+        )
+        return _problem(path, "notetype-schema", message)
+    return None
+
+
+def _schema_change(name: str, before: Schema, after: Schema) -> str:
+    parts = []
+    if before.fields != after.fields:
+        parts.append(f"fields {_names(before.fields)} -> {_names(after.fields)}")
+    if before.templates != after.templates:
+        parts.append(f"templates {_names(before.templates)} -> {_names(after.templates)}")
+    return f"note type {name!r} changed its {' and '.join(parts)} since the lock"
+
+
+def _names(names: Sequence[str]) -> str:
+    return "[" + ", ".join(names) + "]"
+
+
+def _latest_version(lock: Lock) -> str:
+    """The newest bank version the lock records anything changing in ("" if none)."""
+    versions = [e.version for e in lock.notes.values()]
+    versions += [v for e in lock.retired.values() for v in (e.version, e.retired)]
+    versions += [t.version for t in lock.notetypes.values()]
+    return max((v for v in versions if v), key=_version_key, default="")
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    core = version.split("-", 1)[0].split("+", 1)[0]
+    return tuple(int(part) if part.isdigit() else 0 for part in core.split("."))
+
+
+def _major(version: str) -> int:
+    return _version_key(version)[0]
