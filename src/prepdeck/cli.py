@@ -554,6 +554,8 @@ def release(
         else f"since {changes.since}: {len(changes.added)} added, {len(changes.changed)} changed, "
         f"{len(changes.removed)} removed"
     )
+    if changes.notetypes:
+        summary += '; the notes tell users to import with "Merge note types"'
     click.echo(f"{result.tag}: two builds byte-identical; {summary}", err=True)
 
 
