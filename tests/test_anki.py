@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from anki_helpers import T0, make_bank, options
-from prepdeck import anki, lock
+from prepdeck import anki, lock, notetypes
 from prepdeck.build import build
 from prepdeck.errors import BuildError
 from prepdeck.model import Bank
@@ -155,7 +155,8 @@ def test_first_build_stamps_everything_and_writes_the_lock(tmp_path: Path) -> No
     assert written is not None
     assert set(written.notes) == {q.id for q in bank.questions}
     assert {e.mod for e in written.notes.values()} == {T0}
-    assert written.notetype is not None and written.notetype.mod == T0
+    assert set(written.notetypes) == {"question"}
+    assert written.notetypes["question"].mod == T0
 
 
 def test_unchanged_build_keeps_the_lock_and_needs_no_finalize(tmp_path: Path) -> None:
@@ -359,25 +360,33 @@ entries = st.builds(
     version=st.text(max_size=5),
     retired=st.text(max_size=5),
 )
+names = st.lists(st.text(max_size=6), max_size=4).map(tuple)
+notetype_entries = st.builds(
+    lock.NotetypeEntry,
+    schema=st.builds(lock.Schema, fields=names, templates=names),
+    hash=st.text(min_size=1, max_size=8),
+    mod=st.integers(min_value=0, max_value=2**40),
+    version=st.text(max_size=5),
+)
 
 
 @given(
     bank=st.text(min_size=1, max_size=10),
-    notetype=st.none() | entries,
+    types=st.dictionaries(st.text(min_size=1, max_size=10), notetype_entries, max_size=3),
     notes=st.dictionaries(st.text(min_size=1, max_size=10), entries, max_size=5),
     retired=st.dictionaries(st.text(min_size=1, max_size=10), entries, max_size=3),
     renamed=st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=10), max_size=3),
 )
 def test_the_lock_round_trips(
     bank: str,
-    notetype: lock.Entry | None,
+    types: dict[str, lock.NotetypeEntry],
     notes: dict[str, lock.Entry],
     retired: dict[str, lock.Entry],
     renamed: dict[str, str],
 ) -> None:
     original = lock.Lock(
         bank,
-        notetype,
+        dict(sorted(types.items())),
         dict(sorted(notes.items())),
         dict(sorted(retired.items())),
         dict(sorted(renamed.items())),
@@ -484,11 +493,14 @@ def test_style_folders_override_css_and_templates(tmp_path: Path) -> None:
     styles.mkdir()
     (styles / "anki.css").write_text(".pd-question { color: red; }\n")
     (styles / "anki-back.html").write_text("{{FrontSide}}<hr id=answer>{{Hint}}\n")
-    notetype = anki.note_type(make_bank(), [styles])
+    notetype = notetypes.note_type(notetypes.QUESTION, "test-bank", [styles])
     assert notetype.css.endswith(".pd-question { color: red; }\n")
     assert notetype.css.startswith("/* prepdeck's default card style.")
-    assert notetype.back == "{{FrontSide}}<hr id=answer>{{Hint}}"
-    assert notetype.hash != anki.note_type(make_bank(), []).hash
+    [(_, _, back)] = notetype.templates
+    assert back == "{{FrontSide}}<hr id=answer>{{Hint}}"
+    plain = notetypes.note_type(notetypes.QUESTION, "test-bank", [])
+    assert notetype.style_hash != plain.style_hash
+    assert notetype.schema == plain.schema  # styling never touches the schema
 
 
 def test_the_lock_rules_run_without_the_deck_writer(tmp_path: Path) -> None:
@@ -497,7 +509,12 @@ def test_the_lock_rules_run_without_the_deck_writer(tmp_path: Path) -> None:
     hashes = {q.id: "h" for q in bank.questions}
 
     def check(bank: Bank, **changes: Any) -> lock.LockUpdate:
-        args: dict[str, Any] = {"timestamp": T0, "notetype_hash": "n", "note_hashes": hashes}
+        question = lock.NotetypeBuild("q", lock.FORMAT_1_SCHEMA, "n")
+        args: dict[str, Any] = {
+            "timestamp": T0,
+            "notetypes": {"question": question},
+            "note_hashes": hashes,
+        }
         return lock.check(path, bank, **{**args, **changes})
 
     with pytest.raises(BuildError) as caught:
@@ -506,7 +523,7 @@ def test_the_lock_rules_run_without_the_deck_writer(tmp_path: Path) -> None:
         ("stale-lock", "no lock file;")
     ]
     update = check(bank)
-    assert update.old is None and update.needs_write and not update.diff.notetype_changed
+    assert update.old is None and update.needs_write and not update.diff.notetypes_changed
     update.write()
     with pytest.raises(BuildError) as caught:
         check(dataclasses.replace(bank, slug="other"))

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from prepdeck.cli import cli
-from prepdeck.lock import Entry, Lock, lock_changes, read_lock, rename, stamp
+from prepdeck.lock import Entry, Lock, LockDiff, lock_changes, read_lock, rename, stamp
 
 EPOCH = 1_767_225_600
 FIRST, SECOND = "what-each-field-holds", "validate-before-build"
@@ -185,11 +185,13 @@ def test_the_old_id_of_a_renamed_note_is_not_free(content: Path) -> None:
 
 def test_the_release_notes_see_a_rename_as_a_change() -> None:
     entry = Entry("h", 1, "1.0.0")
-    before = Lock("k8s", None, {"a": entry, "b": entry})
+    before = Lock("k8s", {}, {"a": entry, "a/key-points": entry, "b": entry})
     after = rename(before, "a", "c")
     assert after.renamed == {"c": "a"} and after.identity("c") == "a"
-    assert lock_changes(before, after) == ([], ["c"], [])
-    assert lock_changes(before, Lock("k8s", None, {"b": entry, "c": entry})) == (["c"], [], ["a"])
+    assert set(after.notes) == {"b", "c", "c/key-points"}  # a question's notes move together
+    assert lock_changes(before, after) == ([], ["c", "c/key-points"], [])
+    plain = Lock("k8s", {}, {"b": entry, "c": entry})
+    assert lock_changes(before, plain) == (["c"], [], ["a", "a/key-points"])
 
 
 # -- retirement: provisional until the release ------------------------------------------
@@ -273,13 +275,24 @@ def test_retirement_is_permanent_once_the_version_moves_on(content: Path) -> Non
 
 def test_stamp_restores_only_provisional_retirements() -> None:
     entry = Entry("h", 5, "1.0.0")
-    old = Lock("k8s", Entry("t", 1), {}, {"gone": Entry("h", 5, "1.0.0", "1.1.0")})
-    kwargs = {"bank": "k8s", "timestamp": 9, "notetype_hash": "t", "note_hashes": {"gone": "h"}}
-    lock, diff = stamp(old, version="1.1.0", **kwargs)  # type: ignore[arg-type]
+    old = Lock("k8s", {}, {}, {"gone": Entry("h", 5, "1.0.0", "1.1.0")})
+
+    def again(version: str, released: bool = False) -> tuple[Lock, LockDiff]:
+        return stamp(
+            old,
+            bank="k8s",
+            version=version,
+            timestamp=9,
+            notetypes={},
+            note_hashes={"gone": "h"},
+            released=released,
+        )
+
+    lock, diff = again("1.1.0")
     assert diff.restored == ("gone",) and not diff.reused and lock.notes == {"gone": entry}
-    _, diff = stamp(old, version="1.1.0", released=True, **kwargs)  # type: ignore[arg-type]
+    _, diff = again("1.1.0", released=True)
     assert diff.reused == ("gone",) and not diff.restored
-    _, diff = stamp(old, version="1.2.0", **kwargs)  # type: ignore[arg-type]
+    _, diff = again("1.2.0")
     assert diff.reused == ("gone",)
 
 

@@ -164,6 +164,22 @@ def test_tier_count_mismatch(make_bank: MakeBank) -> None:
     assert "expects 3 question(s) but has 2" in problem.message
 
 
+def test_cards_must_keep_the_question_notes(make_bank: MakeBank) -> None:
+    root = make_bank(bank__yaml=BANK_YAML + "cards: [key-points]\n")
+    [problem] = validate_content(root).problems
+    line = BANK_YAML.count("\n") + 1
+    assert (Path(problem.path).name, problem.line, problem.column, problem.rule) == (
+        "bank.yaml",
+        line,
+        8,
+        "cards-question",
+    )
+    assert problem.message == '"cards" must include "question": every question keeps its own note'
+    assert not validate_content(
+        make_bank(bank__yaml=BANK_YAML + "cards: [key-points, question]\n")
+    ).problems
+
+
 def test_tier_count_holds_for_a_whole_number_written_as_a_float(make_bank: MakeBank) -> None:
     # The schema reads 3.0 as an integer (JSON Schema does); the rule used to skip it.
     root = make_bank(bank__yaml=BANK_YAML.replace("expected: 2", "expected: 3.0"))

@@ -1,12 +1,16 @@
-"""Bank -> .apkg: one note per question, a subdeck per tier, identity that survives edits.
+"""Bank -> .apkg: one note per question (and, if the bank asks for `key-points` cards,
+a recall note per question), a subdeck per tier, identity that survives edits.
 
-What users keep across releases depends on three things decided here:
+What users keep across releases depends on four things decided here and in the lock:
 
-- a note's GUID comes from the bank slug and the question id alone;
-- the note type (fields, templates, CSS) is one, frozen, with an id from the slug;
+- a note's GUID comes from the bank slug, the question id and the note's kind alone;
+- each kind of note has its own note type (`notetypes.py`) whose schema is frozen and
+  whose ids come from the slug;
 - each note's `mod` comes from the lock file (`lock.py`), so it moves forward exactly
   when the note's rendered content changes, and Anki's "update if newer" import
-  touches only those notes (an update replaces a note's tags).
+  touches only those notes (an update replaces a note's tags);
+- a note type whose schema differs from the lock's fails the build (`lock.check`),
+  unless the build is told it is deliberate, with a major version bump.
 
 genanki writes the collection; the package is zipped here, with fixed dates and
 order, so the same content and SOURCE_DATE_EPOCH give the same bytes.
@@ -33,7 +37,8 @@ import genanki
 from prepdeck import lock as lockfile
 from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.model import Bank, Question, Reference, Tier
-from prepdeck.styles import style_files
+from prepdeck.notetypes import BY_KEY, QUESTION, Kind, NoteType, note_type, stable_id
+from prepdeck.notetypes import notetype_id as notetype_id  # re-exported: tests, tools
 from prepdeck.text import (
     blocks_html,
     code_css,
@@ -44,45 +49,13 @@ from prepdeck.text import (
     parse_inline,
 )
 
-# Frozen.  Anki treats any change to the field or template names as a different note
-# type: users would get a duplicate note type and no more updates.  Add meaning to
-# `Spare` instead of adding a field.
-NOTE_FIELDS = (
-    "ID",
-    "Label",
-    "Tier",
-    "Question",
-    "Hint",
-    "KeyPoints",
-    "Answer",
-    "References",
-    "Source",
-    "Spare",
-)
-TEMPLATE_NAME = "Question"
-NOTETYPE_NAME = "prepdeck question"  # shown as "prepdeck question (<slug>)"
+# The question note type's frozen schema (see notetypes.py).
+NOTE_FIELDS = QUESTION.fields
+TEMPLATE_NAME = QUESTION.templates[0].name
 GUID_NAMESPACE = "prepdeck"
-FRONT_TEMPLATE = "anki-front.html"
-BACK_TEMPLATE = "anki-back.html"
-CSS_FILE = "anki.css"
-_SOURCE = NOTE_FIELDS.index("Source")
 # Deflate level 1: a third of the time of the default 6 for about a fifth more bytes
 # (10,000 questions: 0.5 s and 10.8 MB against 1.4 s and 9.1 MB).
 ZIP_LEVEL = 1
-
-
-def stable_id(*names: str) -> int:
-    """An Anki object id from names: the same names always give the same id.
-
-    In genanki's recommended range, far below the millisecond timestamps Anki gives
-    the objects it creates itself, so it never collides with them.
-    """
-    digest = hashlib.sha256("\x1f".join((GUID_NAMESPACE, *names)).encode("utf-8")).digest()
-    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
-
-
-def notetype_id(slug: str) -> int:
-    return stable_id(slug, "notetype", NOTETYPE_NAME)
 
 
 def parent_deck_id(slug: str) -> int:
@@ -94,15 +67,41 @@ def tier_deck_id(slug: str, tier_id: str) -> int:
     return stable_id(slug, "deck", tier_id)
 
 
-def note_guid(slug: str, question_id: str) -> str:
-    """Namespaced so two banks never collide; no text goes in, so edits keep it."""
-    return str(genanki.guid_for(GUID_NAMESPACE, slug, question_id))
+def note_guid(slug: str, question_id: str, kind: Kind = QUESTION) -> str:
+    """Namespaced so two banks never collide; no text goes in, so edits keep it.  A
+    question's own note keeps the GUID it had before there were other kinds."""
+    if kind.key == QUESTION.key:
+        return str(genanki.guid_for(GUID_NAMESPACE, slug, question_id))
+    return str(genanki.guid_for(GUID_NAMESPACE, slug, question_id, kind.key))
 
 
-def retired_search(slug: str, question_ids: Sequence[str]) -> str:
-    """A search for Anki's browser that finds these questions' notes, to delete them."""
-    ids = " OR ".join(f'"ID:{_search_escape(i)}"' for i in question_ids)
-    return f'"tag:bank::{_search_escape(_tag(slug))}" ({ids})'
+def retired_search(slug: str, keys: Sequence[str]) -> str:
+    """A search for Anki's browser that finds these notes (lock keys: a question id
+    finds the question's notes of every kind; "<id>/<kind>" only that kind's)."""
+    whole = [k for k in keys if lockfile.split_key(k)[1] == lockfile.QUESTION_KIND]
+    by_kind: dict[str, list[str]] = {}
+    for key in keys:
+        question_id, kind = lockfile.split_key(key)
+        if kind != lockfile.QUESTION_KIND and question_id not in whole:
+            by_kind.setdefault(kind, []).append(question_id)
+    bank = f'"tag:bank::{_search_escape(_tag(slug))}"'
+    by_note_type = [
+        f'"note:{_search_escape(_notetype_name(kind, slug))}" ({_any_id(ids)})'
+        for kind, ids in by_kind.items()
+    ]
+    if not whole and len(by_note_type) == 1:
+        return f"{bank} {by_note_type[0]}"
+    clauses = [_any_id(whole)] if whole else []
+    clauses += [f"({clause})" for clause in by_note_type]
+    return f"{bank} ({' OR '.join(clauses)})"
+
+
+def _any_id(ids: Sequence[str]) -> str:
+    return " OR ".join(f'"ID:{_search_escape(i)}"' for i in ids)
+
+
+def _notetype_name(kind: str, slug: str) -> str:
+    return f"{BY_KEY[kind].name} ({slug})" if kind in BY_KEY else kind
 
 
 def _search_escape(text: str) -> str:
@@ -117,47 +116,6 @@ def deck_names(bank: Bank) -> dict[str, str]:
     keeps them in tier order."""
     width = max(2, len(str(max((t.position for t in bank.tiers), default=1))))
     return {t.id: f"{bank.title}::{t.position:0{width}d} {t.name}" for t in bank.tiers}
-
-
-# -- the note type -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NoteType:
-    id: int
-    name: str
-    front: str
-    back: str
-    css: str
-
-    @property
-    def hash(self) -> str:
-        return _digest(
-            [self.name, list(NOTE_FIELDS), TEMPLATE_NAME, self.front, self.back, self.css]
-        )
-
-    def genanki_model(self) -> genanki.Model:
-        # Fresh dicts every time: genanki's Model.to_json mutates what it is given.
-        return genanki.Model(
-            model_id=self.id,
-            name=self.name,
-            fields=[{"name": name} for name in NOTE_FIELDS],
-            templates=[{"name": TEMPLATE_NAME, "qfmt": self.front, "afmt": self.back}],
-            css=self.css,
-            sort_field_index=0,
-        )
-
-
-def note_type(bank: Bank, style_dirs: Sequence[Path]) -> NoteType:
-    """The note type with the default templates and CSS, overridden by style folders
-    (a template file replaces the default; CSS is appended)."""
-    return NoteType(
-        id=notetype_id(bank.slug),
-        name=f"{NOTETYPE_NAME} ({bank.slug})",
-        front=_template(FRONT_TEMPLATE, style_dirs),
-        back=_template(BACK_TEMPLATE, style_dirs),
-        css=_css(style_dirs),
-    )
 
 
 # Pygments token colours for code blocks: a light style, and a dark one in night
@@ -201,23 +159,6 @@ def collect_media(bank: Bank, content_dir: Path) -> Media:
     return Media(names, files)
 
 
-def _css(style_dirs: Sequence[Path]) -> str:
-    """The default CSS, then the code colours, then each style folder's CSS (whose
-    rules win)."""
-    default, *overrides = style_files(CSS_FILE, style_dirs)
-    return "\n".join(
-        [
-            default.read_text(encoding="utf-8"),
-            CODE_CSS,
-            *(p.read_text(encoding="utf-8") for p in overrides),
-        ]
-    )
-
-
-def _template(name: str, style_dirs: Sequence[Path]) -> str:
-    return style_files(name, style_dirs)[-1].read_text(encoding="utf-8").strip()
-
-
 # -- notes ---------------------------------------------------------------------------
 
 
@@ -227,6 +168,12 @@ class RenderedNote:
     fields: tuple[str, ...]  # Source holds the bank title; the version comes from the lock
     tags: tuple[str, ...]
     hash: str
+    kind: Kind = QUESTION
+
+    @property
+    def key(self) -> str:
+        """The note's key in the lock."""
+        return lockfile.note_key(self.question.id, self.kind.key)
 
 
 def render_note(bank: Bank, question: Question, media: Media | None = None) -> RenderedNote:
@@ -256,6 +203,21 @@ def _no_media(path: str) -> str:
     raise ValueError(f"image {path!r}: rendered without its media")
 
 
+def as_kind(note: RenderedNote, kind: Kind) -> RenderedNote:
+    """The note of `kind` for the question of `note` (a question note): the fields
+    `kind` has, by name, from the question note's renderings, so every kind shows the
+    same text; a field the question note lacks is empty.  The same tags.
+
+    The key-point recall note is `as_kind(note, KEY_POINTS)`: the question on the
+    front, the key points to check off on the back.  For the question kind itself
+    this is `note` again, with the same hash.
+    """
+    by_name = dict(zip(QUESTION.fields, note.fields, strict=True))
+    fields = tuple(by_name.get(name, "") for name in kind.fields)
+    digest = _digest([list(fields), list(note.tags)])
+    return RenderedNote(note.question, fields, note.tags, digest, kind)
+
+
 def _reference_html(ref: Reference) -> str:
     title = escape(ref.title)
     if is_safe_url(ref.url):
@@ -281,19 +243,32 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
 
     The lock decides each note's mod time and enforces its rules (`lock.check`);
     this only renders the notes and writes the package."""
-    notetype = note_type(bank, options.style_dirs)
+    notetypes = [
+        note_type(BY_KEY[key], bank.slug, options.style_dirs, code_css=CODE_CSS)
+        for key in bank.cards
+    ]
     media = collect_media(bank, options.content_dir)
-    notes = [render_note(bank, q, media) for q in bank.questions]
+    questions = [render_note(bank, q, media) for q in bank.questions]
+    notes = [as_kind(n, t.kind) for t in notetypes for n in questions]
     update = lockfile.check(
         lockfile.path_for(options),
         bank,
         timestamp=options.timestamp,
-        notetype_hash=notetype.hash,
-        note_hashes={n.question.id: n.hash for n in notes},
+        notetypes={
+            t.kind.key: lockfile.NotetypeBuild(t.name, t.schema, t.style_hash) for t in notetypes
+        },
+        note_hashes={n.key: n.hash for n in notes},
         update=options.update_lock,
+        allow_schema_change=options.allow_notetype_change,
     )
-    _write_package(dest, bank, notetype, notes, update.new, options.timestamp, media)
-    summary = f"{count(len(bank.questions), 'note')} in {count(len(bank.tiers), 'tier subdeck')}"
+    _write_package(dest, bank, notetypes, notes, update.new, options.timestamp, media)
+    recall = sum(1 for n in notes if n.kind.key != QUESTION.key)
+    summary = count(len(notes), "note")
+    if recall:
+        summary += (
+            f" ({count(len(notes) - recall, 'question')}, {count(recall, 'key-point recall note')})"
+        )
+    summary += f" in {count(len(bank.tiers), 'tier subdeck')}"
     if media.files:
         summary += f", {count(len(media.files), 'image')}"
     report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
@@ -303,13 +278,13 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
 def _write_package(
     dest: Path,
     bank: Bank,
-    notetype: NoteType,
+    notetypes: Sequence[NoteType],
     notes: Sequence[RenderedNote],
     lock: lockfile.Lock,
     timestamp: int,
     media: Media,
 ) -> None:
-    model = notetype.genanki_model()
+    models = {t.kind.key: t.genanki_model() for t in notetypes}
     names = deck_names(bank)
     parent = genanki.Deck(parent_deck_id(bank.slug), bank.title, _bank_description(bank))
     tier_decks = {
@@ -318,16 +293,19 @@ def _write_package(
     }
     mods: dict[str, int] = {}
     for note in notes:
-        entry = lock.notes[note.question.id]
+        entry = lock.notes[note.key]
         fields = list(note.fields)
-        fields[_SOURCE] = escape(f"{bank.title} {entry.version}")
-        guid = note_guid(bank.slug, lock.identity(note.question.id))  # kept across renames
+        fields[note.kind.fields.index("Source")] = escape(f"{bank.title} {entry.version}")
+        # From the id the question was first built with, so a rename keeps the note.
+        guid = note_guid(bank.slug, lock.identity(note.question.id), note.kind)
         mods[guid] = entry.mod
         tier_decks[note.question.tier.id].add_note(
-            genanki.Note(model=model, fields=fields, tags=list(note.tags), guid=guid)
+            genanki.Note(
+                model=models[note.kind.key], fields=fields, tags=list(note.tags), guid=guid
+            )
         )
     package = genanki.Package([parent, *tier_decks.values()])
-    assert lock.notetype is not None
+    type_mods = {str(t.id): lock.notetypes[t.kind.key].mod for t in notetypes}
 
     with tempfile.TemporaryDirectory(prefix="prepdeck-anki-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
@@ -339,16 +317,17 @@ def _write_package(
             cursor.execute("PRAGMA journal_mode = MEMORY")
             # Note and card ids count up from the epoch in ms, as genanki does; 0 is not an id.
             package.write_to_db(cursor, timestamp, itertools.count(max(timestamp, 1) * 1000))
-            # genanki stamps every note and the note type with `timestamp`; put back
-            # the times the lock keeps, so unchanged notes look unchanged to Anki.
+            # genanki stamps every note and note type with `timestamp`; put back the
+            # times the lock keeps, so unchanged ones look unchanged to Anki.
             rows = cursor.execute("SELECT id, guid FROM notes").fetchall()
             cursor.executemany(
                 "UPDATE notes SET mod = ? WHERE id = ?", [(mods[guid], nid) for nid, guid in rows]
             )
             (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
-            models = json.loads(models_json)
-            models[str(notetype.id)]["mod"] = lock.notetype.mod
-            cursor.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
+            stored = json.loads(models_json)
+            for model_id, mod in type_mods.items():
+                stored[model_id]["mod"] = mod
+            cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
             conn.commit()
         finally:
             conn.close()

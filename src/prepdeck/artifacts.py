@@ -30,6 +30,7 @@ class BuildOptions:
     paper: str = "a4"
     lock_path: Path | None = None  # the Anki lock file; None means the one in content_dir
     update_lock: bool = True  # False: a stale lock is an error (CI, releases)
+    allow_notetype_change: bool = False  # True: a note type schema change is deliberate
 
 
 @dataclass

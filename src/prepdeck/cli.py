@@ -216,6 +216,12 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
     is_flag=True,
     help="Fail instead of updating the lock file when content changed (for CI and releases).",
 )
+@click.option(
+    "--allow-notetype-change",
+    is_flag=True,
+    help="Accept an Anki note type whose fields or templates differ from the lock's "
+    '(with a major version bump; users must import with "Merge note types").',
+)
 @format_option
 @strict_option
 @quiet_option
@@ -229,6 +235,7 @@ def build(
     tags: tuple[str, ...],
     style_dirs: tuple[Path, ...],
     locked: bool,
+    allow_notetype_change: bool,
     output_format: str,
     strict: bool,
     quiet: bool,
@@ -267,6 +274,7 @@ def build(
         style_dirs=style_dirs,
         paper=paper,
         update_lock=not locked,
+        allow_notetype_change=allow_notetype_change,
     )
     selected = bank.filtered(tiers=tiers, tags=tags)
     progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
@@ -668,6 +676,8 @@ def release(
         else f"since {changes.since}: {len(changes.added)} added, {len(changes.changed)} changed, "
         f"{len(changes.removed)} removed"
     )
+    if changes.notetypes:
+        summary += '; the notes tell users to import with "Merge note types"'
     click.echo(f"{result.tag}: two builds byte-identical; {summary}", err=True)
 
 

@@ -4,25 +4,33 @@ Anki's default import updates a note only if the package's modification time is
 strictly newer than the collection's, and an update replaces the note's tags.  So
 a note's `mod` must move forward exactly when its content changes, and stay put
 otherwise, or every release would wipe the tags users added.  The lock file
-(`content/prepdeck.lock`, committed) records per question id a hash of the rendered
-note and the `mod` it was given, plus the same for the note type (CSS and
-templates), and the ids that disappeared, so they can be reported and never reused.
+(`content/prepdeck.lock`, committed) records per note a hash of the rendered note
+and the `mod` it was given, and the ids that disappeared, so they can be reported and
+never reused.  A question's own note is keyed by the question id; the other notes a
+question yields (its key-point recall note) by "<id>/<kind>".
 
-A note's Anki identity (its GUID) derives from the id it was first built with.
-`prepdeck rename` records a new id for it in `renamed` (current id -> identity id),
-so the note keeps its GUID, and learners their history, under the new id.
+Per note type it records the schema (field and template names, in order) apart from
+a hash of the styling (name, ids, template text, CSS): styling may change in any
+release, a schema change breaks every user's updates, so the caller refuses it
+unless told otherwise (`LockDiff.schema_changed`).
 
-An id that disappears is retired, but only provisionally until the version it
-disappeared in is released (tag v<version>) or the version moves on: until then the
-id may come back (an accidental deletion, an id edited by hand and edited back).
+A note's Anki identity (its GUID) derives from the question id it was first built
+with.  `prepdeck rename` records a new id for it in `renamed` (current question id ->
+identity id), so the note (and its "<id>/<kind>" notes) keeps its GUID, and learners
+their history, under the new id.
+
+A question id that disappears is retired, but only provisionally until the version
+it disappeared in is released (tag v<version>) or the version moves on: until then
+the id may come back (an accidental deletion, an id edited by hand and edited back).
 After that the retirement is permanent and reusing the id is an error, since a new
 question under an old id would inherit another question's Anki note.
 
 This module knows nothing about genanki or Anki: it compares hashes and hands out
 times.  `stamp` is the one pure step; reading and writing are separate.  The rules a
-build must follow (the lock belongs to this bank, retired ids stay retired, and
-with --locked the lock is current) and their messages live here too (`check`), so
-the deck writer only renders notes and writes the package.
+build must follow (the lock belongs to this bank, retired ids stay retired, a note
+type's schema stays put unless changed deliberately, and with --locked the lock is
+current) and their messages live here too (`check`), so the deck writer only renders
+notes and writes the package.
 """
 
 from __future__ import annotations
@@ -39,14 +47,18 @@ from prepdeck.errors import BuildError, Problem
 from prepdeck.model import Bank, Question
 
 LOCK_FILE = "prepdeck.lock"  # beside bank.yaml, committed with the content
-FORMAT = 1
+FORMAT = 2
 LIST_LIMIT = 10  # ids named per line in reports and messages
 TAG_PREFIX = "v"  # a release of version X is tagged vX (release.py)
+MERGE_OPTION = "Merge note types"  # Anki's import option, as its dialog names it
 ABOUT = (
-    "Written by `prepdeck build`; commit it with the content. Per question id: a hash of the "
+    "Written by `prepdeck build`; commit it with the content. Per note: a hash of the "
     "rendered note, the mod time Anki compares on import, and the bank version it last "
-    "changed in. See the README."
+    "changed in. Per note type: its schema (field and template names) and a hash of its "
+    "styling. See the README."
 )
+KIND_SEPARATOR = "/"  # "<question id>/<kind>"; question ids are kebab-case, never contain it
+QUESTION_KIND = "question"  # the kind of a question's own note, keyed by the bare id
 
 
 class LockFormatError(ValueError):
@@ -69,30 +81,81 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Schema:
+    """What Anki compares to decide whether a note type is the same one."""
+
+    fields: tuple[str, ...]
+    templates: tuple[str, ...]
+
+
+# Format 1 locks were written by prepdeck 0.1, whose one note type ("question") had
+# exactly this schema and no record of it; reading one assumes it.
+FORMAT_1_SCHEMA = Schema(
+    fields=(
+        "ID",
+        "Label",
+        "Tier",
+        "Question",
+        "Hint",
+        "KeyPoints",
+        "Answer",
+        "References",
+        "Source",
+        "Spare",
+    ),
+    templates=("Question",),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NotetypeEntry:
+    """A note type as it was when it last changed."""
+
+    schema: Schema
+    hash: str  # the styling: name, field and template ids, template text, CSS
+    mod: int
+    version: str = ""  # the bank version its schema was set in (empty: before format 2)
+
+
+@dataclass(frozen=True, slots=True)
 class Lock:
     bank: str  # the slug; GUIDs derive from it, so it must never change under a lock
-    notetype: Entry | None
+    notetypes: Mapping[str, NotetypeEntry] = field(default_factory=dict)  # by kind
     notes: Mapping[str, Entry] = field(default_factory=dict)
     retired: Mapping[str, Entry] = field(default_factory=dict)
-    # current id -> the id the note's GUID derives from, for notes `prepdeck rename` moved
+    # question id -> the question id its notes' GUIDs derive from, after `prepdeck rename`
     renamed: Mapping[str, str] = field(default_factory=dict)
 
-    def identity(self, note_id: str) -> str:
-        """The id this note's Anki GUID derives from."""
-        return self.renamed.get(note_id, note_id)
+    def identity(self, question_id: str) -> str:
+        """The question id this question's Anki GUIDs derive from."""
+        return self.renamed.get(question_id, question_id)
 
     def owner_of(self, identity: str) -> str | None:
-        """The current (or retired) id whose note has this identity, if any."""
-        for note_id in (*self.notes, *self.retired):
-            if self.identity(note_id) == identity:
-                return note_id
+        """The current (or retired) question id whose notes have this identity, if any."""
+        for key in (*self.notes, *self.retired):
+            if KIND_SEPARATOR not in key and self.identity(key) == identity:
+                return key
         return None
 
     def pending(self, version: str, *, released: bool) -> list[str]:
-        """Retired ids that may still come back: retired in `version`, not yet released."""
+        """Retired question ids that may still come back: retired in `version`, which
+        is not released yet."""
         if released:
             return []
-        return sorted(i for i, e in self.retired.items() if e.retired == version)
+        return sorted(
+            k for k, e in self.retired.items() if KIND_SEPARATOR not in k and e.retired == version
+        )
+
+
+def note_key(question_id: str, kind: str = QUESTION_KIND) -> str:
+    """The lock's key for the note of `kind` that question `question_id` yields."""
+    return question_id if kind == QUESTION_KIND else f"{question_id}{KIND_SEPARATOR}{kind}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(question id, kind) of a lock key."""
+    question_id, _, kind = key.partition(KIND_SEPARATOR)
+    return question_id, kind or QUESTION_KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +165,12 @@ class LockDiff:
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()  # retired by this build
-    reused: tuple[str, ...] = ()  # permanently retired ids that came back: an error
-    restored: tuple[str, ...] = ()  # provisionally retired ids that came back: fine
-    # new ids that are the identity of another note (its id before a rename): an error
+    reused: tuple[str, ...] = ()  # permanently retired question ids that came back: an error
+    restored: tuple[str, ...] = ()  # provisionally retired question ids that came back: fine
+    # new question ids that are another note's identity (its id before a rename): an error
     taken: tuple[str, ...] = ()
-    notetype_changed: bool = False
+    notetypes_changed: tuple[str, ...] = ()  # kinds whose styling or schema changed
+    schema_changed: tuple[str, ...] = ()  # kinds whose schema changed: users' updates break
 
     @property
     def empty(self) -> bool:
@@ -117,7 +181,7 @@ class LockDiff:
             or self.reused
             or self.restored
             or self.taken
-            or self.notetype_changed
+            or self.notetypes_changed
         )
 
 
@@ -127,18 +191,23 @@ def stamp(
     bank: str,
     version: str,
     timestamp: int,
-    notetype_hash: str,
+    notetypes: Mapping[str, tuple[Schema, str]],
     note_hashes: Mapping[str, str],
     partial: bool = False,
     released: bool = False,
 ) -> tuple[Lock, LockDiff]:
-    """The lock after a build of `note_hashes` (id -> content hash), and what changed.
+    """The lock after a build of `note_hashes` (key -> content hash) with `notetypes`
+    (kind -> (schema, styling hash)), and what changed.
 
     A new or changed entry gets `timestamp`, but always strictly more than its previous
-    mod, so a build with an older clock still moves it forward.  Ids missing from
+    mod, so a build with an older clock still moves it forward.  Keys missing from
     `note_hashes` are retired, unless `partial` (a filtered build), which leaves them.
-    A retired id that comes back is restored if its retirement is still provisional
-    (retired in `version`, and `version` not `released`), else reported as reused.
+    A retired question id that comes back is restored if its retirement is still
+    provisional (retired in `version`, and `version` not `released`), else reported
+    as `reused`; a retired
+    "<id>/<kind>" note that comes back (recall cards turned on again) is the same note
+    as before, so it is revived with a newer mod.  Note types the build does not use
+    keep their entries: users still have them, and may get them back.
     """
     old_notes: Mapping[str, Entry] = old.notes if old else {}
     old_retired: Mapping[str, Entry] = old.retired if old else {}
@@ -148,48 +217,62 @@ def stamp(
     changed: list[str] = []
     restored: list[str] = []
     taken: list[str] = []
-    for note_id, digest in note_hashes.items():
-        previous = old_notes.get(note_id)
-        if previous is None and note_id in pending:
-            restored.append(note_id)
-            back = old_retired[note_id]
-            previous = Entry(back.hash, back.mod, back.version)
-            notes[note_id] = previous
+    retired = dict(old_retired)
+    for key, digest in note_hashes.items():
+        previous = old_notes.get(key)
+        if previous is None and key in pending:
+            restored.append(key)
+            back = retired.pop(key)
+            previous = notes[key] = Entry(back.hash, back.mod, back.version)
         if previous is None:
-            owner = old.owner_of(note_id) if old else None
-            if owner is not None and owner != note_id:
-                taken.append(note_id)
-            added.append(note_id)
-            notes[note_id] = Entry(digest, timestamp, version)
+            owner = old.owner_of(key) if old and KIND_SEPARATOR not in key else None
+            if owner is not None and owner != key:
+                taken.append(key)
+            added.append(key)
+            gone = old_retired.get(key) if KIND_SEPARATOR in key else None
+            if gone is not None:
+                del retired[key]
+            notes[key] = Entry(digest, _next_mod(timestamp, gone), version)
         elif previous.hash != digest:
-            changed.append(note_id)
-            notes[note_id] = Entry(digest, max(timestamp, previous.mod + 1), version)
+            changed.append(key)
+            notes[key] = Entry(digest, _next_mod(timestamp, previous), version)
         else:
-            notes[note_id] = previous
-    retired = {i: e for i, e in old_retired.items() if i not in restored}
+            notes[key] = previous
     removed: list[str] = []
-    for note_id, previous in old_notes.items():
-        if note_id in notes:
+    for key, previous in old_notes.items():
+        if key in notes:
             continue
         if partial:
-            notes[note_id] = previous
+            notes[key] = previous
         else:
-            removed.append(note_id)
-            retired[note_id] = Entry(previous.hash, previous.mod, previous.version, version)
-    reused = sorted((set(note_hashes) & set(old_retired)) - set(restored))
+            removed.append(key)
+            retired[key] = Entry(previous.hash, previous.mod, previous.version, version)
+    reused = sorted(k for k in set(note_hashes) & set(old_retired) if KIND_SEPARATOR not in k)
+    reused = [k for k in reused if k not in restored]
     old_renamed = old.renamed if old else {}
     renamed = {k: v for k, v in old_renamed.items() if k in notes or k in retired}
 
-    old_type = old.notetype if old else None
-    if old_type is None:
-        notetype = Entry(notetype_hash, timestamp)
-    elif old_type.hash != notetype_hash:
-        notetype = Entry(notetype_hash, max(timestamp, old_type.mod + 1))
-    else:
-        notetype = old_type
+    types: dict[str, NotetypeEntry] = dict(old.notetypes) if old else {}
+    types_changed: list[str] = []
+    schema_changed: list[str] = []
+    for kind, (schema, digest) in notetypes.items():
+        before = types.get(kind)
+        if before is None:
+            types[kind] = NotetypeEntry(schema, digest, timestamp, version)
+            if old is not None:  # with no lock there is nothing it could have changed from
+                types_changed.append(kind)
+        elif before.schema != schema:
+            types[kind] = NotetypeEntry(schema, digest, _next_mod(timestamp, before), version)
+            types_changed.append(kind)
+            schema_changed.append(kind)
+        elif before.hash != digest:
+            types[kind] = NotetypeEntry(
+                schema, digest, _next_mod(timestamp, before), before.version
+            )
+            types_changed.append(kind)
     lock = Lock(
         bank=bank,
-        notetype=notetype,
+        notetypes=dict(sorted(types.items())),
         notes=dict(sorted(notes.items())),
         retired=dict(sorted(retired.items())),
         renamed=dict(sorted(renamed.items())),
@@ -201,10 +284,14 @@ def stamp(
         reused=tuple(reused),
         restored=tuple(sorted(restored)),
         taken=tuple(sorted(taken)),
-        # With no lock there is nothing the note type could have changed from.
-        notetype_changed=old_type is not None and notetype != old_type,
+        notetypes_changed=tuple(sorted(types_changed)),
+        schema_changed=tuple(sorted(schema_changed)),
     )
     return lock, diff
+
+
+def _next_mod(timestamp: int, previous: Entry | NotetypeEntry | None) -> int:
+    return timestamp if previous is None else max(timestamp, previous.mod + 1)
 
 
 # -- reading and writing ---------------------------------------------------------
@@ -230,12 +317,28 @@ def dumps(lock: Lock) -> str:
         )
         return "{\n" + rows + "\n  }"
 
-    notetype = entry(lock.notetype) if lock.notetype else "null"
+    def notetype(e: NotetypeEntry) -> str:
+        data: dict[str, Any] = {
+            "fields": list(e.schema.fields),
+            "hash": e.hash,
+            "mod": e.mod,
+            "templates": list(e.schema.templates),
+        }
+        if e.version:
+            data["version"] = e.version
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+    types = "{}"
+    if lock.notetypes:
+        rows = ",\n".join(
+            f"    {json.dumps(kind, ensure_ascii=False)}: {notetype(value)}"
+            for kind, value in sorted(lock.notetypes.items())
+        )
+        types = "{\n" + rows + "\n  }"
     # Only a lock with renames has the key, so locks without any keep their bytes.
-    renamed = "".join(
+    renamed = ",\n".join(
         f"    {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
-        + (",\n" if i < len(lock.renamed) - 1 else "\n")
-        for i, (key, value) in enumerate(sorted(lock.renamed.items()))
+        for key, value in sorted(lock.renamed.items())
     )
     return (
         "{\n"
@@ -243,8 +346,8 @@ def dumps(lock: Lock) -> str:
         f'  "bank": {json.dumps(lock.bank, ensure_ascii=False)},\n'
         f'  "format": {FORMAT},\n'
         f'  "notes": {table(lock.notes)},\n'
-        f'  "notetype": {notetype},\n'
-        + (f'  "renamed": {{\n{renamed}  }},\n' if renamed else "")
+        f'  "notetypes": {types},\n'
+        + (f'  "renamed": {{\n{renamed}\n  }},\n' if renamed else "")
         + f'  "retired": {table(lock.retired)}\n'
         "}\n"
     )
@@ -261,22 +364,53 @@ def loads(text: str) -> Lock:
 def from_data(data: Any) -> Lock:
     if not isinstance(data, Mapping):
         raise LockFormatError("a lock file is a JSON object")
-    if data.get("format") != FORMAT:
-        raise LockFormatError(f"unknown lock format {data.get('format')!r}; expected {FORMAT}")
+    lock_format = data.get("format")
+    if lock_format not in (1, FORMAT):
+        raise LockFormatError(f"unknown lock format {lock_format!r}; expected {FORMAT}")
     bank = data.get("bank")
     if not isinstance(bank, str):
         raise LockFormatError('"bank" must be the bank slug')
-    notetype = data.get("notetype")
+    if lock_format == 1:
+        # One note type and no schema recorded: see FORMAT_1_SCHEMA.
+        old = data.get("notetype")
+        entry = None if old is None else _entry(old, "notetype")
+        notetypes = (
+            {}
+            if entry is None
+            else {QUESTION_KIND: NotetypeEntry(FORMAT_1_SCHEMA, entry.hash, entry.mod)}
+        )
+    else:
+        notetypes = _notetypes(data.get("notetypes", {}))
     renamed = data.get("renamed", {})
     if not isinstance(renamed, Mapping) or not all(isinstance(v, str) for v in renamed.values()):
         raise LockFormatError('"renamed" must map ids to the ids their notes were first built as')
     return Lock(
         bank=bank,
-        notetype=None if notetype is None else _entry(notetype, "notetype"),
+        notetypes=notetypes,
         notes=_table(data.get("notes", {}), "notes"),
         retired=_table(data.get("retired", {}), "retired"),
         renamed={str(k): v for k, v in renamed.items()},
     )
+
+
+def _notetypes(data: Any) -> dict[str, NotetypeEntry]:
+    if not isinstance(data, Mapping):
+        raise LockFormatError('"notetypes" must be an object')
+    types = {}
+    for kind, value in data.items():
+        where = f"notetypes.{kind}"
+        entry = _entry(value, where)
+        fields, templates = value.get("fields"), value.get("templates")
+        if not (_is_names(fields) and _is_names(templates)):
+            raise LockFormatError(f'"{where}" needs "fields" and "templates" as lists of names')
+        types[str(kind)] = NotetypeEntry(
+            Schema(tuple(fields), tuple(templates)), entry.hash, entry.mod, entry.version
+        )
+    return types
+
+
+def _is_names(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def _table(data: Any, name: str) -> dict[str, Entry]:
@@ -315,8 +449,8 @@ LockSource = Lock | Mapping[str, Any] | Path | str | None
 
 
 def lock_changes(old: LockSource, new: LockSource) -> tuple[list[str], list[str], list[str]]:
-    """The ids added, changed and removed between two locks (e.g. the previous
-    release's and this one's), each sorted.  A lock may be given as a `Lock`, its
+    """The note keys added, changed and removed between two locks (e.g. the previous
+    release's and this one's), each sorted (see `note_key`).  A lock may be given as a `Lock`, its
     parsed JSON, a path, or None for "no lock" (everything is new).
 
     "Changed" means Anki will update the note: its mod moved.  Notes are matched by
@@ -329,45 +463,60 @@ def lock_changes(old: LockSource, new: LockSource) -> tuple[list[str], list[str]
     added = sorted(new_notes[i][0] for i in set(new_notes) - set(old_notes))
     removed = sorted(old_notes[i][0] for i in set(old_notes) - set(new_notes))
     changed = sorted(
-        note_id
-        for identity, (note_id, entry) in new_notes.items()
+        key
+        for identity, (key, entry) in new_notes.items()
         if identity in old_notes
         and (
             entry.mod != old_notes[identity][1].mod
             or entry.hash != old_notes[identity][1].hash
-            or note_id != old_notes[identity][0]
+            or key != old_notes[identity][0]
         )
     )
     return added, changed, removed
 
 
 def _by_identity(lock: Lock | None) -> dict[str, tuple[str, Entry]]:
+    """Identity key -> (lock key, entry) of the lock's notes."""
     if lock is None:
         return {}
-    return {lock.identity(note_id): (note_id, e) for note_id, e in lock.notes.items()}
+    found = {}
+    for key, entry in lock.notes.items():
+        question_id, kind = split_key(key)
+        found[note_key(lock.identity(question_id), kind)] = (key, entry)
+    return found
+
+
+# -- renames ---------------------------------------------------------------------------
 
 
 def rename(lock: Lock, old: str, new: str) -> Lock:
-    """The lock with note `old` now called `new`, keeping its entry and its identity.
+    """The lock with question `old` now called `new`: its notes (the question's own and
+    its "<id>/<kind>" ones, retired or not) move to the new id and keep their identity.
 
     The caller has checked that `old` is a note and `new` is free (`rename_problem`)."""
-    notes = dict(lock.notes)
-    notes[new] = notes.pop(old)
+
+    def moved(entries: Mapping[str, Entry]) -> dict[str, Entry]:
+        result = {}
+        for key, entry in entries.items():
+            question_id, kind = split_key(key)
+            result[note_key(new, kind) if question_id == old else key] = entry
+        return dict(sorted(result.items()))
+
     renamed = dict(lock.renamed)
     identity = renamed.pop(old, old)
     if identity != new:  # renaming back to the first id needs no record
         renamed[new] = identity
     return Lock(
         bank=lock.bank,
-        notetype=lock.notetype,
-        notes=dict(sorted(notes.items())),
-        retired=lock.retired,
+        notetypes=lock.notetypes,
+        notes=moved(lock.notes),
+        retired=moved(lock.retired),  # a retired recall note of `old` revives under `new`
         renamed=dict(sorted(renamed.items())),
     )
 
 
 def rename_problem(lock: Lock, old: str, new: str) -> str | None:
-    """Why the lock cannot take `old` -> `new`, or None."""
+    """Why the lock cannot take question `old` -> `new`, or None."""
     if new in lock.notes:
         return (
             f"{new!r} is in the lock but not in the content (removed since the last build); "
@@ -399,6 +548,19 @@ def version_released(folder: Path, version: str) -> bool:
     return done.returncode == 0 and bool(done.stdout.strip())
 
 
+def schema_changes(old: LockSource, new: LockSource) -> list[str]:
+    """The note type kinds whose schema differs between two locks: users who have the
+    old one must import with "Merge note types" to keep getting updates."""
+    before, after = _as_lock(old), _as_lock(new)
+    if before is None or after is None:
+        return []
+    return sorted(
+        kind
+        for kind, entry in after.notetypes.items()
+        if kind in before.notetypes and before.notetypes[kind].schema != entry.schema
+    )
+
+
 def _as_lock(source: LockSource) -> Lock | None:
     if source is None or isinstance(source, Lock):
         return source
@@ -416,6 +578,15 @@ def path_for(options: BuildOptions) -> Path:
 
 
 @dataclass(frozen=True, slots=True)
+class NotetypeBuild:
+    """A note type as a build makes it."""
+
+    name: str  # as users see it in Anki, for messages
+    schema: Schema
+    hash: str  # its styling
+
+
+@dataclass(frozen=True, slots=True)
 class LockUpdate:
     """A checked build's view of its lock: what it read, what it will write, and why."""
 
@@ -423,6 +594,7 @@ class LockUpdate:
     old: Lock | None
     new: Lock
     diff: LockDiff
+    names: Mapping[str, str] = field(default_factory=dict)  # note type kind -> name
     version: str = ""  # the bank version built
     pending: tuple[str, ...] = ()  # retired ids that may still come back before a release
 
@@ -439,17 +611,20 @@ def check(
     bank: Bank,
     *,
     timestamp: int,
-    notetype_hash: str,
+    notetypes: Mapping[str, NotetypeBuild],
     note_hashes: Mapping[str, str],
     update: bool = True,
+    allow_schema_change: bool = False,
 ) -> LockUpdate:
     """Read the lock at `path` and stamp this build of `bank` against it.
 
-    Raises `BuildError` with every problem: a lock prepdeck did not write, a lock for
-    another bank, ids that were retired for good and came back, new ids that another
-    note had before a rename, and (unless `update`) a lock that this build would
-    change.  A partial build (`bank.partial`) leaves the ids it did not build as they
-    are, instead of retiring them.
+    `note_hashes` is keyed by `note_key`, `notetypes` by kind.  Raises `BuildError`
+    with every problem: a lock prepdeck did not write, a lock for another bank, ids
+    that were retired for good and came back, new ids that another note had before a
+    rename, a note type schema that differs from the lock's
+    (unless `allow_schema_change` and a major version bump), and (unless `update`) a
+    lock that this build would change.  A partial build (`bank.partial`) leaves the
+    notes it did not build as they are, instead of retiring them.
     """
     old = _read_checked(path)
     if old is not None and old.bank != bank.slug:
@@ -462,7 +637,7 @@ def check(
         bank=bank.slug,
         version=bank.version,
         timestamp=timestamp,
-        notetype_hash=notetype_hash,
+        notetypes={kind: (t.schema, t.hash) for kind, t in notetypes.items()},
         note_hashes=note_hashes,
         partial=bank.partial,
         released=released,
@@ -474,10 +649,15 @@ def check(
         problems += [_taken_problem(q, path, old) for q in bank.questions if q.id in diff.taken]
     if problems:
         raise BuildError(problems)
+    if old is not None and diff.schema_changed:
+        problem = _schema_problem(path, old, bank.version, notetypes, diff, allow_schema_change)
+        if problem is not None:
+            raise BuildError([problem])
     if not update and (old is None or not diff.empty):
         raise BuildError([_problem(path, "stale-lock", _stale_message(old, diff))])
+    names = {kind: t.name for kind, t in notetypes.items()}
     pending = tuple(new.pending(bank.version, released=released))
-    return LockUpdate(path, old, new, diff, bank.version, pending)
+    return LockUpdate(path, old, new, diff, names, bank.version, pending)
 
 
 def report_lines(update: LockUpdate, find_removed: Callable[[Sequence[str]], str]) -> list[str]:
@@ -507,8 +687,20 @@ def report_lines(update: LockUpdate, find_removed: Callable[[Sequence[str]], str
             f"{_ids(update.pending)}. To undo, put the question back under the same id; "
             "to change an id, change it back and use `prepdeck rename OLD NEW`"
         )
-    if diff.notetype_changed:
-        lines.append("card style or templates changed since the lock")
+    for kind in diff.notetypes_changed:
+        name = update.names.get(kind, kind)
+        if update.old is not None and kind not in update.old.notetypes:
+            lines.append(f"new note type {name!r}")
+        elif kind in diff.schema_changed:
+            lines.append(
+                f"note type {name!r}: fields or templates changed, as allowed by "
+                f'--allow-notetype-change; the release notes tell users to tick "{MERGE_OPTION}" '
+                "when they import"
+            )
+        elif kind == QUESTION_KIND:
+            lines.append("card style or templates changed since the lock")
+        else:
+            lines.append(f"card style or templates of {name!r} changed since the lock")
     if update.needs_write:
         lines.append(f"{update.path}: updated; commit it with the content")
     else:
@@ -548,8 +740,10 @@ def _stale_message(old: Lock | None, diff: LockDiff) -> str:
         parts.append(f"removed {_ids(diff.removed)}")
     if diff.restored:
         parts.append(f"back from retirement {_ids(diff.restored)}")
-    if diff.notetype_changed:
+    if diff.notetypes_changed == (QUESTION_KIND,):
         parts.append("card style or templates changed")
+    elif diff.notetypes_changed:
+        parts.append("note types changed: " + ", ".join(diff.notetypes_changed))
     return f"the lock is out of date ({'; '.join(parts)}); {fix}"
 
 
@@ -586,3 +780,70 @@ def _at_question(question: Question, lock_path: Path, rule: str, message: str) -
     if where is None:
         return _problem(lock_path, rule, message)
     return Problem(str(where.path), where.line, where.column, rule, message)
+
+
+def _schema_problem(
+    path: Path,
+    old: Lock,
+    version: str,
+    notetypes: Mapping[str, NotetypeBuild],
+    diff: LockDiff,
+    allowed: bool,
+) -> Problem | None:
+    """The problem with a build whose note type schema differs from the lock's, or
+    None if the build says it is deliberate and the version says it is a major one."""
+    changes = "; ".join(
+        _schema_change(notetypes[kind].name, old.notetypes[kind].schema, notetypes[kind].schema)
+        for kind in diff.schema_changed
+    )
+    latest = _latest_version(old)
+    major = _major(latest) + 1 if latest else _major(version)
+    if not allowed:
+        message = (
+            f"{changes}. Anki recognises a note type by these names: everyone who has the "
+            "deck would get a duplicate note type on import, and the notes they have (with "
+            "their reviews and tags) would stop receiving updates, unless they import with "
+            f'"{MERGE_OPTION}" ticked. Undo the change (give a field new meaning through '
+            "the Spare field instead), or make it deliberately: set the version in "
+            f"bank.yaml to {major}.0.0 or later, build with --allow-notetype-change and "
+            f'release; the release notes then tell users to tick "{MERGE_OPTION}"'
+        )
+        return _problem(path, "notetype-schema", message)
+    if latest and _major(version) < major:
+        message = (
+            f"{changes}. --allow-notetype-change needs a major version: the lock has "
+            f"content from version {latest} and bank.yaml says {version}; set it to "
+            f'{major}.0.0 or later, so users can tell this update needs "{MERGE_OPTION}"'
+        )
+        return _problem(path, "notetype-schema", message)
+    return None
+
+
+def _schema_change(name: str, before: Schema, after: Schema) -> str:
+    parts = []
+    if before.fields != after.fields:
+        parts.append(f"fields {_names(before.fields)} -> {_names(after.fields)}")
+    if before.templates != after.templates:
+        parts.append(f"templates {_names(before.templates)} -> {_names(after.templates)}")
+    return f"note type {name!r} changed its {' and '.join(parts)} since the lock"
+
+
+def _names(names: Sequence[str]) -> str:
+    return "[" + ", ".join(names) + "]"
+
+
+def _latest_version(lock: Lock) -> str:
+    """The newest bank version the lock records anything changing in ("" if none)."""
+    versions = [e.version for e in lock.notes.values()]
+    versions += [v for e in lock.retired.values() for v in (e.version, e.retired)]
+    versions += [t.version for t in lock.notetypes.values()]
+    return max((v for v in versions if v), key=_version_key, default="")
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    core = version.split("-", 1)[0].split("+", 1)[0]
+    return tuple(int(part) if part.isdigit() else 0 for part in core.split("."))
+
+
+def _major(version: str) -> int:
+    return _version_key(version)[0]

@@ -70,6 +70,12 @@ class Question:
         return f"Q{self.tier.position}.{self.position}"
 
 
+# What `cards:` in bank.yaml may list: a question's own note, and its key-point recall
+# note.  The schema's enum lists the same names (a test checks).
+CARD_KINDS = ("question", "key-points")
+DEFAULT_CARDS = ("question",)
+
+
 @dataclass(frozen=True, slots=True)
 class Bank:
     title: str
@@ -83,6 +89,8 @@ class Bank:
     topics: tuple[Topic, ...]
     references: tuple[Reference, ...]
     questions: tuple[Question, ...]
+    # The kinds of Anki note each question yields (bank.yaml `cards:`), from CARD_KINDS.
+    cards: tuple[str, ...] = DEFAULT_CARDS
     # Set by `filtered`: a partial build leaves the lock's other ids alone instead of
     # retiring them, and title pages say what was left out.
     partial: bool = False
@@ -197,4 +205,5 @@ def build_bank(
             for r in bank_data.get("references", ())
         ),
         questions=tuple(questions),
+        cards=tuple(bank_data.get("cards", DEFAULT_CARDS)),
     )

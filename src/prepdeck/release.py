@@ -9,7 +9,8 @@ shows up here rather than as a download that does not match its checksum.
 
 The notes say what changed for people who already have the deck: the question ids
 added, changed and removed since the previous release, from that release's lock file
-(`lock.py`), read from a path or from git (`git show <tag>:<lock>`).
+(`lock.py`), read from a path or from git (`git show <tag>:<lock>`), and, when a note
+type's fields or templates changed, how to import so that their notes keep updating.
 """
 
 from __future__ import annotations
@@ -43,12 +44,14 @@ class ReleaseError(PrepdeckError):
 
 @dataclass(frozen=True, slots=True)
 class Changes:
-    """Question ids that differ from the previous release, each sorted."""
+    """Notes that differ from the previous release, each sorted, by lock key (a question
+    id, or "<id>/<kind>" for a question's other notes: see `lock.note_key`)."""
 
     since: str | None  # the previous release's tag or lock path; None: a first release
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    notetypes: tuple[str, ...] = ()  # note type kinds whose fields or templates changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,15 +277,22 @@ def notes_text(
         lines += ["## Changes", "", "First release: every question is new.", ""]
     else:
         lines += [f"## Changes since {_code(changes.since)}", ""]
+        if changes.notetypes:
+            lines += [MERGE_NOTE_TYPES, ""]
         if not (changes.added or changes.changed or changes.removed):
             lines.append("No question was added, changed or removed.")
-        for label, ids in (
+        for label, keys in (
             ("Added", changes.added),
             ("Changed", changes.changed),
             ("Removed", changes.removed),
         ):
-            if ids:
-                lines.append(f"- {label} ({len(ids)}): " + ", ".join(_code(i) for i in ids))
+            by_kind: dict[str, list[str]] = {}
+            for key in keys:
+                question_id, kind = lockfile.split_key(key)
+                by_kind.setdefault(kind, []).append(question_id)
+            for kind, ids in sorted(by_kind.items(), key=lambda item: _kind_order(item[0])):
+                what = label if kind == lockfile.QUESTION_KIND else f"{label} {_kind_label(kind)}"
+                lines.append(f"- {what} ({len(ids)}): " + ", ".join(_code(i) for i in ids))
         lines.append("")
     lines += [
         "## Files",
@@ -295,6 +305,23 @@ def notes_text(
     for artifact in sorted(artifacts, key=lambda a: a.path.name):
         lines.append(f"| {_code(artifact.path.name)} | {artifact.size} | `{artifact.sha256}` |")
     return "\n".join(lines) + "\n"
+
+
+MERGE_NOTE_TYPES = (
+    '**Import this version with "Merge note types" ticked.** The deck\'s note type '
+    "changed its fields or templates. In Anki choose File > Import, pick the file, tick "
+    '"Merge note types" and import: your notes, reviews and tags are kept and updated. '
+    "Without it, Anki adds a second note type and your existing notes stop receiving "
+    "updates."
+)
+
+
+def _kind_order(kind: str) -> tuple[bool, str]:
+    return (kind != lockfile.QUESTION_KIND, kind)
+
+
+def _kind_label(kind: str) -> str:
+    return "key-point recall cards" if kind == "key-points" else f"{kind} notes"
 
 
 def _code(text: str) -> str:
@@ -333,7 +360,8 @@ def _changes(
         )
     current = _read_current_lock(lock_path)
     added, changed, removed = lockfile.lock_changes(previous, current)
-    return Changes(label, tuple(added), tuple(changed), tuple(removed))
+    notetypes = lockfile.schema_changes(previous, current)
+    return Changes(label, tuple(added), tuple(changed), tuple(removed), tuple(notetypes))
 
 
 def _read_current_lock(path: Path) -> lockfile.Lock:

@@ -14,6 +14,7 @@ from typing import Protocol, cast
 from prepdeck.content import Content
 from prepdeck.errors import Problem
 from prepdeck.rules import (
+    cards_question,
     code_language,
     duplicate_entry,
     duplicate_id,
@@ -41,6 +42,7 @@ _MODULES: tuple[ModuleType, ...] = (
     undeclared_tier,
     duplicate_id,
     tier_count,
+    cards_question,
     unknown_topic,
     unknown_reference,
     unused_entry,

@@ -1,0 +1,204 @@
+"""The deck's note types: what they are called, their fields and templates, and the
+ids that let Anki recognise them across releases.
+
+A note type's *schema* is its field names and template names, in order.  Anki's
+import compares exactly that: a package whose note type has the same id but another
+schema becomes a duplicate note type ("... +") with the default options, and the
+notes users already have stop receiving updates.  So the schemas here are frozen,
+and the lock (`lock.py`) records them, so that a change fails the build unless it is
+made on purpose (`--allow-notetype-change`, see `anki.py`).
+
+Everything else (the note type's name, template text, CSS) is *styling*: it may
+change in any release and reaches users with the default import.
+
+Field and template ids.  Since 2.1.67 (the "Merge note types" import option) Anki
+gives every field and template a random signed 64-bit `id`, stored as `"id"` in each
+entry of the note type's `flds` and `tmpls`, and merges note types by those ids,
+falling back to names when either side has none.  Ours are derived from the bank
+slug, the note type and the field or template name, so every build gives the same
+ids, and a user who merges gets our fields matched to theirs.  genanki 0.13 has no
+notion of them; it passes unknown keys of the field and template dicts through to
+the collection's JSON unchanged, which is all this needs (no SQL patching).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import genanki
+
+from prepdeck.lock import Schema
+from prepdeck.styles import style_files
+
+NAMESPACE = "prepdeck"
+CSS_FILE = "anki.css"  # every note type's style; a kind may add its own after it
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    name: str
+    front_file: str
+    back_file: str
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of note the deck can hold: its note type's frozen schema and where its
+    templates come from.  `key` is the name `bank.yaml` uses in `cards:`."""
+
+    key: str
+    name: str  # shown in Anki as "<name> (<slug>)"
+    fields: tuple[str, ...]
+    templates: tuple[Template, ...]
+    css_files: tuple[str, ...] = (CSS_FILE,)
+
+    @property
+    def schema(self) -> Schema:
+        return Schema(self.fields, tuple(t.name for t in self.templates))
+
+
+# Frozen.  Renaming, adding, removing or reordering a field or template changes the
+# schema; see the module docstring.  Add meaning to `Spare` instead of adding a field.
+QUESTION = Kind(
+    key="question",
+    name="prepdeck question",
+    fields=(
+        "ID",
+        "Label",
+        "Tier",
+        "Question",
+        "Hint",
+        "KeyPoints",
+        "Answer",
+        "References",
+        "Source",
+        "Spare",
+    ),
+    templates=(Template("Question", "anki-front.html", "anki-back.html"),),
+)
+
+# A second note type rather than a second template of the first: adding a template to
+# an existing note type is a schema change, so turning recall cards on would break
+# every user's updates.  A new note type is simply added by the default import.
+KEY_POINTS = Kind(
+    key="key-points",
+    name="prepdeck key points",
+    fields=("ID", "Label", "Tier", "Question", "KeyPoints", "Source", "Spare"),
+    templates=(Template("Key points", "anki-recall-front.html", "anki-recall-back.html"),),
+    css_files=(CSS_FILE, "anki-recall.css"),
+)
+
+KINDS = (QUESTION, KEY_POINTS)
+BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def stable_id(*names: str) -> int:
+    """An Anki object id (note type, deck) from names: the same names, the same id.
+
+    In genanki's recommended range, far below the millisecond timestamps Anki gives
+    the objects it creates itself, so it never collides with them.
+    """
+    digest = hashlib.sha256("\x1f".join((NAMESPACE, *names)).encode("utf-8")).digest()
+    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
+
+
+def part_id(slug: str, kind: Kind, part: str, name: str) -> int:
+    """A field or template id: a signed 64-bit integer, like the random ones Anki makes."""
+    key = "\x1f".join((NAMESPACE, slug, kind.name, part, name)).encode("utf-8")
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
+
+
+def notetype_id(slug: str, kind: Kind = QUESTION) -> int:
+    return stable_id(slug, "notetype", kind.name)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """A note type as built: its kind, with the bank's ids, template text and CSS."""
+
+    kind: Kind
+    id: int
+    name: str
+    field_ids: tuple[int, ...]
+    templates: tuple[tuple[int, str, str], ...]  # (id, front, back) per template
+    css: str
+
+    @property
+    def schema(self) -> Schema:
+        return self.kind.schema
+
+    @property
+    def style_hash(self) -> str:
+        """Everything but the schema that users see or Anki stores: a change moves the
+        note type's mod forward, so the default import takes it."""
+        return _digest(
+            [self.name, list(self.field_ids), [list(t) for t in self.templates], self.css]
+        )
+
+    def genanki_model(self) -> genanki.Model:
+        # Fresh dicts every time: genanki's Model.to_json mutates what it is given.
+        fields: list[dict[str, Any]] = [
+            {"name": name, "id": field_id}
+            for name, field_id in zip(self.kind.fields, self.field_ids, strict=True)
+        ]
+        templates: list[dict[str, Any]] = [
+            {"name": template.name, "id": template_id, "qfmt": front, "afmt": back}
+            for template, (template_id, front, back) in zip(
+                self.kind.templates, self.templates, strict=True
+            )
+        ]
+        return genanki.Model(
+            model_id=self.id,
+            name=self.name,
+            fields=fields,
+            templates=templates,
+            css=self.css,
+            sort_field_index=0,
+        )
+
+
+def note_type(kind: Kind, slug: str, style_dirs: Sequence[Path], *, code_css: str = "") -> NoteType:
+    """The note type of `kind` for bank `slug`, with the default templates and CSS,
+    overridden by style folders (a template file replaces the default; CSS is
+    appended).  `code_css` (code block colours) follows the default card CSS, so the
+    style folders' rules still win over it."""
+    return NoteType(
+        kind=kind,
+        id=notetype_id(slug, kind),
+        name=f"{kind.name} ({slug})",
+        field_ids=tuple(part_id(slug, kind, "field", name) for name in kind.fields),
+        templates=tuple(
+            (
+                part_id(slug, kind, "template", t.name),
+                _template(t.front_file, style_dirs),
+                _template(t.back_file, style_dirs),
+            )
+            for t in kind.templates
+        ),
+        css=_css(kind, style_dirs, code_css),
+    )
+
+
+def _css(kind: Kind, style_dirs: Sequence[Path], code_css: str) -> str:
+    parts = []
+    for name in kind.css_files:
+        default, *overrides = style_files(name, style_dirs)
+        parts.append(default.read_text(encoding="utf-8"))
+        if name == CSS_FILE and code_css:
+            parts.append(code_css)
+        parts += [p.read_text(encoding="utf-8") for p in overrides]
+    return "\n".join(parts)
+
+
+def _template(name: str, style_dirs: Sequence[Path]) -> str:
+    return style_files(name, style_dirs)[-1].read_text(encoding="utf-8").strip()
+
+
+def _digest(value: object) -> str:
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
