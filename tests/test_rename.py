@@ -166,6 +166,34 @@ def test_a_renamed_note_keeps_its_guid_and_renaming_back_forgets_the_record(
     assert guids(content)[FIRST] == original
 
 
+def all_guids(content: Path) -> list[str]:
+    import sqlite3
+
+    dist = content.parent / "dist"
+    with zipfile.ZipFile(dist / "k8s.apkg") as apkg:
+        (dist / "all.anki2").write_bytes(apkg.read("collection.anki2"))
+    db = sqlite3.connect(dist / "all.anki2")
+    try:
+        return sorted(guid for (guid,) in db.execute("select guid from notes"))
+    finally:
+        db.close()
+
+
+def test_a_rename_keeps_the_recall_note_too(content: Path) -> None:
+    bank_yaml = content / "bank.yaml"
+    bank_yaml.write_text(
+        bank_yaml.read_text().replace("cards: [question]", "cards: [question, key-points]")
+    )
+    assert build(content)[0] == 0
+    before = all_guids(content)
+    assert len(before) == 8  # four questions, each with a recall note
+    assert run("rename", FIRST, "fields-explained", str(content))[0] == 0
+    code, _, stderr = build(content, EPOCH + 60)
+    assert code == 0, stderr
+    assert "2 changed since the lock: fields-explained, fields-explained/key-points" in stderr
+    assert all_guids(content) == before
+
+
 def test_the_old_id_of_a_renamed_note_is_not_free(content: Path) -> None:
     assert build(content)[0] == 0
     assert run("rename", FIRST, "fields-explained", str(content))[0] == 0
