@@ -63,7 +63,7 @@ def notes_in(apkg: Path, tmp_path: Path) -> dict[str, tuple[str, int, list[str],
 def test_field_list_is_frozen() -> None:
     # Changing these makes Anki see a different note type: users get duplicates and no
     # more updates.  Never edit this test to make it pass; use the Spare field instead.
-    assert anki.FIELDS == (
+    assert anki.NOTE_FIELDS == (
         "ID",
         "Label",
         "Tier",
@@ -137,12 +137,16 @@ def test_only_https_and_mailto_references_are_links(tmp_path: Path) -> None:
 
 
 def test_first_build_stamps_everything_and_writes_the_lock(tmp_path: Path) -> None:
+    # Also: with no lock, nothing "changed since the lock" (the card style line was a bug).
     bank = make_bank()
     result = anki.write_deck(bank, tmp_path / "deck.apkg", options(tmp_path))
     lock_path = tmp_path / "content" / "prepdeck.lock"
     assert not lock_path.exists()  # only the finalize step writes it
     assert result.finalize is not None
-    assert "5 new since the lock" in "\n".join(result.notes)
+    assert result.notes[1:] == [
+        "no lock yet: 5 new notes",
+        f"{lock_path}: updated; commit it with the content",
+    ]
     result.finalize()
     written = lock.read_lock(lock_path)
     assert written is not None
@@ -406,7 +410,7 @@ def test_the_build_updates_the_lock_only_after_the_package_is_in_place(tmp_path:
     out = tmp_path / "out"
     [artifact] = build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki"])
     assert artifact.path == out / "test-bank.apkg"
-    assert any("new since the lock" in line for line in artifact.notes)
+    assert any("no lock yet: 5 new notes" in line for line in artifact.notes)
     assert (tmp_path / "content" / "prepdeck.lock").is_file()
 
 

@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from prepdeck.build import BuildOptions
+from prepdeck.artifacts import BuildOptions
 from prepdeck.errors import BuildError
 from prepdeck.model import Bank, SourceLocation, build_bank
 from prepdeck.pdf.booklet import write_booklet
@@ -544,8 +544,10 @@ def test_bad_style_is_a_build_error(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as caught:
         write_booklet(make_bank(1), tmp_path / "x.pdf", options(style_dirs=(styles,)))
     (problem,) = caught.value.problems
-    assert problem.rule == "pdf-style"
-    assert "colors.accent" in problem.message
+    assert str(problem) == (
+        f'{styles / "pdf.yaml"}:2:11: error[color-format]: "accent" must be a colour as '
+        "#rrggbb, not 'red'"
+    )
 
 
 # -- cards ---------------------------------------------------------------------------
@@ -757,3 +759,28 @@ def test_unknown_paper_is_a_build_error(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as caught:
         write_booklet(make_bank(1), tmp_path / "x.pdf", options("a5"))
     assert caught.value.problems[0].rule == "pdf-paper"
+
+
+def test_card_typesetter_tries_no_size_below_the_floor_or_above_the_base() -> None:
+    from prepdeck.pdf.cards import Fitted, Piece, Typesetter
+
+    tried: list[float] = []
+
+    class Recording(Typesetter):
+        def _set(self, pieces: Sequence[Piece], size: float) -> Fitted:
+            tried.append(size)
+            return super()._set(pieces, size)
+
+    typesetter = Recording(make_kit(()), width=200)
+    floor = typesetter.floor
+    assert floor == 6
+    # Nothing fits in a negative height, so every size down to the floor is tried.
+    fitted, smallest = typesetter.fit([], -1, 9.3)
+    assert fitted is None
+    assert smallest.size == floor and min(tried) == floor and max(tried) == 9.3
+    tried.clear()
+    fitted, smallest = typesetter.fit([], -1, 5)  # a base below the floor: only the base
+    assert fitted is None and tried == [5] and smallest.size == 5
+    tried.clear()
+    fitted, _ = typesetter.fit([], 10, 5)
+    assert fitted is not None and fitted.size == 5 and tried == [5]

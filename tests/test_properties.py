@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conftest import BANK_YAML, BASICS_YAML
 from prepdeck.validate import validate_content
 
-FIELDS = [
+QUESTION_KEYS = [
     "id",
     "question",
     "hint",
@@ -56,7 +56,7 @@ values = st.recursive(
     scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.sampled_from(FIELDS), inner, max_size=6),
+        st.dictionaries(st.sampled_from(QUESTION_KEYS), inner, max_size=6),
     ),
     max_leaves=20,
 )
@@ -64,7 +64,7 @@ values = st.recursive(
 
 def _question() -> st.SearchStrategy[dict[str, Any]]:
     base = yaml.safe_load(BASICS_YAML)["questions"][0]
-    return st.dictionaries(st.sampled_from(FIELDS), values, max_size=8).map(
+    return st.dictionaries(st.sampled_from(QUESTION_KEYS), values, max_size=8).map(
         lambda extra: {**base, **extra}
     )
 

@@ -166,6 +166,19 @@ def test_tier_count_mismatch(make_bank: MakeBank) -> None:
     assert "expects 3 question(s) but has 2" in problem.message
 
 
+def test_tier_count_holds_for_a_whole_number_written_as_a_float(make_bank: MakeBank) -> None:
+    # The schema reads 3.0 as an integer (JSON Schema does); the rule used to skip it.
+    root = make_bank(bank__yaml=BANK_YAML.replace("expected: 2", "expected: 3.0"))
+    [problem] = validate_content(root).problems
+    assert (problem.line, problem.rule) == (10, "tier-count")
+    assert problem.message == 'tier "basics" expects 3 question(s) but has 2'
+    bank = validate_content(
+        make_bank(bank__yaml=BANK_YAML.replace("expected: 2", "expected: 2.0"))
+    ).bank
+    assert bank is not None
+    assert type(bank.tier("basics").expected) is int
+
+
 def test_unknown_topic_and_reference(make_bank: MakeBank) -> None:
     text = BASICS_YAML.replace("tags: [secrets]", "tags: [secret]").replace(
         "refs: [owasp]", "refs: [owasp-top10]"
