@@ -228,7 +228,10 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     _write_package(dest, bank, notetype, notes, update.new, options.timestamp)
     summary = f"{len(bank.questions)} notes in {len(bank.tiers)} tier subdecks"
     report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
-    return WriterResult(notes=report, finalize=update.write if update.needs_write else None)
+    # The lock is replaced together with the artifacts, all or nothing (build.py).
+    return WriterResult(
+        notes=report, files={update.path: update.text} if update.needs_write else {}
+    )
 
 
 def _write_package(

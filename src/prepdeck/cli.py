@@ -22,6 +22,9 @@ from prepdeck.schemas import KINDS
 from prepdeck.targets import REGISTRY, TARGETS
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Zip entries store years 1980 to 2107; a SOURCE_DATE_EPOCH outside is a usage error.
+MIN_EPOCH = 315_532_800  # 1980-01-01T00:00:00Z
+MAX_EPOCH = 4_354_819_199  # 2107-12-31T23:59:59Z
 
 
 def content_argument(func: F) -> F:
@@ -316,8 +319,12 @@ def _source_date_epoch() -> int:
         stamp = int(value)
     except ValueError:
         raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number, not {value!r}") from None
-    if stamp < 0:
-        raise click.UsageError("SOURCE_DATE_EPOCH must not be negative")
+    if not MIN_EPOCH <= stamp <= MAX_EPOCH:
+        raise click.UsageError(
+            f"SOURCE_DATE_EPOCH={value} is outside what a zip file and a PDF can store: "
+            f"use seconds (not milliseconds) from {MIN_EPOCH} (1980-01-01) to "
+            f"{MAX_EPOCH} (2107-12-31)"
+        )
     return stamp
 
 
@@ -433,6 +440,12 @@ def rules() -> None:
     help="The previous release's tag, whose committed lock the notes compare with; "
     "'auto' is the latest v* tag before this version, 'none' a first release.",
 )
+@click.option(
+    "--allow-dirty",
+    is_flag=True,
+    help="Release even though the content folder has uncommitted changes (a trial run; "
+    "CI, building the commit, would produce other bytes).",
+)
 @paper_option
 @styles_option
 @format_option
@@ -451,6 +464,7 @@ def release(
     output_format: str,
     strict: bool,
     quiet: bool,
+    allow_dirty: bool,
 ) -> None:
     """Build a release: validate, build twice, compare the bytes, write checksums and notes.
 
@@ -503,6 +517,7 @@ def release(
             paper=paper,
             strict=strict,
             on_step=step,
+            allow_dirty=allow_dirty,
         )
     except ProblemsError as exc:
         _print_problems(exc.problems, output_format)

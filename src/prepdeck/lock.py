@@ -294,6 +294,11 @@ class LockUpdate:
     def needs_write(self) -> bool:
         return self.old is None or not self.diff.empty
 
+    @property
+    def text(self) -> str:
+        """The lock's new text, which the build stages and commits with the artifacts."""
+        return dumps(self.new)
+
     def write(self) -> None:
         write_lock(self.new, self.path)
 

@@ -14,6 +14,8 @@ from typing import Protocol, cast
 from prepdeck.content import Content
 from prepdeck.errors import Problem
 from prepdeck.rules import (
+    control_character,
+    deck_name,
     duplicate_entry,
     duplicate_id,
     link_scheme,
@@ -44,5 +46,7 @@ _MODULES: tuple[ModuleType, ...] = (
     tag_format,
     link_scheme,
     near_duplicate,
+    control_character,
+    deck_name,
 )
 RULES: tuple[Rule, ...] = tuple(cast(Rule, module) for module in _MODULES)
