@@ -224,6 +224,7 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         notetype_hash=notetype.hash,
         note_hashes={n.question.id: n.hash for n in notes},
         update=options.update_lock,
+        new_lock=options.new_lock,
     )
     _write_package(dest, bank, notetype, notes, update.new, options.timestamp)
     summary = f"{len(bank.questions)} notes in {len(bank.tiers)} tier subdecks"

@@ -39,6 +39,7 @@ class BuildOptions:
     paper: str = "a4"
     lock_path: Path | None = None  # the Anki lock file; None means the one in content_dir
     update_lock: bool = True  # False: a stale lock is an error (CI, releases)
+    new_lock: bool = False  # start a lock although git shows the bank was built before
 
 
 @dataclass

@@ -8,9 +8,11 @@ never loads genanki or reportlab.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -218,6 +220,12 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
     is_flag=True,
     help="Fail instead of updating the lock file when content changed (for CI and releases).",
 )
+@click.option(
+    "--new-lock",
+    is_flag=True,
+    help="Start a new lock file although git shows the bank was built before (every note "
+    "gets a new time, so Anki's next import replaces users' tags).",
+)
 @format_option
 @strict_option
 @quiet_option
@@ -231,6 +239,7 @@ def build(
     tags: tuple[str, ...],
     style_dirs: tuple[Path, ...],
     locked: bool,
+    new_lock: bool,
     output_format: str,
     strict: bool,
     quiet: bool,
@@ -269,6 +278,7 @@ def build(
         style_dirs=style_dirs,
         paper=paper,
         update_lock=not locked,
+        new_lock=new_lock,
     )
     selected = bank.filtered(tiers=tiers, tags=tags)
     progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
@@ -280,11 +290,15 @@ def build(
 
     started_at: dict[str, float] = {}
     try:
-        artifacts = run_build(
-            selected, out_dir=out_dir, options=options, targets=targets, on_start=started
-        )
+        with _terminate_like_interrupt():
+            artifacts = run_build(
+                selected, out_dir=out_dir, options=options, targets=targets, on_start=started
+            )
     except ProblemsError as exc:
         _build_failed(exc.problems, output_format)
+    except Terminated:
+        click.echo("terminated; no artifact was changed", err=True)
+        sys.exit(128 + signal.SIGTERM)
     if json_output:
         _print_build_json(validation.problems, artifacts)
     if quiet:
@@ -300,6 +314,27 @@ def build(
         return
     for artifact in artifacts:
         click.echo(f"{artifact.path}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (CI cancelling a job): unwinds like Ctrl-C, so every staged
+    temporary file is removed on the way out."""
+
+
+@contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _build_failed(problems: Sequence[Any], output_format: str) -> NoReturn:
@@ -505,24 +540,28 @@ def release(
             click.echo(f"{message}…", err=True)
 
     try:
-        _check_paper(paper, style_dirs)
-        result = run_release(
-            content_dir,
-            out_dir=out_dir,
-            timestamp=timestamp,
-            tag=tag,
-            previous_lock=previous_lock,
-            since=None if previous_lock is not None or since == "none" else since,
-            style_dirs=style_dirs,
-            paper=paper,
-            strict=strict,
-            on_step=step,
-            allow_dirty=allow_dirty,
-        )
+        with _terminate_like_interrupt():
+            _check_paper(paper, style_dirs)
+            result = run_release(
+                content_dir,
+                out_dir=out_dir,
+                timestamp=timestamp,
+                tag=tag,
+                previous_lock=previous_lock,
+                since=None if previous_lock is not None or since == "none" else since,
+                style_dirs=style_dirs,
+                paper=paper,
+                strict=strict,
+                on_step=step,
+                allow_dirty=allow_dirty,
+            )
     except ProblemsError as exc:
         _print_problems(exc.problems, output_format)
         click.echo("release failed; nothing was written", err=True)
         sys.exit(1)
+    except Terminated:
+        click.echo("terminated; nothing was written", err=True)
+        sys.exit(128 + signal.SIGTERM)
     except PrepdeckError as exc:
         raise click.ClickException(str(exc)) from exc
     if output_format != "json":
