@@ -14,13 +14,13 @@ target registry and `build` can all import it without a cycle.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
 import re
 import secrets
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -190,10 +190,8 @@ def commit_all(files: Sequence[StagedFile]) -> None:
             done.append(file)
     except BaseException:
         for file in reversed(done):
-            try:
+            with contextlib.suppress(OSError):  # nothing better to do than go on
                 file.restore()
-            except OSError:  # pragma: no cover - nothing better to do than go on
-                pass
         raise
     finally:
         for file in files:
