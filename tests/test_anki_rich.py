@@ -67,8 +67,7 @@ def build(tmp_path: Path, name: str) -> Path:
     bank = make_bank(edits={"what-is-a-secret": {"answer": RICH_ANSWER}})
     dest = tmp_path / name
     result = anki.write_deck(bank, dest, options(tmp_path))
-    if result.finalize:
-        result.finalize()
+    result.write_files()
     return dest
 
 

@@ -78,13 +78,16 @@ def release(
     strict: bool = False,
     targets: Sequence[str] = TARGETS,
     on_step: Callable[[str], None] | None = None,
+    allow_dirty: bool = False,
 ) -> Release:
     """Release the bank in `content_dir` into `out_dir`.
 
     `timestamp` is SOURCE_DATE_EPOCH for both builds.  `tag`, if given, must be "v"
     plus the bank's version.  The previous release is `previous_lock` (a lock file),
     or `since` (a git tag whose committed lock is read, or `AUTO`); neither means a
-    first release.  The lock in `content_dir` must be current, as with `build --locked`.
+    first release.  The lock in `content_dir` must be current, as with `build --locked`,
+    and the content committed (unless `allow_dirty`): CI builds the commit, so
+    uncommitted changes would give other bytes than the release it publishes.
 
     Raises `ContentError` (invalid bank), `BuildError` (stale lock, unbuildable
     artifact) or `ReleaseError` (tag mismatch, builds differ, no previous lock).
@@ -93,6 +96,13 @@ def release(
     step = on_step or (lambda _message: None)
     if previous_lock is not None and since is not None:
         raise ReleaseError("give the previous release as a lock file or as a tag, not both")
+    if not allow_dirty and (dirty := uncommitted(content_dir)):
+        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        raise ReleaseError(
+            f"{content_dir} has uncommitted changes ({shown}); a release is built from a "
+            "commit, so CI would produce other bytes. Commit them, or pass --allow-dirty "
+            "for a trial release"
+        )
     step("validating")
     bank, warnings = _valid_bank(content_dir, strict=strict)
     release_tag = TAG_PREFIX + bank.version
@@ -436,6 +446,18 @@ def commit_time(path: Path) -> int | None:
         return int(_git(path, "log", "-1", "--format=%ct"))
     except (ReleaseError, ValueError):
         return None
+
+
+def uncommitted(path: Path) -> list[str]:
+    """Files under the folder `path` that differ from HEAD or are untracked (git status's
+    view, ignored files excepted); [] outside a git checkout."""
+    try:
+        status = _git(
+            path, "status", "--porcelain", "--untracked-files=all", "--", ".", strip=False
+        )
+    except ReleaseError:
+        return []
+    return [line[3:] for line in status.splitlines() if line.strip()]
 
 
 def _git(cwd: Path, *args: str, strip: bool = True) -> str:

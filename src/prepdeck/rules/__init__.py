@@ -16,6 +16,8 @@ from prepdeck.errors import Problem
 from prepdeck.rules import (
     cards_question,
     code_language,
+    control_character,
+    deck_name,
     duplicate_entry,
     duplicate_id,
     image_file,
@@ -52,5 +54,7 @@ _MODULES: tuple[ModuleType, ...] = (
     code_language,
     image_file,
     near_duplicate,
+    control_character,
+    deck_name,
 )
 RULES: tuple[Rule, ...] = tuple(cast(Rule, module) for module in _MODULES)
