@@ -110,7 +110,6 @@ class FlowRow(Row):
     def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
         box = self.box
         height = self.measure(width)  # wraps the flowable at this width unless it is
-        dx, _ = self._inset()
         if box is None:
             self.flowable.drawOn(canv, x + self.indent, y + self.outset)
             return
