@@ -160,7 +160,7 @@ def test_link_prefilter_never_hides_an_unsafe_link(source: str) -> None:
     st.sampled_from(["plain", "single", "double", "block"]),
 )
 def test_fast_resolver_gives_pyyaml_tags(value: str, style: str) -> None:
-    from prepdeck.load import _BaseLoader, _Loader
+    from prepdeck.load import _BaseLoader, _Loader  # type: ignore[attr-defined]
 
     if style == "plain":
         doc = f"k: {value}\n"
@@ -175,6 +175,7 @@ def test_fast_resolver_gives_pyyaml_tags(value: str, style: str) -> None:
     except yaml.YAMLError:
         return
     ours = yaml.compose(doc, Loader=_Loader)
+    assert ours is not None and expected is not None
     assert [(k.tag, v.tag, v.value) for k, v in ours.value] == [
         (k.tag, v.tag, v.value) for k, v in expected.value
     ]

@@ -154,7 +154,7 @@ def build_bank(
             id=str(t["id"]),
             name=str(t["name"]),
             position=i,
-            expected=t.get("expected"),
+            expected=None if t.get("expected") is None else int(t["expected"]),
         )
         for i, t in enumerate(bank_data["tiers"], start=1)
     )
