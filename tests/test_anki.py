@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -427,14 +428,16 @@ def test_the_build_updates_the_lock_only_after_the_package_is_in_place(
     out = tmp_path / "out"
     package = out / "test-bank.apkg"
     seen: list[tuple[bool, list[str]]] = []
-    write_lock = lock.write_lock
+    real_replace = os.replace
 
-    def watching(new: lock.Lock, path: Path) -> None:
-        # What the out folder holds at the moment the lock is written.
-        seen.append((package.is_file(), sorted(p.name for p in out.iterdir())))
-        write_lock(new, path)
+    def watching(src: Any, dst: Any) -> None:
+        # What the out folder holds at the moment the lock is renamed into place (the
+        # lock is staged with the artifacts and committed after them, all or nothing).
+        if Path(dst).name == lock.LOCK_FILE:
+            seen.append((package.is_file(), sorted(p.name for p in out.iterdir())))
+        real_replace(src, dst)
 
-    monkeypatch.setattr(lock, "write_lock", watching)
+    monkeypatch.setattr(os, "replace", watching)
     [artifact] = build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki"])
     assert artifact.path == package
     assert any("no lock yet: 5 new notes" in line for line in artifact.notes)
