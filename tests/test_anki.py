@@ -453,21 +453,24 @@ def test_a_failed_build_leaves_the_previous_package(tmp_path: Path) -> None:
 def test_the_build_updates_the_lock_only_after_the_package_is_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The lock is staged with the artifacts and renamed into place after the package
-    # (test_reliability.py checks every file of a full build the same way).
     out = tmp_path / "out"
-    renamed: list[str] = []
+    package = out / "test-bank.apkg"
+    seen: list[tuple[bool, list[str]]] = []
     real_replace = os.replace
 
-    def replace(src: Any, dst: Any) -> None:
-        renamed.append(Path(dst).name)
+    def watching(src: Any, dst: Any) -> None:
+        # What the out folder holds at the moment the lock is renamed into place (the
+        # lock is staged with the artifacts and committed after them, all or nothing).
+        if Path(dst).name == lock.LOCK_FILE:
+            seen.append((package.is_file(), sorted(p.name for p in out.iterdir())))
         real_replace(src, dst)
 
-    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "replace", watching)
     [artifact] = build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki"])
+    assert artifact.path == package
     assert any("no lock yet: 5 new notes" in line for line in artifact.notes)
-    assert renamed == ["test-bank.apkg", "prepdeck.lock"]
-    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert seen == [(True, ["test-bank.apkg"])]  # the package in place, no staged files
+    assert (tmp_path / "content" / "prepdeck.lock").is_file()
 
 
 def failing_writer(bank: Bank, dest: Path, options: Any) -> Any:

@@ -20,13 +20,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prepdeck import lock as lockfile
-from prepdeck.artifacts import Artifact, BuildOptions, atomic_path
+from prepdeck.artifacts import Artifact, BuildOptions, StagedFile, commit_all
 from prepdeck.build import build
 from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem, ProblemsError
 from prepdeck.model import Bank
@@ -130,14 +130,16 @@ def release(
         _build_in_child(content_dir, second, options, targets)
         _compare(first, second)
         step("writing the release")
-        artifacts = _publish(built, out_dir)
-    checksums = out_dir / CHECKSUMS
-    with atomic_path(checksums) as tmp_path:
-        tmp_path.write_text(checksums_text(artifacts), encoding="utf-8")
-    notes = out_dir / NOTES
-    with atomic_path(notes) as tmp_path:
-        text = notes_text(bank, release_tag, artifacts, changes, timestamp=timestamp)
-        tmp_path.write_text(text, encoding="utf-8")
+        artifacts = tuple(
+            replace(a, path=out_dir / a.path.name, notes=[])
+            for a in sorted(built, key=lambda a: a.path.name)
+        )
+        checksums, notes = out_dir / CHECKSUMS, out_dir / NOTES
+        texts = {
+            checksums: checksums_text(artifacts),
+            notes: notes_text(bank, release_tag, artifacts, changes, timestamp=timestamp),
+        }
+        _publish(built, out_dir, texts)
     return Release(bank.version, release_tag, artifacts, checksums, notes, changes, tuple(warnings))
 
 
@@ -238,17 +240,30 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
-def _publish(built: Sequence[Artifact], out_dir: Path) -> tuple[Artifact, ...]:
-    """Copy the checked artifacts into `out_dir`, each file replaced atomically; the
-    copies have the bytes, and so the size and digest, the build recorded."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    published = []
-    for artifact in sorted(built, key=lambda a: a.path.name):
-        dest = out_dir / artifact.path.name
-        with atomic_path(dest) as tmp_path:
-            shutil.copyfile(artifact.path, tmp_path)
-        published.append(replace(artifact, path=dest, notes=[]))
-    return tuple(published)
+def _publish(built: Sequence[Artifact], out_dir: Path, texts: Mapping[Path, str]) -> None:
+    """Copy the checked artifacts into `out_dir` (the copies have the bytes, and so the
+    size and digest, the build recorded) with the `texts` (checksums, notes), all or
+    nothing, as a build does: a failure leaves the previous release's files as they were."""
+    staged: list[StagedFile] = []
+    try:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for artifact in built:
+                staged.append(StagedFile(out_dir / artifact.path.name))
+                shutil.copyfile(artifact.path, staged[-1].path)
+            for path, text in texts.items():
+                staged.append(StagedFile(path))
+                staged[-1].path.write_text(text, encoding="utf-8")
+            commit_all(staged)
+        except OSError as exc:
+            raise ReleaseError(
+                f"cannot write {exc.filename or out_dir}: {exc.strerror or exc}; "
+                "nothing was replaced"
+            ) from exc
+    except BaseException:
+        for file in staged:
+            file.discard()
+        raise
 
 
 # -- checksums and notes -------------------------------------------------------------
