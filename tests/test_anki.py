@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -35,8 +36,8 @@ def write(
     """Build the test bank (or `bank`) into `tmp_path/name`, updating the lock."""
     dest = tmp_path / name
     result = anki.write_deck(bank or make_bank(), dest, options(tmp_path, timestamp, **changes))
-    if finalize and result.finalize:
-        result.finalize()
+    if finalize and result.files:
+        result.write_files()
     return dest
 
 
@@ -144,13 +145,13 @@ def test_first_build_stamps_everything_and_writes_the_lock(tmp_path: Path) -> No
     bank = make_bank()
     result = anki.write_deck(bank, tmp_path / "deck.apkg", options(tmp_path))
     lock_path = tmp_path / "content" / "prepdeck.lock"
-    assert not lock_path.exists()  # only the finalize step writes it
-    assert result.finalize is not None
+    assert not lock_path.exists()  # only the build (or write_files) writes it
+    assert result.files
     assert result.notes[1:] == [
         "no lock yet: 5 new notes",
         f"{lock_path}: updated; commit it with the content",
     ]
-    result.finalize()
+    result.write_files()
     written = lock.read_lock(lock_path)
     assert written is not None
     assert set(written.notes) == {q.id for q in bank.questions}
@@ -163,7 +164,7 @@ def test_unchanged_build_keeps_the_lock_and_needs_no_finalize(tmp_path: Path) ->
     write(tmp_path)
     before = (tmp_path / "content" / "prepdeck.lock").read_bytes()
     result = anki.write_deck(make_bank(), tmp_path / "b.apkg", options(tmp_path, T0 + 100))
-    assert result.finalize is None
+    assert not result.files
     assert result.notes[-1].startswith("no changes since")
     assert (tmp_path / "content" / "prepdeck.lock").read_bytes() == before
 
@@ -192,7 +193,7 @@ def test_a_version_bump_alone_changes_no_note(tmp_path: Path) -> None:
     result = anki.write_deck(
         make_bank(version="1.1.0"), tmp_path / "b.apkg", options(tmp_path, T0 + 100)
     )
-    assert result.finalize is None
+    assert not result.files
     notes = notes_in(tmp_path / "b.apkg", tmp_path)
     assert notes["what-is-ci"][2][8] == "Test Bank 1.0.0"  # the version it last changed in
     assert {mod for _, mod, _, _ in notes.values()} == {T0}
@@ -215,8 +216,8 @@ def test_removed_questions_are_reported_and_retired(tmp_path: Path) -> None:
     )
     assert any(line.startswith("1 removed since the lock: rotate-keys") for line in result.notes)
     assert 'find them in Anki\'s browser: "tag:bank::test-bank" ("ID:rotate-keys")' in result.notes
-    assert result.finalize is not None
-    result.finalize()
+    assert result.files
+    result.write_files()
     written = lock.read_lock(tmp_path / "content" / "prepdeck.lock")
     assert written is not None
     assert "rotate-keys" not in written.notes
@@ -237,7 +238,7 @@ def test_a_filtered_build_retires_nothing(tmp_path: Path) -> None:
     write(tmp_path)
     filtered = make_bank().filtered(tiers=["beginner"])
     result = anki.write_deck(filtered, tmp_path / "b.apkg", options(tmp_path, T0 + 100))
-    assert result.finalize is None
+    assert not result.files
     assert not any("removed" in line for line in result.notes)
 
 
@@ -276,7 +277,7 @@ def test_a_current_lock_passes_a_locked_build(tmp_path: Path) -> None:
     result = anki.write_deck(
         make_bank(), tmp_path / "b.apkg", options(tmp_path, T0 + 5, update_lock=False)
     )
-    assert result.finalize is None
+    assert not result.files
 
 
 def test_a_broken_lock_is_a_problem_with_a_position(tmp_path: Path) -> None:
@@ -345,7 +346,7 @@ def test_the_lock_file_is_stable_text(tmp_path: Path) -> None:
 entries = st.builds(
     lock.Entry,
     hash=st.text(min_size=1, max_size=8),
-    mod=st.integers(min_value=0, max_value=2**40),
+    mod=st.integers(min_value=0, max_value=lock.MAX_MOD),
     version=st.text(max_size=5),
     retired=st.text(max_size=5),
 )
@@ -354,7 +355,7 @@ notetype_entries = st.builds(
     lock.NotetypeEntry,
     schema=st.builds(lock.Schema, fields=names, templates=names),
     hash=st.text(min_size=1, max_size=8),
-    mod=st.integers(min_value=0, max_value=2**40),
+    mod=st.integers(min_value=0, max_value=lock.MAX_MOD),
     version=st.text(max_size=5),
 )
 
@@ -441,14 +442,16 @@ def test_the_build_updates_the_lock_only_after_the_package_is_in_place(
     out = tmp_path / "out"
     package = out / "test-bank.apkg"
     seen: list[tuple[bool, list[str]]] = []
-    write_lock = lock.write_lock
+    real_replace = os.replace
 
-    def watching(new: lock.Lock, path: Path) -> None:
-        # What the out folder holds at the moment the lock is written.
-        seen.append((package.is_file(), sorted(p.name for p in out.iterdir())))
-        write_lock(new, path)
+    def watching(src: Any, dst: Any) -> None:
+        # What the out folder holds at the moment the lock is renamed into place (the
+        # lock is staged with the artifacts and committed after them, all or nothing).
+        if Path(dst).name == lock.LOCK_FILE:
+            seen.append((package.is_file(), sorted(p.name for p in out.iterdir())))
+        real_replace(src, dst)
 
-    monkeypatch.setattr(lock, "write_lock", watching)
+    monkeypatch.setattr(os, "replace", watching)
     [artifact] = build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki"])
     assert artifact.path == package
     assert any("no lock yet: 5 new notes" in line for line in artifact.notes)

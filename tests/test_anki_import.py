@@ -29,8 +29,8 @@ pytestmark = pytest.mark.slow
 def build(tmp_path: Path, name: str, bank: Bank | None = None, **changes: Any) -> Path:
     dest = tmp_path / name
     result = anki.write_deck(bank or make_bank(), dest, options(tmp_path, **changes))
-    if result.finalize:
-        result.finalize()
+    if result.files:
+        result.write_files()
     return dest
 
 

@@ -219,7 +219,7 @@ def test_a_bad_pdf_yaml_fails_the_build_at_its_position(
     )
     assert code == 1
     assert out.splitlines() == [
-        f'{styles / "pdf.yaml"}:2:9: error[out-of-range]: "body" must be more than 0, not -3',
+        f'{styles / "pdf.yaml"}:2:9: error[out-of-range]: "body" must be at least 1, not -3',
         f'{styles / "pdf.yaml"}:3:3: error[unknown-key]: unknown key "bdy"; did you mean "body"?',
     ]
     assert err.endswith("build failed; no artifact was changed\n")

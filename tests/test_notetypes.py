@@ -37,8 +37,7 @@ def write(
 ) -> tuple[Path, list[str]]:
     dest = tmp_path / name
     result = anki.write_deck(bank or make_bank(), dest, options(tmp_path, timestamp, **changes))
-    if result.finalize:
-        result.finalize()
+    result.write_files()
     return dest, result.notes
 
 

@@ -95,8 +95,7 @@ def build_from(content: Path, dest: Path, cards: tuple[str, ...], timestamp: int
         timestamp=timestamp, content_dir=content, style_dirs=(ROOT / "styles",)
     )
     written = anki.write_deck(bank, dest, build_options)
-    if written.finalize:
-        written.finalize()
+    written.write_files()
     return dest
 
 
@@ -237,8 +236,8 @@ def test_retired_recall_notes_are_found_by_the_reported_search(
 ) -> None:
     on = dataclasses.replace(make_bank(), cards=("question", "key-points"))
     result = anki.write_deck(on, tmp_path / "a.apkg", options(tmp_path))
-    assert result.finalize is not None
-    result.finalize()
+    assert result.files
+    result.write_files()
     import_package(col, tmp_path / "a.apkg")
     off = anki.write_deck(make_bank(), tmp_path / "b.apkg", options(tmp_path, T0 + 60))
     [line] = [n for n in off.notes if n.startswith("find them in Anki's browser: ")]
@@ -256,8 +255,8 @@ def test_a_deliberate_schema_change_imports_with_merge_note_types(
     tmp_path: Path, col: Collection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = anki.write_deck(make_bank(), tmp_path / "1.apkg", options(tmp_path))
-    assert first.finalize is not None
-    first.finalize()
+    assert first.files
+    first.write_files()
     import_package(col, tmp_path / "1.apkg")
     [card_id] = col.find_cards('"ID:what-is-ci"')
     state = review(col, card_id)
@@ -272,8 +271,8 @@ def test_a_deliberate_schema_change_imports_with_merge_note_types(
         tmp_path / "2.apkg",
         options(tmp_path, int(time.time()) + 3600, allow_notetype_change=True),
     )
-    assert second.finalize is not None
-    second.finalize()
+    assert second.files
+    second.write_files()
 
     # What the guard warns about: the default import duplicates the note type...
     other = collection(tmp_path / "other" / "collection.anki2")

@@ -46,7 +46,7 @@ def test_every_problem_at_its_line_and_column(tmp_path: Path) -> None:
         f"{path}:2:11: error[color-format]: \"accent\" must be a colour as #rrggbb, not 'red'",
         f'{path}:4:9: error[wrong-type]: "body" must be a number, not text',
         f'{path}:5:3: error[unknown-key]: unknown key "bdoy"; did you mean "body"?',
-        f'{path}:7:14: error[out-of-range]: "lines_max" must be at least 0, not -1',
+        f'{path}:7:14: error[out-of-range]: "lines_max" must be at least 1, not -1',
     ]
 
 
@@ -54,7 +54,7 @@ def test_a_problem_points_at_the_folder_that_wrote_the_value(tmp_path: Path) -> 
     first = style_dir(tmp_path, "sizes:\n  body: 0\n", "first")
     second = style_dir(tmp_path, "colors:\n  text: '#000000'\n", "second")
     assert problems(first, second) == [
-        f'{first / "pdf.yaml"}:2:9: error[out-of-range]: "body" must be more than 0, not 0'
+        f'{first / "pdf.yaml"}:2:9: error[out-of-range]: "body" must be at least 1, not 0'
     ]
 
 

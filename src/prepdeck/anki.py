@@ -203,6 +203,7 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         note_hashes={n.key: n.hash for n in notes},
         update=options.update_lock,
         allow_schema_change=options.allow_notetype_change,
+        new_lock=options.new_lock,
     )
     _write_package(dest, bank, notetypes, notes, update.new, options.timestamp)
     recall = sum(1 for n in notes if n.kind.key != QUESTION.key)
@@ -211,7 +212,10 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         summary += f" ({len(notes) - recall} questions, {recall} key-point recall notes)"
     summary += f" in {len(bank.tiers)} tier subdecks"
     report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
-    return WriterResult(notes=report, finalize=update.write if update.needs_write else None)
+    # The lock is replaced together with the artifacts, all or nothing (build.py).
+    return WriterResult(
+        notes=report, files={update.path: update.text} if update.needs_write else {}
+    )
 
 
 def _write_package(

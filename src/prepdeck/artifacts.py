@@ -1,7 +1,12 @@
 """The build's shared vocabulary, below every writer: what a writer is given
 (`BuildOptions`), what it hands back (`WriterResult`), what a build reports
-(`Artifact`), and the two file helpers every stage that writes uses (`StagedFile`
-and `atomic_path`, `sha256_of`).
+(`Artifact`), and the file helpers every stage that writes uses (`StagedFile`,
+`commit_all`, `atomic_path`, `sha256_of`).
+
+Temporary files are named `.<file name>.<pid>.<8 characters>.tmp` beside the file
+they replace.  A build killed outright (SIGKILL, a power cut) cannot clean up, so the
+next `StagedFile` for the same file removes such leftovers, but only those of
+processes that are gone, and nothing that does not follow the pattern.
 
 Nothing here imports a writer, genanki or reportlab, so writers, the lock, the
 target registry and `build` can all import it without a cycle.
@@ -9,10 +14,14 @@ target registry and `build` can all import it without a cycle.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
-import tempfile
-from collections.abc import Callable, Iterator
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,15 +40,25 @@ class BuildOptions:
     lock_path: Path | None = None  # the Anki lock file; None means the one in content_dir
     update_lock: bool = True  # False: a stale lock is an error (CI, releases)
     allow_notetype_change: bool = False  # True: a note type schema change is deliberate
+    new_lock: bool = False  # start a lock although git shows the bank was built before
 
 
 @dataclass
 class WriterResult:
-    """What a writer hands back: lines for the build report, and an optional step to
-    run once every artifact of the build is in place (the Anki lock file update)."""
+    """What a writer hands back: lines for the build report, other files the build
+    replaces together with the artifacts (the Anki lock: path -> new text), staged and
+    committed all or nothing with them, and an optional step to run once everything
+    is in place."""
 
     notes: list[str] = field(default_factory=list)
     finalize: Callable[[], None] | None = None
+    files: dict[Path, str] = field(default_factory=dict)
+
+    def write_files(self) -> None:
+        """Write `files` now, each atomically (for callers that use a writer alone)."""
+        for path, text in self.files.items():
+            with atomic_path(path) as tmp:
+                tmp.write_text(text, encoding="utf-8")
 
 
 Writer = Callable[[Bank, Path, BuildOptions], WriterResult]
@@ -54,23 +73,130 @@ class Artifact:
     notes: list[str] = field(default_factory=list)  # lines for the build report
 
 
+def _temp_pattern(name: str) -> re.Pattern[str]:
+    """Our temporary files for `name`: `.<name>.<pid>.<token>.tmp`, and the names
+    before the pid was added (`.<name>.<token>.tmp`, from tempfile.mkstemp)."""
+    return re.compile(rf"\.{re.escape(name)}\.(?:(\d+)\.)?[a-z0-9_]{{8}}\.tmp")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def remove_stale_temp_files(dest: Path) -> list[Path]:
+    """Remove the temporary files a killed build left beside `dest`; the ones removed.
+
+    Only files that match prepdeck's naming for `dest` exactly, and whose process is
+    gone (or that predate the pid in the name), so a concurrent build keeps its own."""
+    pattern = _temp_pattern(dest.name)
+    removed = []
+    try:
+        entries = list(os.scandir(dest.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if not match or not entry.is_file(follow_symlinks=False):
+            continue
+        if match.group(1) is not None and _alive(int(match.group(1))):
+            continue
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _temp_name(dest: Path) -> Path:
+    return dest.parent / f".{dest.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+
+
+def check_destination(dest: Path) -> str | None:
+    """Why `dest` cannot be replaced by a file, or None (checked before anything is)."""
+    if dest.is_dir():
+        return f"{dest} is a folder; move it away, the build writes a file there"
+    if dest.exists() and not dest.is_file():
+        return f"{dest} exists and is not a regular file"
+    if dest.parent.exists() and not dest.parent.is_dir():
+        return f"{dest.parent} is not a folder"
+    if dest.parent.is_dir() and not os.access(dest.parent, os.W_OK | os.X_OK):
+        return f"cannot write in {dest.parent} (permission denied)"
+    return None
+
+
 class StagedFile:
     """A temporary file beside `dest`, which `commit` renames over it and `discard`
     removes.  The rename is atomic, so readers see the old file or the new one."""
 
     def __init__(self, dest: Path) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+        remove_stale_temp_files(dest)
+        path = _temp_name(dest)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
         self.dest = dest
-        self.path = Path(tmp)
+        self.path = path
+        self.backup: Path | None = None  # the replaced file, kept until the build is done
 
     def commit(self) -> None:
         os.chmod(self.path, 0o644)
         os.replace(self.path, self.dest)
 
+    def keep_backup(self) -> None:
+        """Keep the current `dest` under a temporary name, so `restore` can put it back."""
+        if not self.dest.exists():
+            return
+        backup = _temp_name(self.dest)
+        try:
+            os.link(self.dest, backup)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
+                raise
+            shutil.copy2(self.dest, backup)  # a file system without hard links
+        self.backup = backup
+
+    def restore(self) -> None:
+        """Undo `commit`: the previous file back (or none, if there was none)."""
+        if self.backup is not None:
+            os.replace(self.backup, self.dest)
+            self.backup = None
+        else:
+            self.dest.unlink(missing_ok=True)
+
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
+        if self.backup is not None:
+            self.backup.unlink(missing_ok=True)
+            self.backup = None
+
+
+def commit_all(files: Sequence[StagedFile]) -> None:
+    """Rename every staged file over its destination, or none: if a rename fails,
+    the files already replaced get their previous content back, and the error is
+    raised.  Temporary files and backups are gone either way."""
+    done: list[StagedFile] = []
+    try:
+        for file in files:
+            file.keep_backup()
+            file.commit()
+            done.append(file)
+    except BaseException:
+        for file in reversed(done):
+            with contextlib.suppress(OSError):  # nothing better to do than go on
+                file.restore()
+        raise
+    finally:
+        for file in files:
+            file.discard()
 
 
 @contextmanager

@@ -1,11 +1,28 @@
-"""The build pipeline: validated bank in, artifacts out, each written atomically."""
+"""The build pipeline: validated bank in, artifacts out, all of them or none.
+
+Every artifact, and every file a writer asks to replace with it (the Anki lock), is
+first written to a temporary file beside its destination.  Only when every writer
+has succeeded are they renamed into place together (`commit_all`), and if one rename
+fails the files already replaced get their previous content back.  So a failed build,
+whatever failed (a writer, a full disk, a folder where a file should go, SIGTERM),
+leaves every previous file as it was and no temporary file behind.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from prepdeck.artifacts import Artifact, BuildOptions, StagedFile, WriterResult, sha256_of
+from prepdeck.artifacts import (
+    Artifact,
+    BuildOptions,
+    StagedFile,
+    WriterResult,
+    check_destination,
+    commit_all,
+    sha256_of,
+)
+from prepdeck.errors import BuildError, Problem
 from prepdeck.gcpause import gc_paused
 from prepdeck.model import Bank
 from prepdeck.targets import REGISTRY, TARGETS
@@ -19,34 +36,60 @@ def build(
     targets: Sequence[str] = TARGETS,
     on_start: Callable[[str], None] | None = None,
 ) -> list[Artifact]:
-    """Write every target, then move them all into `out_dir` together.
+    """Write every target into `out_dir`, all or nothing.
 
-    Each artifact is first written to a temporary file beside its destination; only
-    when all writers have succeeded are they renamed into place (and the writers'
-    finalize steps run), so a failed build leaves every previous artifact as it was.
-    """
-    staged: list[tuple[str, StagedFile, WriterResult]] = []
-    out_dir.mkdir(parents=True, exist_ok=True)
+    Raises `BuildError` for content that cannot be built and for files that cannot be
+    written (the problem names the file and the system's reason)."""
+    dests = [out_dir / REGISTRY[name].file_name(bank.slug) for name in targets]
+    _check(dests)
+    staged: list[StagedFile] = []
+    results: list[tuple[str, StagedFile, WriterResult]] = []
     try:
-        with gc_paused():
-            for name in targets:
-                target = REGISTRY[name]
-                if on_start:
-                    on_start(name)
-                file = StagedFile(out_dir / target.file_name(bank.slug))
-                staged.append((name, file, WriterResult()))
-                result = target.load_writer()(bank, file.path, options)
-                staged[-1] = (name, file, result)
+        try:
+            with gc_paused():
+                for name, dest in zip(targets, dests, strict=True):
+                    if on_start:
+                        on_start(name)
+                    file = StagedFile(dest)
+                    staged.append(file)
+                    result = REGISTRY[name].load_writer()(bank, file.path, options)
+                    results.append((name, file, result))
+                    for path, text in result.files.items():
+                        _check([path])
+                        companion = StagedFile(path)
+                        staged.append(companion)
+                        companion.path.write_text(text, encoding="utf-8")
+            commit_all(staged)
+        except OSError as exc:
+            raise BuildError([_write_problem(exc, out_dir)]) from exc
     except BaseException:
-        for _, file, _ in staged:
+        for file in staged:
             file.discard()
         raise
-    artifacts = []
-    for name, file, result in staged:
-        file.commit()
-        dest = file.dest
-        artifacts.append(Artifact(name, dest, dest.stat().st_size, sha256_of(dest), result.notes))
-    for _, _, result in staged:
+    artifacts = [
+        Artifact(name, file.dest, file.dest.stat().st_size, sha256_of(file.dest), result.notes)
+        for name, file, result in results
+    ]
+    for _, _, result in results:
         if result.finalize:
             result.finalize()
     return artifacts
+
+
+def _check(dests: Sequence[Path]) -> None:
+    """Every destination can take a file, before anything is written."""
+    problems = [
+        Problem(str(dest), 1, 1, "cannot-write", why)
+        for dest in dests
+        if (why := check_destination(dest))
+    ]
+    if problems:
+        raise BuildError(problems)
+
+
+def _write_problem(exc: OSError, out_dir: Path) -> Problem:
+    where = exc.filename or out_dir
+    reason = exc.strerror or str(exc)
+    return Problem(
+        str(where), 1, 1, "cannot-write", f"cannot write {where}: {reason}; nothing was replaced"
+    )

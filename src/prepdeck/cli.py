@@ -8,9 +8,11 @@ never loads genanki or reportlab.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -22,6 +24,9 @@ from prepdeck.schemas import KINDS
 from prepdeck.targets import REGISTRY, TARGETS
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Zip entries store years 1980 to 2107; a SOURCE_DATE_EPOCH outside is a usage error.
+MIN_EPOCH = 315_532_800  # 1980-01-01T00:00:00Z
+MAX_EPOCH = 4_354_819_199  # 2107-12-31T23:59:59Z
 
 
 def content_argument(func: F) -> F:
@@ -221,6 +226,12 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
     help="Accept an Anki note type whose fields or templates differ from the lock's "
     '(with a major version bump; users must import with "Merge note types").',
 )
+@click.option(
+    "--new-lock",
+    is_flag=True,
+    help="Start a new lock file although git shows the bank was built before (every note "
+    "gets a new time, so Anki's next import replaces users' tags).",
+)
 @format_option
 @strict_option
 @quiet_option
@@ -235,6 +246,7 @@ def build(
     style_dirs: tuple[Path, ...],
     locked: bool,
     allow_notetype_change: bool,
+    new_lock: bool,
     output_format: str,
     strict: bool,
     quiet: bool,
@@ -274,6 +286,7 @@ def build(
         paper=paper,
         update_lock=not locked,
         allow_notetype_change=allow_notetype_change,
+        new_lock=new_lock,
     )
     selected = bank.filtered(tiers=tiers, tags=tags)
     progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
@@ -285,11 +298,15 @@ def build(
 
     started_at: dict[str, float] = {}
     try:
-        artifacts = run_build(
-            selected, out_dir=out_dir, options=options, targets=targets, on_start=started
-        )
+        with _terminate_like_interrupt():
+            artifacts = run_build(
+                selected, out_dir=out_dir, options=options, targets=targets, on_start=started
+            )
     except ProblemsError as exc:
         _build_failed(exc.problems, output_format)
+    except Terminated:
+        click.echo("terminated; no artifact was changed", err=True)
+        sys.exit(128 + signal.SIGTERM)
     if json_output:
         _print_build_json(validation.problems, artifacts)
     if quiet:
@@ -305,6 +322,27 @@ def build(
         return
     for artifact in artifacts:
         click.echo(f"{artifact.path}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (CI cancelling a job): unwinds like Ctrl-C, so every staged
+    temporary file is removed on the way out."""
+
+
+@contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _build_failed(problems: Sequence[Any], output_format: str) -> NoReturn:
@@ -324,8 +362,12 @@ def _source_date_epoch() -> int:
         stamp = int(value)
     except ValueError:
         raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number, not {value!r}") from None
-    if stamp < 0:
-        raise click.UsageError("SOURCE_DATE_EPOCH must not be negative")
+    if not MIN_EPOCH <= stamp <= MAX_EPOCH:
+        raise click.UsageError(
+            f"SOURCE_DATE_EPOCH={value} is outside what a zip file and a PDF can store: "
+            f"use seconds (not milliseconds) from {MIN_EPOCH} (1980-01-01) to "
+            f"{MAX_EPOCH} (2107-12-31)"
+        )
     return stamp
 
 
@@ -441,6 +483,12 @@ def rules() -> None:
     help="The previous release's tag, whose committed lock the notes compare with; "
     "'auto' is the latest v* tag before this version, 'none' a first release.",
 )
+@click.option(
+    "--allow-dirty",
+    is_flag=True,
+    help="Release even though the content folder has uncommitted changes (a trial run; "
+    "CI, building the commit, would produce other bytes).",
+)
 @paper_option
 @styles_option
 @format_option
@@ -459,6 +507,7 @@ def release(
     output_format: str,
     strict: bool,
     quiet: bool,
+    allow_dirty: bool,
 ) -> None:
     """Build a release: validate, build twice, compare the bytes, write checksums and notes.
 
@@ -499,23 +548,28 @@ def release(
             click.echo(f"{message}…", err=True)
 
     try:
-        _check_paper(paper, style_dirs)
-        result = run_release(
-            content_dir,
-            out_dir=out_dir,
-            timestamp=timestamp,
-            tag=tag,
-            previous_lock=previous_lock,
-            since=None if previous_lock is not None or since == "none" else since,
-            style_dirs=style_dirs,
-            paper=paper,
-            strict=strict,
-            on_step=step,
-        )
+        with _terminate_like_interrupt():
+            _check_paper(paper, style_dirs)
+            result = run_release(
+                content_dir,
+                out_dir=out_dir,
+                timestamp=timestamp,
+                tag=tag,
+                previous_lock=previous_lock,
+                since=None if previous_lock is not None or since == "none" else since,
+                style_dirs=style_dirs,
+                paper=paper,
+                strict=strict,
+                on_step=step,
+                allow_dirty=allow_dirty,
+            )
     except ProblemsError as exc:
         _print_problems(exc.problems, output_format)
         click.echo("release failed; nothing was written", err=True)
         sys.exit(1)
+    except Terminated:
+        click.echo("terminated; nothing was written", err=True)
+        sys.exit(128 + signal.SIGTERM)
     except PrepdeckError as exc:
         raise click.ClickException(str(exc)) from exc
     if output_format != "json":

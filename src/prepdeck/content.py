@@ -64,6 +64,18 @@ class Content:
     tier_docs: list[YamlDocument]
 
     @property
+    def bank_loaded(self) -> bool:
+        """bank.yaml was read into a mapping, so its declarations can be trusted."""
+        return self.bank is not None and isinstance(self.bank.data, dict)
+
+    @property
+    def tiers_loaded(self) -> bool:
+        """Every tier file was read into a mapping.  When one was not (a syntax error, a
+        refused link), counts and usage across the bank are unknown: rules that need
+        them stay quiet rather than repeat the file's problem as a cascade."""
+        return all(isinstance(doc.data, dict) for doc in self.tier_docs)
+
+    @property
     def bank_data(self) -> dict[str, Any]:
         data = self.bank.data if self.bank else None
         return data if isinstance(data, dict) else {}

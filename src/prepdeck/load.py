@@ -10,6 +10,7 @@ is a `Problem`; nothing here raises on bad content.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,17 @@ except ImportError:  # pragma: no cover - pure-Python fallback
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_ALIAS_EXPANSIONS = 1000
 MAX_DEPTH = 64
+# Aliases are judged by what they expand to, not by how many there are: the nodes an
+# alias adds beyond the file's own may be a few per byte of the file (anchored lists
+# reused by hundreds of questions are a few bytes per use), with a floor for small
+# files and an absolute cap, so a "billion laughs" is refused before it is expanded.
+ALIAS_NODES_PER_BYTE = 4
+ALIAS_NODES_FLOOR = 100_000
+ALIAS_NODES_CAP = 2_000_000
 
 _YAML = "tag:yaml.org,2002:"
-STR, MAP, SEQ = _YAML + "str", _YAML + "map", _YAML + "seq"
+STR, MAP, SEQ, MERGE = _YAML + "str", _YAML + "map", _YAML + "seq", _YAML + "merge"
 _SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _constructor = yaml.SafeLoader("")  # only its scalar constructors are used
 
@@ -68,6 +75,9 @@ class YamlDocument:
     node: Node | None = None
     data: Any = None
     problems: list[Problem] = field(default_factory=list)
+    # YAML refuses raw control characters, so one can reach a value only through a
+    # backslash escape in a double-quoted scalar: without a backslash, none is there.
+    escapes: bool = True
 
     def problem(
         self,
@@ -110,8 +120,54 @@ class YamlDocument:
         return node
 
 
-class _TooManyAliases(Exception):
-    pass
+def alias_nodes(root: Node) -> int:
+    """How many nodes expanding every alias under `root` adds to the tree as written.
+
+    Each collection's expanded size is computed once, so this takes time in the
+    size of the file, however much its aliases would expand to.  A recursive alias
+    counts once here; the walker reports it.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    added = 0
+
+    def size(node: Node) -> int:
+        nonlocal added
+        if type(node) is ScalarNode:
+            return 1
+        ident = id(node)
+        known = sizes.get(ident)
+        if known is not None:  # a second use: an alias
+            added += known
+            return known
+        if ident in active:
+            return 1
+        active.add(ident)
+        if isinstance(node, MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        else:
+            total = 1 + sum(size(item) for item in node.value)
+        active.discard(ident)
+        sizes[ident] = total
+        return total
+
+    size(root)
+    return added
+
+
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
+
+
+def _has_anchor(text: str) -> bool:
+    """Whether `text` may hold an anchor (`&name` at a line's start or after a space, a
+    flow bracket or a comma; "S&P" and "Workflow & Tools" are not).  A false yes only
+    costs the count."""
+    return any(m.start() == 0 or text[m.start() - 1] in " \t\n[{," for m in _ANCHOR.finditer(text))
+
+
+def alias_budget(file_bytes: int) -> int:
+    """The most nodes aliases may add to a file of `file_bytes` bytes."""
+    return min(ALIAS_NODES_CAP, max(ALIAS_NODES_FLOOR, ALIAS_NODES_PER_BYTE * file_bytes))
 
 
 class _Walker:
@@ -119,9 +175,7 @@ class _Walker:
 
     def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
-        self.seen: set[int] = set()
         self.active: set[int] = set()
-        self.expansions = 0
 
     def value(self, node: Node, depth: int = 0) -> Any:
         if type(node) is ScalarNode:
@@ -133,11 +187,6 @@ class _Walker:
         if ident in self.active:
             self.report(node, "recursive-alias", "an alias refers to a node that contains it")
             return None
-        if ident in self.seen:
-            self.expansions += 1
-            if self.expansions > MAX_ALIAS_EXPANSIONS:
-                raise _TooManyAliases
-        self.seen.add(ident)
         self.active.add(ident)
         try:
             if not self.tag_ok(node, MAP if isinstance(node, MappingNode) else SEQ):
@@ -156,7 +205,11 @@ class _Walker:
 
     def mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if type(key_node) is ScalarNode and key_node.tag == MERGE:
+                self.merge(merged, value_node, depth)
+                continue
             if type(key_node) is not ScalarNode:
                 self.report(key_node, "key-type", "a key must be plain text, not a list or mapping")
                 continue
@@ -173,7 +226,25 @@ class _Walker:
                 out[key] = value_node.value
             else:
                 out[key] = self.value(value_node, depth + 1)
+        for key, value in merged.items():  # keys written in the mapping win
+            out.setdefault(key, value)
         return out
+
+    def merge(self, merged: dict[str, Any], node: Node, depth: int) -> None:
+        """`<<: *base` or `<<: [*a, *b]`: YAML's merge keys; earlier sources win."""
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, MappingNode):
+                self.report(
+                    source,
+                    "merge-key",
+                    "<< merges a mapping or a list of mappings, e.g. <<: *defaults",
+                )
+                continue
+            value = self.value(source, depth + 1)
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    merged.setdefault(key, item)
 
     @staticmethod
     def first_key_line(node: MappingNode, key: str) -> int:
@@ -222,6 +293,15 @@ def _position_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
+def _slip_hint(problem: str) -> str:
+    """A hint for the commonest slip behind a syntax error, or ''."""
+    if "cannot start any token" in problem:
+        return (
+            '; a value that starts with a backtick, @ or % must be quoted, e.g. key: "`code` first"'
+        )
+    return ""
+
+
 def load_document(path: Path, display: str | None = None) -> YamlDocument:
     """Read one file; the document carries every problem found on the way."""
     doc = YamlDocument(path=path, display=display or str(path))
@@ -253,6 +333,7 @@ def load_document(path: Path, display: str | None = None) -> YamlDocument:
             f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot start a character here; "
             "save the file as UTF-8",
         )
+    doc.escapes = "\\" in text
     if "\x00" in text:
         line, column = _position_of_byte(raw, raw.index(b"\x00"))
         return fail(line, column, "encoding", "the file contains a NUL byte; is it binary?")
@@ -264,6 +345,7 @@ def load_document(path: Path, display: str | None = None) -> YamlDocument:
         message = exc.problem or "YAML syntax error"
         if exc.context:
             message = f"{exc.context}: {message}"
+        message += _slip_hint(exc.problem or "")
         return fail(line, column, "syntax", f"YAML syntax error: {message}")
     except yaml.YAMLError as exc:
         return fail(1, 1, "syntax", f"YAML error: {exc}")
@@ -271,17 +353,20 @@ def load_document(path: Path, display: str | None = None) -> YamlDocument:
         return fail(1, 1, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
     if node is None:
         return fail(1, 1, "empty-file", "the file is empty; remove it or add content")
-    doc.node = node
-    walker = _Walker(doc)
     try:
-        doc.data = walker.value(node)
-    except _TooManyAliases:
-        doc.node = doc.data = None  # nothing of it is checked further
+        # An alias needs an anchor: a file without one (most) skips the count.
+        added = alias_nodes(node) if _has_anchor(text) else 0
+        budget = alias_budget(len(raw))
+    except RecursionError:
+        return fail(1, 1, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+    if added > budget:
         return fail(
             node.start_mark.line + 1,
             node.start_mark.column + 1,
             "alias-bomb",
-            f"more than {MAX_ALIAS_EXPANSIONS} alias expansions (a 'billion laughs' "
-            "document?); refused",
+            f"aliases would expand this {len(raw):,}-byte file by {added:,} values; the "
+            f"limit is {budget:,} (a 'billion laughs' document?); refused",
         )
+    doc.node = node
+    doc.data = _Walker(doc).value(node)
     return doc

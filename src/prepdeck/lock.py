@@ -25,6 +25,8 @@ notes and writes the package.
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,8 @@ LOCK_FILE = "prepdeck.lock"  # beside bank.yaml, committed with the content
 FORMAT = 2
 LIST_LIMIT = 10  # ids named per line in reports and messages
 MERGE_OPTION = "Merge note types"  # Anki's import option, as its dialog names it
+MAX_MOD = 4_354_819_199  # 2107-12-31, the last second a zip (and SOURCE_DATE_EPOCH) can hold
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 ABOUT = (
     "Written by `prepdeck build`; commit it with the content. Per note: a hash of the "
     "rendered note, the mod time Anki compares on import, and the bank version it last "
@@ -51,10 +55,11 @@ QUESTION_KIND = "question"  # the kind of a question's own note, keyed by the ba
 class LockFormatError(ValueError):
     """The lock file is not one prepdeck wrote; `line` and `column` are 1-based."""
 
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+    def __init__(self, message: str, line: int = 1, column: int = 1, *, key: str = "") -> None:
         super().__init__(message)
         self.line = line
         self.column = column
+        self.key = key  # the JSON key the problem is under, for `loads` to place it
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,11 +290,29 @@ def dumps(lock: Lock) -> str:
 
 
 def loads(text: str) -> Lock:
+    conflict = _CONFLICT.search(text)
+    if conflict:
+        line = text.count("\n", 0, conflict.start()) + 1
+        raise LockFormatError("merge-conflict markers", line, 1, key="<conflict>")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LockFormatError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from exc
-    return from_data(data)
+    try:
+        return from_data(data)
+    except LockFormatError as exc:
+        if exc.key:
+            exc.line, exc.column = _position_of_key(text, exc.key)
+        raise
+
+
+def _position_of_key(text: str, key: str) -> tuple[int, int]:
+    """Where `"key":` is first written in the lock's text, else (1, 1)."""
+    found = text.find(json.dumps(key, ensure_ascii=False) + ":")
+    if found < 0:
+        return 1, 1
+    line_start = text.rfind("\n", 0, found) + 1
+    return text.count("\n", 0, found) + 1, found - line_start + 1
 
 
 def from_data(data: Any) -> Lock:
@@ -342,25 +365,46 @@ def _is_names(value: Any) -> bool:
 
 def _table(data: Any, name: str) -> dict[str, Entry]:
     if not isinstance(data, Mapping):
-        raise LockFormatError(f'"{name}" must be an object')
-    return {str(key): _entry(value, f"{name}.{key}") for key, value in data.items()}
+        raise LockFormatError(f'"{name}" must be an object', key=name)
+    return {str(key): _entry(value, f"{name}.{key}", str(key)) for key, value in data.items()}
 
 
-def _entry(data: Any, where: str) -> Entry:
+def _entry(data: Any, where: str, key: str = "notetype") -> Entry:
     if not isinstance(data, Mapping):
-        raise LockFormatError(f'"{where}" must be an object')
+        raise LockFormatError(f'"{where}" must be an object', key=key)
     digest, mod = data.get("hash"), data.get("mod")
     if not isinstance(digest, str) or not isinstance(mod, int) or isinstance(mod, bool):
-        raise LockFormatError(f'"{where}" needs a string "hash" and an integer "mod"')
-    return Entry(digest, mod, str(data.get("version", "")), str(data.get("retired", "")))
+        raise LockFormatError(f'"{where}" needs a string "hash" and an integer "mod"', key=key)
+    if not 0 <= mod <= MAX_MOD:
+        raise LockFormatError(
+            f'"{where}": mod {mod} is not a time Anki can store (seconds from 0 to '
+            f"{MAX_MOD}); restore the lock from git",
+            key=key,
+        )
+    version, retired = data.get("version", ""), data.get("retired", "")
+    if not isinstance(version, str) or not isinstance(retired, str):
+        raise LockFormatError(f'"{where}": "version" and "retired" must be strings', key=key)
+    return Entry(digest, mod, version, retired)
 
 
 def read_lock(path: Path) -> Lock | None:
     """The lock at `path`, or None if there is none yet."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
+    except IsADirectoryError:
+        raise LockFormatError("is a folder, not a lock file") from None
+    except OSError as exc:
+        raise LockFormatError(f"cannot read the lock: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise LockFormatError(
+            f"not UTF-8 (byte 0x{raw[exc.start]:02x}); restore the lock from git", line, column
+        ) from exc
     return loads(text)
 
 
@@ -448,6 +492,11 @@ class LockUpdate:
     def needs_write(self) -> bool:
         return self.old is None or not self.diff.empty
 
+    @property
+    def text(self) -> str:
+        """The lock's new text, which the build stages and commits with the artifacts."""
+        return dumps(self.new)
+
     def write(self) -> None:
         write_lock(self.new, self.path)
 
@@ -461,6 +510,7 @@ def check(
     note_hashes: Mapping[str, str],
     update: bool = True,
     allow_schema_change: bool = False,
+    new_lock: bool = False,
 ) -> LockUpdate:
     """Read the lock at `path` and stamp this build of `bank` against it.
 
@@ -470,8 +520,15 @@ def check(
     (unless `allow_schema_change` and a major version bump), and (unless `update`) a
     lock that this build would change.  A partial build (`bank.partial`) leaves the
     notes it did not build as they are, instead of retiring them.
+
+    With no lock, a build that may update it still stops when the bank was built
+    before (the lock is in git's history, or a release is tagged), unless
+    `new_lock`: a new lock would give every note a new mod time, and the next import
+    would replace the tags users added.
     """
     old = _read_checked(path)
+    if old is None and update and not new_lock and (evidence := earlier_builds(path)):
+        raise BuildError([_problem(path, "lock-missing", _missing_message(path, evidence))])
     if old is not None and old.bank != bank.slug:
         raise BuildError([_problem(path, "lock-bank", _slug_changed(old.bank, bank.slug))])
     new, diff = stamp(
@@ -535,9 +592,59 @@ def _read_checked(path: Path) -> Lock | None:
     try:
         return read_lock(path)
     except LockFormatError as exc:
+        if exc.key == "<conflict>":
+            message = (
+                "the lock has merge-conflict markers; take one side whole, e.g. "
+                f"`git checkout --theirs -- {path}`, then build again: the build "
+                "re-stamps only the notes that differ"
+            )
+            raise BuildError(
+                [Problem(str(path), exc.line, exc.column, "lock-conflict", message)]
+            ) from exc
         raise BuildError(
             [Problem(str(path), exc.line, exc.column, "lock-invalid", str(exc))]
         ) from exc
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    """git's output, or None when git fails or `cwd` is not in a checkout."""
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def earlier_builds(path: Path) -> str | None:
+    """How to get a lock back, if git shows that the bank was built before: the last
+    commit that had the lock at `path`, or a release tag; else None."""
+    folder = path.parent
+    if not folder.is_dir():
+        return None
+    name = f"./{path.name}"
+    rev = _git(folder, "log", "-1", "--format=%h", "--", name)
+    if rev:
+        if _git(folder, "cat-file", "-e", f"{rev}:{name}") is None:  # deleted in `rev`
+            rev = f"{rev}~1"
+        return (
+            f"the lock is in git's history; restore it with `git checkout {rev} -- {path}` "
+            f"(in a merge: `git checkout --theirs -- {path}`)"
+        )
+    tags = _git(folder, "tag", "--list", "v*", "--sort=-creatordate")
+    if tags:
+        tag = tags.splitlines()[0]
+        return f"release {tag} exists; restore its lock with `git checkout {tag} -- {path}`"
+    return None
+
+
+def _missing_message(path: Path, evidence: str) -> str:
+    return (
+        f"no lock file, but this bank was built before: {evidence}, then build again. "
+        "A new lock would give every note a new time, and Anki's next import would "
+        "replace the tags users added; to start one anyway, pass --new-lock"
+    )
 
 
 def _ids(ids: Sequence[str]) -> str:

@@ -20,13 +20,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prepdeck import lock as lockfile
-from prepdeck.artifacts import Artifact, BuildOptions, atomic_path
+from prepdeck.artifacts import Artifact, BuildOptions, StagedFile, commit_all
 from prepdeck.build import build
 from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem, ProblemsError
 from prepdeck.model import Bank
@@ -78,13 +78,16 @@ def release(
     strict: bool = False,
     targets: Sequence[str] = TARGETS,
     on_step: Callable[[str], None] | None = None,
+    allow_dirty: bool = False,
 ) -> Release:
     """Release the bank in `content_dir` into `out_dir`.
 
     `timestamp` is SOURCE_DATE_EPOCH for both builds.  `tag`, if given, must be "v"
     plus the bank's version.  The previous release is `previous_lock` (a lock file),
     or `since` (a git tag whose committed lock is read, or `AUTO`); neither means a
-    first release.  The lock in `content_dir` must be current, as with `build --locked`.
+    first release.  The lock in `content_dir` must be current, as with `build --locked`,
+    and the content committed (unless `allow_dirty`): CI builds the commit, so
+    uncommitted changes would give other bytes than the release it publishes.
 
     Raises `ContentError` (invalid bank), `BuildError` (stale lock, unbuildable
     artifact) or `ReleaseError` (tag mismatch, builds differ, no previous lock).
@@ -93,6 +96,13 @@ def release(
     step = on_step or (lambda _message: None)
     if previous_lock is not None and since is not None:
         raise ReleaseError("give the previous release as a lock file or as a tag, not both")
+    if not allow_dirty and (dirty := uncommitted(content_dir)):
+        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        raise ReleaseError(
+            f"{content_dir} has uncommitted changes ({shown}); a release is built from a "
+            "commit, so CI would produce other bytes. Commit them, or pass --allow-dirty "
+            "for a trial release"
+        )
     step("validating")
     bank, warnings = _valid_bank(content_dir, strict=strict)
     release_tag = TAG_PREFIX + bank.version
@@ -120,14 +130,16 @@ def release(
         _build_in_child(content_dir, second, options, targets)
         _compare(first, second)
         step("writing the release")
-        artifacts = _publish(built, out_dir)
-    checksums = out_dir / CHECKSUMS
-    with atomic_path(checksums) as tmp_path:
-        tmp_path.write_text(checksums_text(artifacts), encoding="utf-8")
-    notes = out_dir / NOTES
-    with atomic_path(notes) as tmp_path:
-        text = notes_text(bank, release_tag, artifacts, changes, timestamp=timestamp)
-        tmp_path.write_text(text, encoding="utf-8")
+        artifacts = tuple(
+            replace(a, path=out_dir / a.path.name, notes=[])
+            for a in sorted(built, key=lambda a: a.path.name)
+        )
+        checksums, notes = out_dir / CHECKSUMS, out_dir / NOTES
+        texts = {
+            checksums: checksums_text(artifacts),
+            notes: notes_text(bank, release_tag, artifacts, changes, timestamp=timestamp),
+        }
+        _publish(built, out_dir, texts)
     return Release(bank.version, release_tag, artifacts, checksums, notes, changes, tuple(warnings))
 
 
@@ -228,17 +240,30 @@ def _same_bytes(a: Path, b: Path) -> bool:
     return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
-def _publish(built: Sequence[Artifact], out_dir: Path) -> tuple[Artifact, ...]:
-    """Copy the checked artifacts into `out_dir`, each file replaced atomically; the
-    copies have the bytes, and so the size and digest, the build recorded."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    published = []
-    for artifact in sorted(built, key=lambda a: a.path.name):
-        dest = out_dir / artifact.path.name
-        with atomic_path(dest) as tmp_path:
-            shutil.copyfile(artifact.path, tmp_path)
-        published.append(replace(artifact, path=dest, notes=[]))
-    return tuple(published)
+def _publish(built: Sequence[Artifact], out_dir: Path, texts: Mapping[Path, str]) -> None:
+    """Copy the checked artifacts into `out_dir` (the copies have the bytes, and so the
+    size and digest, the build recorded) with the `texts` (checksums, notes), all or
+    nothing, as a build does: a failure leaves the previous release's files as they were."""
+    staged: list[StagedFile] = []
+    try:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for artifact in built:
+                staged.append(StagedFile(out_dir / artifact.path.name))
+                shutil.copyfile(artifact.path, staged[-1].path)
+            for path, text in texts.items():
+                staged.append(StagedFile(path))
+                staged[-1].path.write_text(text, encoding="utf-8")
+            commit_all(staged)
+        except OSError as exc:
+            raise ReleaseError(
+                f"cannot write {exc.filename or out_dir}: {exc.strerror or exc}; "
+                "nothing was replaced"
+            ) from exc
+    except BaseException:
+        for file in staged:
+            file.discard()
+        raise
 
 
 # -- checksums and notes -------------------------------------------------------------
@@ -436,6 +461,18 @@ def commit_time(path: Path) -> int | None:
         return int(_git(path, "log", "-1", "--format=%ct"))
     except (ReleaseError, ValueError):
         return None
+
+
+def uncommitted(path: Path) -> list[str]:
+    """Files under the folder `path` that differ from HEAD or are untracked (git status's
+    view, ignored files excepted); [] outside a git checkout."""
+    try:
+        status = _git(
+            path, "status", "--porcelain", "--untracked-files=all", "--", ".", strip=False
+        )
+    except ReleaseError:
+        return []
+    return [line[3:] for line in status.splitlines() if line.strip()]
 
 
 def _git(cwd: Path, *args: str, strip: bool = True) -> str:

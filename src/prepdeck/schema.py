@@ -189,8 +189,14 @@ def _type_problem(doc: Located, path: Path_, error: jsonschema.ValidationError) 
             f'"{_name(path)}" must be text, but YAML reads the unquoted {source} as '
             f'{reading}; quote it: "{source}"',
         )
+    hint = ""
+    if expected == "string" and isinstance(error.instance, dict) and len(error.instance) == 1:
+        hint = (
+            "; a colon followed by a space starts a mapping, so YAML read "
+            f"{next(iter(error.instance))!r} as a key: quote the whole item"
+        )
     return doc.problem(
         path,
         "wrong-type",
-        f'"{_name(path)}" must be {wanted}, not {_describe(error.instance)}',
+        f'"{_name(path)}" must be {wanted}, not {_describe(error.instance)}{hint}',
     )

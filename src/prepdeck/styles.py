@@ -8,7 +8,7 @@ YAML traps refused) and the merged result through the kind's JSON Schema
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,11 +81,15 @@ def _depth(data: Any, at: Path_) -> int:
     return len(at)
 
 
+Consistency = Callable[[dict[str, Any], schema.Located], list[Problem]]
+
+
 def read_yaml(
-    name: str, style_dirs: Sequence[Path], kind: Kind
+    name: str, style_dirs: Sequence[Path], kind: Kind, consistency: Consistency | None = None
 ) -> tuple[dict[str, Any], list[Problem]]:
     """The default file `name` deep-merged with each style folder's, checked against
-    the `kind` schema; every problem found, with its position, instead of raising."""
+    the `kind` schema, then (if the schema passed) by `consistency`, for rules that
+    tie values together; every problem found, with its position, instead of raising."""
     merged: dict[str, Any] = {}
     problems: list[Problem] = []
     docs: list[YamlDocument] = []
@@ -103,5 +107,8 @@ def read_yaml(
         docs.append(doc)
         merged = deep_merge(merged, doc.data)
     if docs and not problems:
-        problems += schema.check_layers(merged, Layers(tuple(docs)), kind)
+        layers = Layers(tuple(docs))
+        problems += schema.check_layers(merged, layers, kind)
+        if consistency is not None and not problems:
+            problems += consistency(merged, layers)
     return merged, sorted(problems)

@@ -83,6 +83,10 @@ def is_safe_url(url: str) -> bool:
 _INLINE_SYNTAX = frozenset("*_`[]\\\n\r")
 
 _inline_md = MarkdownIt("zero").enable(["emphasis", "backticks", "link", "escape", "newline"])
+# markdown-it drops javascript:, data: and file: links to plain text before anyone sees
+# them; keep every link, so the link-scheme rule flags each scheme that is not https or
+# mailto the same way, and the renderers (which print an unsafe link as its text) decide.
+_inline_md.validateLink = lambda url: True  # type: ignore[method-assign]
 # Blocks are split first and each paragraph's inline text is parsed on its own
 # (what markdown-it's `inline` core rule would do), so plain paragraphs stay cheap.
 _block_md = MarkdownIt("zero").enable(["list"]).disable(["inline", "text_join"])

@@ -34,21 +34,55 @@ class Validation:
         return not (self.errors or (strict and self.warnings))
 
 
-def content_files(root: Path) -> tuple[Path, list[Path]]:
-    """bank.yaml and the tier files beside it (every other .yaml/.yml), sorted."""
-    tier_files = sorted(
-        p
-        for p in root.iterdir()
-        if p.suffix in (".yaml", ".yml") and p.name != BANK_FILE and p.is_file()
-    )
-    return root / BANK_FILE, tier_files
+def content_files(root: Path) -> tuple[Path, list[Path], list[Problem]]:
+    """bank.yaml and the tier files beside it (every other .yaml/.yml), sorted, and a
+    problem for each entry named like a content file that is not read: a link that
+    leads out of the folder (refused: the deck would carry someone else's file), a
+    dangling link, or something that is not a regular file (a folder, a FIFO)."""
+    problems: list[Problem] = []
+    tier_files: list[Path] = []
+    real_root = root.resolve()
+    for path in sorted(root.iterdir()):
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        if why := _not_readable(path, real_root):
+            rule, message = why
+            # Skipping a stray tier-named entry is safe; a refused link or bank.yaml is not.
+            skipped = rule != "link-outside" and path.name != BANK_FILE
+            level = Level.WARNING if skipped else Level.ERROR
+            problems.append(Problem(str(path), 1, 1, rule, message, level))
+        elif path.name != BANK_FILE:
+            tier_files.append(path)
+    return root / BANK_FILE, tier_files, problems
+
+
+def _not_readable(path: Path, real_root: Path) -> tuple[str, str] | None:
+    """(rule, message) when `path` must not be read as content, else None."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "dangling-link", "a symbolic link to nothing (or a loop); skipped"
+        if not target.is_relative_to(real_root):
+            return (
+                "link-outside",
+                f"a symbolic link to {target}, outside the content folder; refused "
+                "(copy the file in if it belongs to the bank)",
+            )
+    if path.is_dir():
+        return "not-a-file", "a folder named like a content file; skipped"
+    if not path.is_file():
+        return "not-a-file", "not a regular file (a FIFO, socket or device?); skipped"
+    return None
 
 
 def read_content(root: Path) -> tuple[Content, list[Problem]]:
-    bank_path, tier_paths = content_files(root)
-    problems: list[Problem] = []
+    bank_path, tier_paths, problems = content_files(root)
     bank_doc: YamlDocument | None = None
-    if bank_path.is_file():
+    refused = {Path(p.path) for p in problems if p.is_error}
+    if bank_path in refused:
+        bank_doc = YamlDocument(bank_path, str(bank_path))  # reported; nothing read
+    elif bank_path.is_file():
         bank_doc = load_document(bank_path)
         problems += bank_doc.problems
         if bank_doc.node is not None:
@@ -62,6 +96,9 @@ def read_content(root: Path) -> tuple[Content, list[Problem]]:
         if doc.node is not None:
             problems += schema.check(doc, "tier")
         tier_docs.append(doc)
+    # A file that was refused or skipped still counts as one that did not load, so the
+    # rules that need the whole bank (tier counts, unused entries) stay quiet.
+    tier_docs += [YamlDocument(path, str(path)) for path in sorted(refused - {bank_path})]
     return Content(root, bank_doc, tier_docs), problems
 
 

@@ -104,7 +104,12 @@ def _register_family(spec: FontSpec, style_dirs: Sequence[Path]) -> Family:
             names[kind] = by_file[filename]
             continue
         names[kind] = by_file[filename] = spec.name + _SUFFIXES[kind]
-        _register_face(names[kind], filename)
+        try:
+            _register_face(names[kind], filename)
+        except (TTFError, OSError) as exc:
+            # At the file itself: a real path, and the face pdf.yaml named it for.
+            message = f"the {kind} face of font {spec.name!r} cannot be loaded: {exc}"
+            raise BuildError([Problem(filename, 1, 1, "pdf-font", message)]) from None
     pdfmetrics.registerFontFamily(
         spec.name,
         normal=names["regular"],

@@ -15,6 +15,8 @@ from prepdeck.content import Content
 from prepdeck.errors import Problem
 from prepdeck.rules import (
     cards_question,
+    control_character,
+    deck_name,
     duplicate_entry,
     duplicate_id,
     link_scheme,
@@ -46,5 +48,7 @@ _MODULES: tuple[ModuleType, ...] = (
     tag_format,
     link_scheme,
     near_duplicate,
+    control_character,
+    deck_name,
 )
 RULES: tuple[Rule, ...] = tuple(cast(Rule, module) for module in _MODULES)

@@ -22,7 +22,7 @@ def whole_number(value: object) -> int | None:
 
 
 def check(content: Content) -> Iterator[Problem]:
-    if content.bank is None:
+    if content.bank is None or not content.bank_loaded or not content.tiers_loaded:
         return
     counts: Counter[str] = Counter()
     for question in content.questions():

@@ -11,7 +11,7 @@ ID = "undeclared-tier"
 
 
 def check(content: Content) -> Iterator[Problem]:
-    if content.bank is None or not isinstance(content.bank_data.get("tiers"), list):
+    if not content.bank_loaded or not isinstance(content.bank_data.get("tiers"), list):
         return
     declared = sorted(content.declared("tiers", "id"))
     for doc, data in content.tier_files():

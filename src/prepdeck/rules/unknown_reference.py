@@ -11,7 +11,7 @@ ID = "unknown-reference"
 
 
 def check(content: Content) -> Iterator[Problem]:
-    if content.bank is None:
+    if not content.bank_loaded:
         return
     keys = content.declared("references", "key")
     for question in content.questions():

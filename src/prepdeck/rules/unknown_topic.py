@@ -11,7 +11,7 @@ ID = "unknown-topic"
 
 
 def check(content: Content) -> Iterator[Problem]:
-    if content.bank is None:
+    if not content.bank_loaded:
         return
     topics = content.declared("topics", "id")
     for question in content.questions():

@@ -12,7 +12,7 @@ ID = "unused-entry"
 
 
 def check(content: Content) -> Iterator[Problem]:
-    if content.bank is None or not content.tier_docs:
+    if content.bank is None or not content.tier_docs or not content.tiers_loaded:
         return
     used = {"topics": set(), "references": set()}  # type: dict[str, set[str]]
     for question in content.questions():
