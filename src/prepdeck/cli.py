@@ -111,11 +111,13 @@ def _validated(  # type: ignore[no-untyped-def]
     *,
     quiet: bool = False,
     build_model: bool = True,
+    pdf_styles: tuple[Path, ...] | None = None,
 ):
-    """Validate, print the problems, and exit 1 unless the bank is usable."""
+    """Validate, print the problems, and exit 1 unless the bank is usable.
+    `pdf_styles`: the style folders a PDF would be printed with (None: no PDF)."""
     from prepdeck.validate import validate_content
 
-    result = validate_content(content_dir, build_model=build_model)
+    result = validate_content(content_dir, build_model=build_model, pdf_styles=pdf_styles)
     _print_problems(result.problems, output_format, quiet=quiet)
     if not result.ok(strict=strict):
         sys.exit(1)
@@ -138,17 +140,27 @@ def cli() -> None:
 @content_argument
 @format_option
 @strict_option
-def validate(content_dir: Path, output_format: str, strict: bool) -> None:
+@styles_option
+def validate(
+    content_dir: Path, output_format: str, strict: bool, style_dirs: tuple[Path, ...]
+) -> None:
     """Check a bank and report every problem at once.
 
     Problems print as path:line:col: level[rule]: message. Exit status 0 means
-    valid, 1 invalid (or warnings with --strict), 2 a usage error.
+    valid, 1 invalid (or warnings with --strict), 2 a usage error. The PDF
+    glyph check uses the fonts of the styles a build would use.
 
     \b
     Example:
         prepdeck validate content --format github
     """
-    _validated(content_dir, output_format, strict, build_model=False)
+    _validated(
+        content_dir,
+        output_format,
+        strict,
+        build_model=False,
+        pdf_styles=_style_dirs(style_dirs),
+    )
     if output_format != "json":
         click.echo(f"{content_dir}: valid", err=True)
 
@@ -208,9 +220,16 @@ def build(
     from prepdeck.errors import ProblemsError
 
     timestamp = _source_date_epoch()
-    bank = _validated(content_dir, output_format, strict, quiet=quiet)
-    _check_filters(bank, tiers, tags)
     style_dirs = _style_dirs(style_dirs)
+    pdf = any(target != "anki" for target in targets or TARGETS)
+    bank = _validated(
+        content_dir,
+        output_format,
+        strict,
+        quiet=quiet,
+        pdf_styles=style_dirs if pdf else None,
+    )
+    _check_filters(bank, tiers, tags)
     options = BuildOptions(
         timestamp=timestamp,
         content_dir=content_dir,

@@ -63,6 +63,9 @@ class Content:
     root: Path
     bank: Document | None
     tier_docs: list[Document]
+    # the style folders the PDFs would use, or None when no PDF is to be made
+    # (`build --target anki`): the rules that check printability then skip
+    pdf_styles: tuple[Path, ...] | None = None
 
     @property
     def bank_data(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ emits.  Links survive only for https and mailto; any other link prints as its te
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
 
@@ -241,12 +241,29 @@ def _rl_attr(text: str) -> str:
     return _rl_escape(text).replace('"', "&quot;")
 
 
+FontRuns = Callable[[str, str], Sequence[tuple[str, str]]]
+
+
 @dataclass(frozen=True, slots=True)
 class MarkupStyle:
-    """What inline markup turns into in reportlab: the faces and the link colour."""
+    """What inline markup turns into in reportlab: the faces and the link colour.
+
+    `font_runs(kind, text)` splits text ("body" or "code") into (family, text) runs
+    for a font fallback chain; an empty family means the surrounding font."""
 
     code_font: str = "Courier"
     link_color: str = "#1a5fb4"
+    font_runs: FontRuns | None = None
+
+
+def _rl_text(text: str, kind: str, style: MarkupStyle) -> str:
+    """Escaped text, each run a fallback font draws wrapped in its <font> tag."""
+    if style.font_runs is None:
+        return _rl_escape(text)
+    return "".join(
+        f'<font face="{_rl_attr(family)}">{_rl_escape(part)}</font>' if family else _rl_escape(part)
+        for family, part in style.font_runs(kind, text)
+    )
 
 
 def inline_markup(nodes: tuple[Inline, ...], style: MarkupStyle = MarkupStyle()) -> str:
@@ -254,9 +271,10 @@ def inline_markup(nodes: tuple[Inline, ...], style: MarkupStyle = MarkupStyle())
     parts: list[str] = []
     for node in nodes:
         if isinstance(node, Text):
-            parts.append(_rl_escape(node.text))
+            parts.append(_rl_text(node.text, "body", style))
         elif isinstance(node, Code):
-            parts.append(f'<font face="{_rl_attr(style.code_font)}">{_rl_escape(node.text)}</font>')
+            code = _rl_text(node.text, "code", style)
+            parts.append(f'<font face="{_rl_attr(style.code_font)}">{code}</font>')
         elif isinstance(node, Strong):
             parts.append(f"<b>{inline_markup(node.children, style)}</b>")
         elif isinstance(node, Emphasis):

@@ -80,9 +80,9 @@ def inline_runs(
     runs: list[Run] = []
     for node in nodes:
         if isinstance(node, Text):
-            runs.append(Run(node.text, palette.body.face(bold, italic), color, url))
+            runs += [Run(t, f, color, url) for f, t in palette.body.runs(node.text, bold, italic)]
         elif isinstance(node, Code):
-            runs.append(Run(node.text, palette.code.face(bold, italic), color, url))
+            runs += [Run(t, f, color, url) for f, t in palette.code.runs(node.text, bold, italic)]
         elif isinstance(node, Strong):
             runs += inline_runs(
                 node.children, palette, bold=True, italic=italic, color=color, url=url
@@ -169,6 +169,7 @@ class Word(NamedTuple):
     units: float
     space: float  # units of the space drawn after it, in its last piece's face
     hard_break: bool  # the line ends after this word
+    space_run: Run | None = None  # the run whose face draws the space, if not the last piece's
 
 
 def words_of(runs: Iterable[Run]) -> list[Word]:
@@ -177,12 +178,15 @@ def words_of(runs: Iterable[Run]) -> list[Word]:
     words: list[Word] = []
     pieces: list[tuple[str, Run]] = []
     width = 0.0
-    gap = False  # whitespace since the last piece
+    gap: Run | None = None  # the run with whitespace since the last piece, if any
 
-    def flush(hard: bool = False) -> None:
+    def flush(hard: bool = False, space_run: Run | None = None) -> None:
+        # the space is measured and drawn in the face that holds it: a fallback
+        # font's space (an emoji font's is 1.27 em) must not widen the gap after
+        # its last glyph
         nonlocal pieces, width
-        space = 0.0 if hard else units(" ", pieces[-1][1].font)
-        words.append(Word(tuple(pieces), width, space, hard))
+        space = 0.0 if hard else units(" ", (space_run or pieces[-1][1]).font)
+        words.append(Word(tuple(pieces), width, space, hard, space_run))
         pieces, width = [], 0.0
 
     for run in runs:
@@ -193,16 +197,17 @@ def words_of(runs: Iterable[Run]) -> list[Word]:
                 words[-1] = words[-1]._replace(space=0.0, hard_break=True)
             else:
                 words.append(Word((), 0.0, 0.0, True))  # an empty line
-            gap = False
+            gap = None
             continue
         text = run.text
         # str.split() is fastest, but outside ASCII it would break at a no-break space
         parts = text.split() if text.isascii() else [p for p in _SPACE.split(text) if p]
         if not parts:
-            gap = gap or bool(text)
+            if text and gap is None:
+                gap = run
             continue
         if pieces and (gap or text[0] in _ASCII_SPACE):
-            flush()
+            flush(space_run=gap or run)
         font = run.font
         cache = _cache(font)
         space = units(" ", font)
@@ -212,13 +217,13 @@ def words_of(runs: Iterable[Run]) -> list[Word]:
                     words.append(Word(tuple(pieces), width, space, False))
                     pieces, width = [], 0.0
                 else:
-                    flush()
+                    flush(space_run=run)
             w = cache.get(part)
             if w is None:
                 w = cache[part] = stringWidth(part, font, 1000)
             pieces.append((part, run))
             width += w
-        gap = text[-1] in _ASCII_SPACE
+        gap = run if text[-1] in _ASCII_SPACE else None
     if pieces:
         flush()
     return words
@@ -241,7 +246,7 @@ def _split_word(word: Word, room: float) -> list[Word]:
             width += w
         if start < len(text):
             pieces.append((text[start:], run))
-    chunks.append(Word(tuple(pieces), width, word.space, word.hard_break))
+    chunks.append(Word(tuple(pieces), width, word.space, word.hard_break, word.space_run))
     return chunks
 
 
@@ -431,6 +436,10 @@ def _segments(line: tuple[Word, ...]) -> list[tuple[str, Run, float, float]]:
                 linked = linked or run.url is not None
             texts.append(text)
         if index < last and word.space:
+            holder = word.space_run
+            if holder is not None and current is not None and holder.font != current.font:
+                out.append(("".join(texts), current, 0.0, 0.0))
+                texts, current = [], holder
             texts.append(" ")
     if current is not None:
         out.append(("".join(texts), current, 0.0, 0.0))

@@ -18,6 +18,7 @@ from prepdeck.rules import (
     duplicate_id,
     link_scheme,
     near_duplicate,
+    pdf_glyph,
     tag_format,
     tier_count,
     undeclared_tier,
@@ -44,5 +45,6 @@ _MODULES: tuple[ModuleType, ...] = (
     tag_format,
     link_scheme,
     near_duplicate,
+    pdf_glyph,
 )
 RULES: tuple[Rule, ...] = tuple(cast(Rule, module) for module in _MODULES)
