@@ -12,6 +12,11 @@ import yaml
 
 DEFAULTS_DIR = Path(__file__).parent / "styles"
 
+try:  # libyaml's parser: `validate` reads pdf.yaml for the fonts, and must stay fast
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
 
 def style_files(name: str, style_dirs: Sequence[Path]) -> list[Path]:
     """The default file called `name`, then each user folder's, in cascade order."""
@@ -36,7 +41,7 @@ def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str,
 def read_yaml(name: str, style_dirs: Sequence[Path]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in style_files(name, style_dirs):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
         if not isinstance(data, Mapping):
             raise ValueError(f"{path}: a style file must be a mapping")
         merged = deep_merge(merged, data)

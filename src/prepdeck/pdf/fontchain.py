@@ -22,16 +22,16 @@ prepdeck.pdf.fontchain` prints the coverage index for the shipped fonts.
 
 from __future__ import annotations
 
+import bisect
 import json
 import sys
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
-from prepdeck.pdf.style import Fonts, FontSpec
+from prepdeck.pdf.fontspec import Fonts, FontSpec
 from prepdeck.styles import DEFAULTS_DIR
 
 FONTS_DIR = DEFAULTS_DIR / "fonts"
@@ -43,18 +43,21 @@ SUFFIXES = {"regular": "", "bold": "-Bold", "italic": "-Italic", "bold_italic": 
 COLLAPSED = frozenset(" \t\n\r")
 
 
-def _ranges(*pairs: tuple[int, int]) -> frozenset[str]:
-    return frozenset(chr(cp) for start, end in pairs for cp in range(start, end + 1))
-
-
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15).
-IGNORABLE = _ranges(
+_IGNORABLE_RANGES = (
     (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
     (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
     (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
     (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
     (0xE0000, 0xE0FFF),
 )  # fmt: skip
+
+
+def ignorable(char: str) -> bool:
+    """A default-ignorable character: it only modifies a neighbour (or nothing)."""
+    cp = ord(char)
+    return cp >= 0xAD and any(start <= cp <= end for start, end in _IGNORABLE_RANGES)
+
 
 # Scripts reportlab cannot set without bidi reordering or shaping: their letters
 # would print reversed or unjoined, so they are refused, naming the script.
@@ -99,7 +102,7 @@ def describe(char: str) -> str:
         name = {"Cc": "control character", "Co": "private-use character"}.get(
             unicodedata.category(char), "unnamed character"
         )
-    visible = unicodedata.category(char)[0] not in "CZM" and char not in IGNORABLE
+    visible = unicodedata.category(char)[0] not in "CZM" and not ignorable(char)
     shown = f' "{char}"' if visible else ""
     return f"U+{ord(char):04X} {name}{shown}"
 
@@ -111,7 +114,7 @@ class FontError(Exception):
 # -- coverage ----------------------------------------------------------------------
 
 _lock = threading.Lock()
-_coverage: dict[tuple[str, int, int], frozenset[str]] = {}
+_coverage: dict[tuple[str, int, int], Coverage] = {}
 _index: dict[str, dict[str, object]] | None = None
 
 
@@ -134,15 +137,44 @@ def parse_coverage(path: Path, subfont: int = 0) -> frozenset[int]:
     return frozenset(cp for cp, glyph in font.charToGlyph.items() if glyph)
 
 
-def _usable(code_points: Iterable[int]) -> frozenset[str]:
-    """What a font can be asked to draw: its characters, less those never drawn
-    (ignorables) or never allowed (complex scripts), plus collapsed whitespace."""
-    chars = {chr(cp) for cp in code_points}
-    chars -= IGNORABLE
-    return frozenset(c for c in chars if complex_script(c) is None) | COLLAPSED
+class Coverage:
+    """What a font can be asked to draw: the characters its cmap has, less those
+    never drawn (ignorables) or never allowed (complex scripts), plus the
+    whitespace reportlab collapses.
+
+    Held as code point ranges, so `validate` tests the few characters a bank uses
+    without building a set of every character of every font; the set is built
+    on first use, by a build that splits text into runs."""
+
+    __slots__ = ("_chars", "_ends", "_starts")
+
+    def __init__(self, ranges: Sequence[Sequence[int]]) -> None:
+        self._starts = [int(r[0]) for r in ranges]
+        self._ends = [int(r[1]) for r in ranges]
+        self._chars: frozenset[str] | None = None
+
+    def __contains__(self, char: str) -> bool:
+        if char in COLLAPSED:
+            return True
+        cp = ord(char)
+        i = bisect.bisect_right(self._starts, cp) - 1
+        return (
+            i >= 0 and cp <= self._ends[i] and not ignorable(char) and complex_script(char) is None
+        )
+
+    @property
+    def chars(self) -> frozenset[str]:
+        if self._chars is None:
+            chars = {
+                chr(cp)
+                for a, b in zip(self._starts, self._ends, strict=True)
+                for cp in range(a, b + 1)
+            }
+            self._chars = frozenset(c for c in chars if c in self)
+        return self._chars
 
 
-def coverage(path: Path) -> frozenset[str]:
+def coverage(path: Path) -> Coverage:
     """The characters the font file at `path` can draw, read once per process."""
     try:
         stat = path.stat()
@@ -154,12 +186,11 @@ def coverage(path: Path) -> frozenset[str]:
         if found is None:
             entry = _shipped_index().get(path.name) if path.parent == FONTS_DIR else None
             if entry is not None and entry.get("size") == stat.st_size:
-                pairs = entry["ranges"]
-                assert isinstance(pairs, list)
-                cps: Iterable[int] = (cp for a, b in pairs for cp in range(a, b + 1))
+                ranges = entry["ranges"]
+                assert isinstance(ranges, list)
             else:
-                cps = parse_coverage(path)
-            found = _coverage[key] = _usable(cps)
+                ranges = as_ranges(parse_coverage(path))
+            found = _coverage[key] = Coverage(ranges)
     return found
 
 
@@ -184,8 +215,7 @@ def build_index(paths: Iterable[Path]) -> dict[str, dict[str, object]]:
 # -- chains ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class FontFamily:
+class FontFamily(NamedTuple):
     """A family in a chain: its name, and a font file for each variant."""
 
     name: str
@@ -212,30 +242,29 @@ def variant(bold: bool, italic: bool) -> str:
     return "italic" if italic else "regular"
 
 
-@dataclass(frozen=True)
-class Font:
+class Font(NamedTuple):
     """One face in a chain: its (registered) name, its family, what it can draw."""
 
     name: str
     family: str
-    chars: frozenset[str]
+    coverage: Coverage
 
 
-@dataclass(frozen=True)
 class Chain:
     """Fonts in order of preference for one variant (regular, bold...)."""
 
-    fonts: tuple[Font, ...]
-    _split: dict[str, list[tuple[str, str]]] = field(default_factory=dict, compare=False)
+    __slots__ = ("_split", "fonts")
+
+    def __init__(self, fonts: tuple[Font, ...]) -> None:
+        self.fonts = fonts
+        self._split: dict[str, list[tuple[str, str]]] = {}  # text -> runs, for repeats
 
     @property
     def primary(self) -> str:
         return self.fonts[0].name
 
-    @cached_property
-    def chars(self) -> frozenset[str]:
-        """Every character some font in the chain can draw."""
-        return frozenset().union(*(f.chars for f in self.fonts))
+    def can_draw(self, char: str) -> bool:
+        return any(char in f.coverage for f in self.fonts)
 
     @property
     def families(self) -> str:
@@ -248,7 +277,7 @@ class Chain:
         fallback's space can be far wider); a character no face has goes to the
         first face (the glyph check reports it before anything is drawn)."""
         first = self.fonts[0]
-        if first.chars.issuperset(text):
+        if first.coverage.chars.issuperset(text):
             return [(first.name, text)]
         found = self._split.get(text)
         if found is not None:
@@ -256,9 +285,9 @@ class Chain:
         out: list[tuple[str, str]] = []
         face, part = first.name, list[str]()
         for char in text:
-            if char in IGNORABLE:
+            if ignorable(char):
                 continue
-            want = next((f.name for f in self.fonts if char in f.chars), first.name)
+            want = next((f.name for f in self.fonts if char in f.coverage), first.name)
             if want != face and part:
                 out.append((face, "".join(part)))
                 part = []
@@ -279,10 +308,7 @@ class Chain:
     def missing(self, text: str) -> list[str]:
         """Distinct characters of `text`, in order, that no face can draw (or that
         belong to a script the PDFs cannot set)."""
-        if self.chars.issuperset(text):
-            return []
-        have = self.chars
-        return [c for c in dict.fromkeys(text) if c not in have and c not in IGNORABLE]
+        return [c for c in dict.fromkeys(text) if not self.can_draw(c) and not ignorable(c)]
 
 
 def make_chain(families: Sequence[FontFamily], variant_name: str) -> Chain:
@@ -294,32 +320,34 @@ def make_chain(families: Sequence[FontFamily], variant_name: str) -> Chain:
     )
 
 
-@dataclass(frozen=True)
 class Chains:
-    """The body and code chains, one per variant, built lazily."""
+    """The body and code chains, one per variant; fonts are read on first use."""
 
-    body: tuple[FontFamily, ...]
-    code: tuple[FontFamily, ...]
+    def __init__(self, body: tuple[FontFamily, ...], code: tuple[FontFamily, ...]) -> None:
+        self.body = body
+        self.code = code
+        self._built: dict[tuple[str, str], Chain] | None = None
 
     def chain(self, kind: str, bold: bool = False, italic: bool = False) -> Chain:
         return self._chains[(kind, variant(bold, italic))]
 
-    @cached_property
+    @property
     def _chains(self) -> dict[tuple[str, str], Chain]:
-        return {
-            (kind, v): make_chain(families, v)
-            for kind, families in (("body", self.body), ("code", self.code))
-            for v in VARIANTS
-        }
+        if self._built is None:
+            self._built = {
+                (kind, v): make_chain(families, v)
+                for kind, families in (("body", self.body), ("code", self.code))
+                for v in VARIANTS
+            }
+        return self._built
 
-    @cached_property
-    def safe(self) -> frozenset[str]:
-        """Characters every chain can draw: text made only of these needs no closer look."""
-        chains = list(self._chains.values())
-        common = set(chains[0].chars)
-        for chain in chains[1:]:
-            common &= chain.chars
-        return frozenset(common)
+    def all_chains(self) -> list[Chain]:
+        return list(self._chains.values())
+
+    def everywhere(self, char: str) -> bool:
+        """Whether every chain (body and code, every variant) can draw `char`:
+        text made only of such characters needs no closer look."""
+        return ignorable(char) or all(chain.can_draw(char) for chain in self._chains.values())
 
 
 def font_file(name: str, style_dirs: Sequence[Path]) -> Path:

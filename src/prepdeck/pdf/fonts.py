@@ -27,7 +27,6 @@ from prepdeck.errors import BuildError, Problem
 from prepdeck.model import Bank, Question
 from prepdeck.pdf import tounicode
 from prepdeck.pdf.fontchain import (
-    IGNORABLE,
     VARIANTS,
     Chain,
     Chains,
@@ -36,6 +35,7 @@ from prepdeck.pdf.fontchain import (
     chains_for,
     explain,
     face_names,
+    ignorable,
     missing_in,
     styled_blocks,
     styled_text,
@@ -126,7 +126,8 @@ def register_fonts(style: PdfStyle) -> FontSet:
             chains = chains_for(style.fonts, style.style_dirs)
             for family in dict.fromkeys((*chains.body, *chains.code)):
                 _register_family(family)
-            chains.safe  # noqa: B018 - read every face's coverage now, not mid-layout
+            for chain in chains.all_chains():  # read every face's coverage now, not mid-layout
+                chain.fonts[0].coverage.chars  # noqa: B018
         except FontError as exc:
             raise BuildError([Problem("pdf.yaml", 1, 1, "pdf-font", str(exc))]) from None
     return FontSet(_family(chains, "body"), _family(chains, "code"), chains)
@@ -210,10 +211,10 @@ def drawable(text: str, fonts: FontSet, face: str, replacement: str = "?") -> st
     """`text` with characters the body chain cannot draw replaced, for derived
     one-line text (the contents and bookmarks reuse question text, though a code
     span may have used a glyph only the code chain has)."""
-    have = fonts.body.chain().chars
-    if have.issuperset(text):
+    chain = fonts.body.chain()
+    if chain.fonts[0].coverage.chars.issuperset(text):
         return text
-    return "".join(c if c in have else "" if c in IGNORABLE else replacement for c in text)
+    return "".join(c if chain.can_draw(c) else "" if ignorable(c) else replacement for c in text)
 
 
 # -- one line of text in a chain's faces ---------------------------------------------

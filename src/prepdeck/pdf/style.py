@@ -14,86 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from prepdeck.errors import BuildError, Problem
+from prepdeck.pdf.fontspec import STYLE_FILE, Fonts, FontSpecError, parse_fonts
 from prepdeck.styles import read_yaml
 
-STYLE_FILE = "pdf.yaml"
+__all__ = ["STYLE_FILE", "PdfStyle", "load_style"]
 MM = 72 / 25.4  # points per millimetre
-
-
-@dataclass(frozen=True, slots=True)
-class FontSpec:
-    """A family: the name markup uses, and a file for each face."""
-
-    name: str
-    regular: str
-    bold: str
-    italic: str
-    bold_italic: str
-
-
-@dataclass(frozen=True, slots=True)
-class Fonts:
-    """Fallback chains: each character is drawn with the first family that has it."""
-
-    body: tuple[FontSpec, ...]
-    code: tuple[FontSpec, ...]
-
-
-FONT_SUFFIXES = (".ttf", ".ttc")
-
-
-def _family(entry: Any, families: Mapping[str, Any], key: str) -> FontSpec:
-    """A chain entry: a family defined under `fonts.families`, or a font file used
-    for all four faces (one line to add a CJK font)."""
-    if not isinstance(entry, str) or not entry:
-        raise _StyleProblems(f"{key}: expected a family name or a font file")
-    if entry in families:
-        faces = families[entry]
-        sub = f"fonts.families.{entry}"
-        if not isinstance(faces, Mapping):
-            raise _StyleProblems(f"{sub}: expected a mapping of faces")
-        unknown = sorted(set(faces) - {"regular", "bold", "italic", "bold_italic"})
-        if unknown:
-            raise _StyleProblems(f"{sub}: unknown key {unknown[0]!r}")
-        if not isinstance(faces.get("regular"), str):
-            raise _StyleProblems(f"{sub}.regular: missing")
-        regular = faces["regular"]
-        bold = _convert("str", faces.get("bold", regular), f"{sub}.bold")
-        italic = _convert("str", faces.get("italic", regular), f"{sub}.italic")
-        bold_italic = _convert(
-            "str", faces.get("bold_italic", faces.get("bold", italic)), f"{sub}.bold_italic"
-        )
-        return FontSpec(entry, regular, bold, italic, bold_italic)
-    if entry.lower().endswith(FONT_SUFFIXES):
-        name = Path(entry).stem
-        return FontSpec(name, entry, entry, entry, entry)
-    known = ", ".join(sorted(families))
-    raise _StyleProblems(
-        f"{key}: {entry!r} is neither a family under fonts.families ({known}) nor a .ttf/.ttc file"
-    )
-
-
-def _fonts(data: Any, key: str) -> Fonts:
-    if not isinstance(data, Mapping):
-        raise _StyleProblems(f"{key}: expected a mapping")
-    unknown = sorted(set(data) - {"body", "code", "families"})
-    if unknown:
-        raise _StyleProblems(f"{key}: unknown key {unknown[0]!r}")
-    families = data.get("families") or {}
-    if not isinstance(families, Mapping):
-        raise _StyleProblems(f"{key}.families: expected a mapping")
-    chains: dict[str, tuple[FontSpec, ...]] = {}
-    for kind in ("body", "code"):
-        entries = data.get(kind)
-        if not isinstance(entries, list) or not entries:
-            raise _StyleProblems(f"{key}.{kind}: expected a list of fonts, first choice first")
-        chains[kind] = tuple(
-            _family(entry, families, f"{key}.{kind}[{i}]") for i, entry in enumerate(entries)
-        )
-        names = [spec.name for spec in chains[kind]]
-        if len(set(names)) != len(names):
-            raise _StyleProblems(f"{key}.{kind}: a font is listed twice")
-    return Fonts(chains["body"], chains["code"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +163,10 @@ def _section(cls: type[_T], data: Any, key: str) -> _T:
         kind = str(field.type)
         nested = _NESTED.get(kind)
         if name == "fonts":
-            values[name] = _fonts(data[name], sub)
+            try:
+                values[name] = parse_fonts(data[name], sub)
+            except FontSpecError as exc:
+                raise _StyleProblems(str(exc)) from None
         elif name == "papers":
             papers = data[name]
             if not isinstance(papers, Mapping) or not papers:

@@ -23,11 +23,15 @@ active styles use (`--styles`, default ./styles over the package's).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from prepdeck.content import Content
-from prepdeck.errors import BuildError, Problem
+from prepdeck.errors import Problem
 from prepdeck.load import Document
 from prepdeck.pdf.fontchain import (
     Chain,
@@ -39,10 +43,12 @@ from prepdeck.pdf.fontchain import (
     styled_blocks,
     styled_text,
 )
-from prepdeck.pdf.style import STYLE_FILE, load_style
+from prepdeck.pdf.fontspec import STYLE_FILE, FontSpecError, parse_fonts
+from prepdeck.styles import read_yaml
 from prepdeck.text import parse_blocks, parse_inline
 
 ID = "pdf-glyph"
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _chains: dict[tuple[Path, ...], Chains] = {}  # per style set, for repeated validations
 
@@ -64,48 +70,68 @@ def _load(style_dirs: tuple[Path, ...]) -> Chains | list[Problem]:
     if found is not None:
         return found
     try:
-        style = load_style(style_dirs)
-        chains = chains_for(style.fonts, style.style_dirs)
-        chains.safe  # noqa: B018 - reads every font's coverage
-    except BuildError as exc:
-        return list(exc.problems)
+        # only the fonts section: the rest of the style is the build's business
+        fonts = parse_fonts(read_yaml(STYLE_FILE, style_dirs).get("fonts"))
+        chains = chains_for(fonts, style_dirs)
+        chains.all_chains()  # reads every font's coverage: a missing file fails here
+    except (FontSpecError, ValueError, yaml.YAMLError) as exc:
+        return [Problem(_style_file(style_dirs), 1, 1, "pdf-style", str(exc))]
     except FontError as exc:
         return [Problem(_style_file(style_dirs), 1, 1, "pdf-font", str(exc))]
     _chains[style_dirs] = chains
     return chains
 
 
-def _problem(
-    doc: Document,
-    at: tuple[str | int, ...],
-    text: str,
-    chains: Chains,
-    starts: Iterable[tuple[bool, bool]],
-    *,
-    blocks: bool = False,
-    markdown: bool = True,
-) -> Problem | None:
-    if chains.safe.issuperset(text):
-        return None
-    missing: list[tuple[str, Chain]] = []
-    for bold, italic in starts:
-        if not markdown:
-            runs: Iterable[tuple[str, str, bool, bool]] = [(text, "body", bold, italic)]
-        elif blocks:
-            runs = styled_blocks(parse_blocks(text), bold, italic)
-        else:
-            runs = styled_text(parse_inline(text), bold, italic)
-        seen = {char for char, _ in missing}
-        missing += [m for m in missing_in(chains, runs) if m[0] not in seen]
-    if not missing:
-        return None
-    return doc.problem(at, ID, f"{_field_label(at)}: {explain(missing)}")
+@dataclass(frozen=True, slots=True)
+class _Field:
+    doc: Document
+    at: tuple[str | int, ...]
+    text: str
+    starts: tuple[tuple[bool, bool], ...] = _PLAIN
+    kind: str = "inline"  # how it is printed: "inline" or "blocks" Markdown, or "plain"
+
+    def runs(self, bold: bool, italic: bool) -> Iterable[tuple[str, str, bool, bool]]:
+        if self.kind == "plain":
+            return [(self.text, "body", bold, italic)]
+        if self.kind == "blocks":
+            return styled_blocks(parse_blocks(self.text), bold, italic)
+        return styled_text(parse_inline(self.text), bold, italic)
+
+    @property
+    def label(self) -> str:
+        at = self.at[2:] if self.at[0] == "questions" else self.at
+        return "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in at).lstrip(".")
 
 
-def _field_label(at: tuple[str | int, ...]) -> str:
-    if at[0] == "questions":
-        at = at[2:]
-    return "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in at).lstrip(".")
+def _fields(content: Content, needs_look: Callable[[str], bool]) -> Iterator[_Field]:
+    """Every printed field whose text `needs_look`."""
+    if content.bank is not None:
+        bank, data = content.bank, content.bank_data
+        for key, starts, kind in (
+            ("title", _BOTH, "plain"),
+            ("description", _PLAIN, "inline"),
+            ("author", _PLAIN, "plain"),
+            ("license", _PLAIN, "plain"),
+            ("version", _PLAIN, "plain"),
+        ):
+            if isinstance(value := data.get(key), str) and needs_look(value):
+                yield _Field(bank, (key,), value, starts, kind)
+        for section, key, starts in (("tiers", "name", _BOTH), ("references", "title", _PLAIN)):
+            for index, entry in content.bank_entries(section):
+                if isinstance(value := entry.get(key), str) and needs_look(value):
+                    yield _Field(bank, (section, index, key), value, starts, "plain")
+    for q in content.questions():
+        base = ("questions", q.index)
+        for name, starts, kind in (
+            ("question", _BOTH, "inline"),
+            ("hint", _PLAIN, "inline"),
+            ("answer", _PLAIN, "blocks"),
+        ):
+            if (text := q.text(name)) is not None and needs_look(text):
+                yield _Field(q.doc, (*base, name), text, starts, kind)
+        for index, point in q.items("key_points"):
+            if needs_look(point):
+                yield _Field(q.doc, (*base, "key_points", index), point)
 
 
 def check(content: Content) -> Iterator[Problem]:
@@ -116,35 +142,28 @@ def check(content: Content) -> Iterator[Problem]:
         yield from loaded
         return
     chains = loaded
+    # plain ASCII needs no look when every chain has it (the default chain does):
+    # isascii() and one regex search run in C, where a set of characters would not
+    ascii_safe = all(chains.everywhere(chr(cp)) for cp in (9, 10, 13, *range(32, 127)))
 
-    def field(
-        doc: Document,
-        at: tuple[str | int, ...],
-        text: object,
-        starts: Iterable[tuple[bool, bool]] = _PLAIN,
-        **how: bool,
-    ) -> Iterator[Problem]:
-        if isinstance(text, str):
-            problem = _problem(doc, at, text, chains, starts, **how)
-            if problem is not None:
-                yield problem
+    def needs_look(text: str) -> bool:
+        return not (ascii_safe and text.isascii()) or bool(_ASCII_CONTROL.search(text))
 
-    if content.bank is not None:
-        bank, data = content.bank, content.bank_data
-        yield from field(bank, ("title",), data.get("title"), _BOTH, markdown=False)
-        yield from field(bank, ("description",), data.get("description"))
-        for key in ("author", "license", "version"):
-            yield from field(bank, (key,), data.get(key), markdown=False)
-        for index, tier in content.bank_entries("tiers"):
-            yield from field(
-                bank, ("tiers", index, "name"), tier.get("name"), _BOTH, markdown=False
-            )
-        for index, ref in content.bank_entries("references"):
-            yield from field(bank, ("references", index, "title"), ref.get("title"), markdown=False)
-    for q in content.questions():
-        doc, base = q.doc, ("questions", q.index)
-        yield from field(doc, (*base, "question"), q.text("question"), _BOTH)
-        yield from field(doc, (*base, "hint"), q.text("hint"))
-        for index, point in q.items("key_points"):
-            yield from field(doc, (*base, "key_points", index), point)
-        yield from field(doc, (*base, "answer"), q.text("answer"), blocks=True)
+    fields = list(_fields(content, needs_look))
+    # the few distinct characters the rest use are tested once each; only a field
+    # holding one that some chain lacks is parsed to see which faces print it
+    used: set[str] = set()
+    for f in fields:
+        used.update(f.text)
+    doubtful = {char for char in used if not chains.everywhere(char)}
+    if not doubtful:
+        return
+    for f in fields:
+        if doubtful.isdisjoint(f.text):
+            continue
+        missing: list[tuple[str, Chain]] = []
+        for bold, italic in f.starts:
+            seen = {char for char, _ in missing}
+            missing += [m for m in missing_in(chains, f.runs(bold, italic)) if m[0] not in seen]
+        if missing:
+            yield f.doc.problem(f.at, ID, f"{f.label}: {explain(missing)}")
