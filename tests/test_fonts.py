@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - this file is about the characters ruff finds ambiguous
 """Fonts: the fallback chain, the `pdf-glyph` rule in validate, and the proof that a
 bank with arrows, Greek, Cyrillic, check marks and emoji prints (issue 11), read
 back with poppler (pdftotext, pdffonts) and pikepdf."""
@@ -341,8 +342,11 @@ def test_proof_bank_builds_every_artifact_and_prints_every_character(tmp_path: P
         builds.append(sorted((tmp_path / name).iterdir()))
     names = [p.name for p in builds[0]]
     assert names == [
-        "unicode-proof-cards.pdf", "unicode-proof-quiz.pdf", "unicode-proof.apkg", "unicode-proof.pdf",
-    ]  # fmt: skip
+        "unicode-proof-cards.pdf",
+        "unicode-proof-quiz.pdf",
+        "unicode-proof.apkg",
+        "unicode-proof.pdf",
+    ]
     for first, second in zip(*builds, strict=True):  # byte-reproducible
         assert first.read_bytes() == second.read_bytes(), first.name
     booklet = tmp_path / "a" / "unicode-proof.pdf"
@@ -353,8 +357,8 @@ def test_proof_bank_builds_every_artifact_and_prints_every_character(tmp_path: P
         assert char in text, char
     for sentence in (GERMAN, GREEK, RUSSIAN):
         assert sentence in " ".join(text.split())
-    for pdf in ("unicode-proof.pdf", "unicode-proof-quiz.pdf", "unicode-proof-cards.pdf"):
-        rows = pdffonts(tmp_path / "a" / pdf)
+    for layout in ("unicode-proof.pdf", "unicode-proof-quiz.pdf", "unicode-proof-cards.pdf"):
+        rows = pdffonts(tmp_path / "a" / layout)
         assert rows
         for row in rows:  # name type encoding emb sub uni ...
             assert row[0][:7].isupper() and row[0][6] == "+", row  # a subset tag
