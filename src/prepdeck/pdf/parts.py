@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cached_property
 
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
 
@@ -307,8 +309,17 @@ class Parts:
         counts = {t.id: 0 for t in bank.tiers}
         for q in bank.questions:
             counts[q.tier.id] = counts.get(q.tier.id, 0) + 1
-        # table cells that are strings are drawn as text, not parsed as markup
-        rows: list[Sequence[str]] = [[t.name, str(counts[t.id])] for t in bank.tiers]
+        # a tier name is an escaped paragraph, so the font chain draws every character
+        # (a string cell would be drawn in one face)
+        name_style = kit.paragraph_style("tier-count", size=self.sizes.body)
+        count_style = ParagraphStyle("tier-count-n", parent=name_style, alignment=TA_RIGHT)
+        rows: list[Sequence[object]] = [
+            [
+                RLParagraph(kit.escape(t.name), name_style),
+                RLParagraph(str(counts[t.id]), count_style),
+            ]
+            for t in bank.tiers
+        ]
         rows.append(["Total", str(len(bank.questions))])
         size = self.sizes.body
         table = Table(rows, colWidths=[200, 60], hAlign="LEFT")
