@@ -142,16 +142,15 @@ class Coverage:
     never drawn (ignorables) or never allowed (complex scripts), plus the
     whitespace reportlab collapses.
 
-    Held as code point ranges, so `validate` tests the few characters a bank uses
-    without building a set of every character of every font; the set is built
-    on first use, by a build that splits text into runs."""
+    Held as code point ranges, so only the characters a bank uses are ever
+    looked up, never every character of every font."""
 
-    __slots__ = ("_chars", "_ends", "_starts")
+    __slots__ = ("_ends", "_known", "_starts")
 
     def __init__(self, ranges: Sequence[Sequence[int]]) -> None:
         self._starts = [int(r[0]) for r in ranges]
         self._ends = [int(r[1]) for r in ranges]
-        self._chars: frozenset[str] | None = None
+        self._known: set[str] = set(COLLAPSED)  # characters found covered so far
 
     def __contains__(self, char: str) -> bool:
         if char in COLLAPSED:
@@ -162,16 +161,18 @@ class Coverage:
             i >= 0 and cp <= self._ends[i] and not ignorable(char) and complex_script(char) is None
         )
 
-    @property
-    def chars(self) -> frozenset[str]:
-        if self._chars is None:
-            chars = {
-                chr(cp)
-                for a, b in zip(self._starts, self._ends, strict=True)
-                for cp in range(a, b + 1)
-            }
-            self._chars = frozenset(c for c in chars if c in self)
-        return self._chars
+    def covers(self, text: str) -> bool:
+        """Whether the font can draw every character of `text`.  Natural text
+        repeats its characters, so those found are remembered: most calls are one
+        `issuperset` in C."""
+        known = self._known
+        if known.issuperset(text):
+            return True
+        for char in set(text) - known:
+            if char not in self:
+                return False
+            known.add(char)
+        return True
 
 
 def coverage(path: Path) -> Coverage:
@@ -253,10 +254,11 @@ class Font(NamedTuple):
 class Chain:
     """Fonts in order of preference for one variant (regular, bold...)."""
 
-    __slots__ = ("_split", "fonts")
+    __slots__ = ("_fine", "_split", "fonts")
 
     def __init__(self, fonts: tuple[Font, ...]) -> None:
         self.fonts = fonts
+        self._fine: set[str] = set(COLLAPSED)  # characters found printable so far
         self._split: dict[str, list[tuple[str, str]]] = {}  # text -> runs, for repeats
 
     @property
@@ -277,7 +279,7 @@ class Chain:
         fallback's space can be far wider); a character no face has goes to the
         first face (the glyph check reports it before anything is drawn)."""
         first = self.fonts[0]
-        if first.coverage.chars.issuperset(text):
+        if first.coverage.covers(text):
             return [(first.name, text)]
         found = self._split.get(text)
         if found is not None:
@@ -308,7 +310,18 @@ class Chain:
     def missing(self, text: str) -> list[str]:
         """Distinct characters of `text`, in order, that no face can draw (or that
         belong to a script the PDFs cannot set)."""
-        return [c for c in dict.fromkeys(text) if not self.can_draw(c) and not ignorable(c)]
+        fine = self._fine
+        if fine.issuperset(text):
+            return []
+        out: list[str] = []
+        for char in dict.fromkeys(text):
+            if char in fine:
+                continue
+            if self.can_draw(char) or ignorable(char):
+                fine.add(char)
+            else:
+                out.append(char)
+        return out
 
 
 def make_chain(families: Sequence[FontFamily], variant_name: str) -> Chain:
@@ -327,6 +340,7 @@ class Chains:
         self.body = body
         self.code = code
         self._built: dict[tuple[str, str], Chain] | None = None
+        self._everywhere: set[str] = set(COLLAPSED)  # characters every chain draws
 
     def chain(self, kind: str, bold: bool = False, italic: bool = False) -> Chain:
         return self._chains[(kind, variant(bold, italic))]
@@ -343,6 +357,18 @@ class Chains:
 
     def all_chains(self) -> list[Chain]:
         return list(self._chains.values())
+
+    def print_anywhere(self, text: str) -> bool:
+        """Whether every chain can draw all of `text`, so that no face a layout or
+        Markdown might choose for it can fail (most text: one `issuperset` in C)."""
+        known = self._everywhere
+        if known.issuperset(text):
+            return True
+        for char in set(text) - known:
+            if not self.everywhere(char):
+                return False
+            known.add(char)
+        return True
 
     def everywhere(self, char: str) -> bool:
         """Whether every chain (body and code, every variant) can draw `char`:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -69,11 +70,19 @@ class Family:
         return getattr(self, variant(bold, italic))  # type: ignore[no-any-return]
 
     def chain(self, bold: bool = False, italic: bool = False) -> Chain:
-        return self.chains.chain(self.kind, bold, italic)
+        return self._by_style[bold, italic]
+
+    @cached_property
+    def _by_style(self) -> dict[tuple[bool, bool], Chain]:
+        return {
+            (bold, italic): self.chains.chain(self.kind, bold, italic)
+            for bold in (False, True)
+            for italic in (False, True)
+        }
 
     def runs(self, text: str, bold: bool = False, italic: bool = False) -> list[tuple[str, str]]:
         """(face, text) runs: each character in the first face of the chain that has it."""
-        return self.chain(bold, italic).runs(text)
+        return self._by_style[bold, italic].runs(text)
 
 
 @dataclass(frozen=True)
@@ -126,8 +135,7 @@ def register_fonts(style: PdfStyle) -> FontSet:
             chains = chains_for(style.fonts, style.style_dirs)
             for family in dict.fromkeys((*chains.body, *chains.code)):
                 _register_family(family)
-            for chain in chains.all_chains():  # read every face's coverage now, not mid-layout
-                chain.fonts[0].coverage.chars  # noqa: B018
+            chains.all_chains()  # read every face's coverage now, not mid-layout
         except FontError as exc:
             raise BuildError([Problem("pdf.yaml", 1, 1, "pdf-font", str(exc))]) from None
     return FontSet(_family(chains, "body"), _family(chains, "code"), chains)
@@ -152,18 +160,20 @@ def question_location(question: Question) -> tuple[str, int, int]:
 
 
 def _field_runs(
-    q: Question, field: str, face: FieldFace
+    q: Question, field: str, face: FieldFace, chains: Chains
 ) -> Iterator[tuple[str, Iterable[tuple[str, str, bool, bool]]]]:
+    """The field's text runs with their faces; text every chain can print in full
+    is left out unparsed."""
     if field == "key_points":
         for i, point in enumerate(q.key_points, start=1):
-            yield (
-                f"key_points (point {i})",
-                styled_text(parse_inline(point), face.bold, face.italic),
-            )
+            if not chains.print_anywhere(point):
+                runs = styled_text(parse_inline(point), face.bold, face.italic)
+                yield f"key_points (point {i})", runs
     elif field == "answer":
-        yield field, styled_blocks(parse_blocks(q.answer), face.bold, face.italic)
-    else:
-        yield field, styled_text(parse_inline(getattr(q, field)), face.bold, face.italic)
+        if not chains.print_anywhere(q.answer):
+            yield field, styled_blocks(parse_blocks(q.answer), face.bold, face.italic)
+    elif not chains.print_anywhere(text := getattr(q, field)):
+        yield field, styled_text(parse_inline(text), face.bold, face.italic)
 
 
 def check_questions(bank: Bank, fonts: FontSet, fields: dict[str, FieldFace]) -> list[Problem]:
@@ -175,7 +185,7 @@ def check_questions(bank: Bank, fonts: FontSet, fields: dict[str, FieldFace]) ->
     for q in bank.questions:
         path, line, col = question_location(q)
         for field, face in fields.items():
-            for label, runs in _field_runs(q, field, face):
+            for label, runs in _field_runs(q, field, face, fonts.chains):
                 missing = missing_in(fonts.chains, runs)
                 if missing:
                     message = f"question {q.id}, field {label}: {explain(missing)}"
@@ -212,7 +222,7 @@ def drawable(text: str, fonts: FontSet, face: str, replacement: str = "?") -> st
     one-line text (the contents and bookmarks reuse question text, though a code
     span may have used a glyph only the code chain has)."""
     chain = fonts.body.chain()
-    if chain.fonts[0].coverage.chars.issuperset(text):
+    if chain.fonts[0].coverage.covers(text):
         return text
     return "".join(c if chain.can_draw(c) else "" if ignorable(c) else replacement for c in text)
 
@@ -222,6 +232,8 @@ def drawable(text: str, fonts: FontSet, face: str, replacement: str = "?") -> st
 
 def line_width(text: str, family: Family, size: float, bold: bool = False) -> float:
     runs = family.runs(text, bold)
+    if len(runs) == 1:
+        return float(pdfmetrics.stringWidth(runs[0][1], runs[0][0], size))
     return float(sum(pdfmetrics.stringWidth(part, face, size) for face, part in runs))
 
 
@@ -233,13 +245,15 @@ def fit_line(
     if line_width(text, family, size, bold) <= width:
         return text
     room = width - pdfmetrics.stringWidth(ellipsis, family.face(bold), size)
-    used, keep = 0.0, 0
+    used, kept = 0.0, list[str]()
     for face, part in family.runs(text, bold):
+        widths = pdfmetrics.getFont(face).face.charWidths
+        default = pdfmetrics.getFont(face).face.defaultWidth
         for char in part:
-            used += pdfmetrics.stringWidth(char, face, size)
+            used += widths.get(ord(char), default) * size / 1000
             if used > room:
-                return text[:keep].rstrip() + ellipsis
-            keep += 1
+                return "".join(kept).rstrip() + ellipsis
+            kept.append(char)
     return text  # pragma: no cover - the whole text fitted after all
 
 
