@@ -17,9 +17,9 @@ import reportlab
 from click.testing import CliRunner
 
 from conftest import MakeBank
+from prepdeck import fontchain
 from prepdeck.cli import cli
-from prepdeck.pdf import fontchain
-from prepdeck.pdf.fontspec import parse_fonts
+from prepdeck.fontspec import parse_fonts
 from prepdeck.validate import validate_content
 
 VERA = Path(reportlab.__file__).parent / "fonts"
@@ -37,7 +37,7 @@ def default_chains() -> fontchain.Chains:
 def _default_fonts() -> object:
     from prepdeck.styles import read_yaml
 
-    return read_yaml("pdf.yaml", ())["fonts"]
+    return read_yaml("pdf.yaml", (), "pdf")[0]["fonts"]
 
 
 def vera_styles(folder: Path) -> Path:
@@ -65,7 +65,7 @@ def vera_styles(folder: Path) -> Path:
 
 def test_shipped_coverage_index_is_current() -> None:
     """validate reads the shipped fonts' cmaps from coverage.json; it must match the
-    fonts (regenerate: python -m prepdeck.pdf.fontchain > .../coverage.json)."""
+    fonts (regenerate: python -m prepdeck.fontchain > .../coverage.json)."""
     shipped = json.loads(fontchain.INDEX_FILE.read_text(encoding="utf-8"))
     fonts = sorted(fontchain.FONTS_DIR.glob("*.ttf"))
     assert len(fonts) == 10

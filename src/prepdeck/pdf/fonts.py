@@ -25,9 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from prepdeck.errors import BuildError, Problem
-from prepdeck.model import Bank, Question
-from prepdeck.pdf import tounicode
-from prepdeck.pdf.fontchain import (
+from prepdeck.fontchain import (
     VARIANTS,
     Chain,
     Chains,
@@ -42,6 +40,8 @@ from prepdeck.pdf.fontchain import (
     styled_text,
     variant,
 )
+from prepdeck.model import Bank, Question
+from prepdeck.pdf import tounicode
 from prepdeck.pdf.style import PdfStyle
 from prepdeck.text import parse_blocks, parse_inline
 

@@ -28,12 +28,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from prepdeck.content import Content
 from prepdeck.errors import Problem
-from prepdeck.load import Document
-from prepdeck.pdf.fontchain import (
+from prepdeck.fontchain import (
     Chain,
     Chains,
     FontError,
@@ -43,7 +40,8 @@ from prepdeck.pdf.fontchain import (
     styled_blocks,
     styled_text,
 )
-from prepdeck.pdf.fontspec import STYLE_FILE, FontSpecError, parse_fonts
+from prepdeck.fontspec import STYLE_FILE, FontSpecError, parse_fonts
+from prepdeck.load import YamlDocument
 from prepdeck.styles import read_yaml
 from prepdeck.text import parse_blocks, parse_inline
 
@@ -69,12 +67,14 @@ def _load(style_dirs: tuple[Path, ...]) -> Chains | list[Problem]:
     found = _chains.get(style_dirs)
     if found is not None:
         return found
+    # the style files, checked against the shipped schema: problems at their lines
+    data, problems = read_yaml(STYLE_FILE, style_dirs, "pdf")
+    if problems:
+        return problems
     try:
-        # only the fonts section: the rest of the style is the build's business
-        fonts = parse_fonts(read_yaml(STYLE_FILE, style_dirs).get("fonts"))
-        chains = chains_for(fonts, style_dirs)
+        chains = chains_for(parse_fonts(data["fonts"]), style_dirs)
         chains.all_chains()  # reads every font's coverage: a missing file fails here
-    except (FontSpecError, ValueError, yaml.YAMLError) as exc:
+    except FontSpecError as exc:
         return [Problem(_style_file(style_dirs), 1, 1, "pdf-style", str(exc))]
     except FontError as exc:
         return [Problem(_style_file(style_dirs), 1, 1, "pdf-font", str(exc))]
@@ -84,7 +84,7 @@ def _load(style_dirs: tuple[Path, ...]) -> Chains | list[Problem]:
 
 @dataclass(frozen=True, slots=True)
 class _Field:
-    doc: Document
+    doc: YamlDocument
     at: tuple[str | int, ...]
     text: str
     starts: tuple[tuple[bool, bool], ...] = _PLAIN

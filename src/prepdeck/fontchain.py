@@ -17,7 +17,7 @@ What is never an error, and never breaks a run:
 What is always an error: a character no font in the chain has, and a character of
 a script that needs right-to-left layout or shaping (Arabic, Hebrew, Devanagari...),
 which reportlab would print as disconnected or reversed letters.  `python -m
-prepdeck.pdf.fontchain` prints the coverage index for the shipped fonts.
+prepdeck.fontchain` prints the coverage index for the shipped fonts.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from prepdeck.pdf.fontspec import Fonts, FontSpec
+from prepdeck.fontspec import Fonts, FontSpec
 from prepdeck.styles import DEFAULTS_DIR
 
 FONTS_DIR = DEFAULTS_DIR / "fonts"
@@ -438,12 +438,12 @@ def styled_text(
 def styled_blocks(
     blocks: Iterable[object], bold: bool, italic: bool
 ) -> Iterator[tuple[str, str, bool, bool]]:
-    from prepdeck.text import ListBlock, Paragraph
+    from prepdeck.text import MarkdownList, MarkdownParagraph
 
     for block in blocks:
-        if isinstance(block, Paragraph):
+        if isinstance(block, MarkdownParagraph):
             yield from styled_text(block.children, bold, italic)
-        elif isinstance(block, ListBlock):
+        elif isinstance(block, MarkdownList):
             for item in block.items:
                 yield from styled_blocks(item, bold, italic)
 
