@@ -438,7 +438,13 @@ def styled_text(
 def styled_blocks(
     blocks: Iterable[object], bold: bool, italic: bool
 ) -> Iterator[tuple[str, str, bool, bool]]:
-    from prepdeck.text import MarkdownList, MarkdownParagraph
+    from prepdeck.text import (
+        CodeBlock,
+        MarkdownImage,
+        MarkdownList,
+        MarkdownParagraph,
+        MarkdownTable,
+    )
 
     for block in blocks:
         if isinstance(block, MarkdownParagraph):
@@ -446,6 +452,16 @@ def styled_blocks(
         elif isinstance(block, MarkdownList):
             for item in block.items:
                 yield from styled_blocks(item, bold, italic)
+        elif isinstance(block, CodeBlock):
+            yield block.text, "code", False, False  # token styles aside: Pygments' bold is rare
+        elif isinstance(block, MarkdownTable):
+            for cell in block.header:
+                yield from styled_text(cell, True, italic)  # the header row is bold
+            for row in block.rows:
+                for cell in row:
+                    yield from styled_text(cell, bold, italic)
+        elif isinstance(block, MarkdownImage):
+            yield block.alt, "body", False, True  # printed as an italic caption
 
 
 def missing_in(

@@ -47,6 +47,9 @@ from prepdeck.text import parse_blocks, parse_inline
 
 tounicode.install()
 
+# the continuation mark of a wrapped code line (pdf/flow.py)
+CODE_FURNITURE = "\u21aa"
+
 _lock = threading.Lock()
 _registered: dict[str, Path] = {}  # face name -> the file it was registered from
 

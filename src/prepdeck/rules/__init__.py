@@ -14,9 +14,12 @@ from typing import Protocol, cast
 from prepdeck.content import Content
 from prepdeck.errors import Problem
 from prepdeck.rules import (
+    code_language,
     duplicate_entry,
     duplicate_id,
+    image_file,
     link_scheme,
+    markdown_format,
     near_duplicate,
     pdf_glyph,
     tag_format,
@@ -44,6 +47,9 @@ _MODULES: tuple[ModuleType, ...] = (
     unused_entry,
     tag_format,
     link_scheme,
+    markdown_format,
+    code_language,
+    image_file,
     near_duplicate,
     pdf_glyph,
 )
