@@ -396,3 +396,17 @@ def test_one_line_adds_a_cjk_font(tmp_path: Path) -> None:
     assert "哪个是锁？" in text
     faces = {row[0].split("+", 1)[1] for row in pdffonts(booklet)}
     assert "WenQuanYiMicroHei-0" in faces
+
+
+def test_paragraph_markup_tags_only_the_fallback_runs() -> None:
+    """Paragraph markup: each run is split by the chain, then escaped, then tagged;
+    reportlab picks the family's bold or italic face inside <b> and <i>."""
+    from prepdeck.pdf.common import make_kit
+
+    kit = make_kit(())
+    assert kit.markup("plain a < b") == "plain a &lt; b"
+    assert kit.markup("**lock 🔒** & `x → ✅ <y>`") == (
+        '<b>lock <font face="NotoEmoji">🔒</font></b> &amp; '
+        '<font face="DejaVuSansMono">x → <font face="NotoEmoji">✅</font> &lt;y&gt;</font>'
+    )
+    assert kit.markup("done ✅\ufe0f") == 'done <font face="NotoEmoji">✅</font>'

@@ -175,6 +175,22 @@ class Coverage:
         return True
 
 
+class JointCoverage:
+    """What every one of several faces can draw (a family's four faces): for markup,
+    where reportlab picks the bold or italic face after the text is split."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: Sequence[Coverage]) -> None:
+        self._parts = tuple(parts)
+
+    def __contains__(self, char: str) -> bool:
+        return all(char in part for part in self._parts)
+
+    def covers(self, text: str) -> bool:
+        return all(part.covers(text) for part in self._parts)
+
+
 def coverage(path: Path) -> Coverage:
     """The characters the font file at `path` can draw, read once per process."""
     try:
@@ -248,7 +264,7 @@ class Font(NamedTuple):
 
     name: str
     family: str
-    coverage: Coverage
+    coverage: Coverage | JointCoverage
 
 
 class Chain:
@@ -304,6 +320,8 @@ class Chain:
     def family_runs(self, text: str) -> list[tuple[str, str]]:
         """Like `runs`, naming families (for `<font face>` markup, where reportlab
         picks the bold or italic face); "" for the first family."""
+        if self.fonts[0].coverage.covers(text):  # the common case: no fallback
+            return [("", text)]
         families = {f.name: f.family for f in self.fonts[1:]}
         return [(families.get(face, ""), part) for face, part in self.runs(text)]
 
@@ -341,6 +359,7 @@ class Chains:
         self.code = code
         self._built: dict[tuple[str, str], Chain] | None = None
         self._everywhere: set[str] = set(COLLAPSED)  # characters every chain draws
+        self._markup: dict[str, Chain] = {}
 
     def chain(self, kind: str, bold: bool = False, italic: bool = False) -> Chain:
         return self._chains[(kind, variant(bold, italic))]
@@ -354,6 +373,25 @@ class Chains:
                 for v in VARIANTS
             }
         return self._built
+
+    def markup_chain(self, kind: str) -> Chain:
+        """The chain by family, for paragraph markup: a character stays in a family
+        only if all four of its faces have it (the markup's <b> and <i>, and a bold
+        paragraph style, pick the face after the split)."""
+        found = self._markup.get(kind)
+        if found is None:
+            families = self.body if kind == "body" else self.code
+            found = self._markup[kind] = Chain(
+                tuple(
+                    Font(
+                        fam.name,
+                        fam.name,
+                        JointCoverage([coverage(fam.file(v)) for v in VARIANTS]),
+                    )
+                    for fam in families
+                )
+            )
+        return found
 
     def all_chains(self) -> list[Chain]:
         return list(self._chains.values())

@@ -647,9 +647,12 @@ def _fallback_markup(text: str, kind: str, style: MarkupStyle) -> str:
     (split first, then escaped: an escape is never cut in two)."""
     if style.font_runs is None:
         return rl_escape(text)
+    runs = style.font_runs(kind, text)
+    if len(runs) == 1 and not runs[0][0]:
+        return rl_escape(runs[0][1])
     return "".join(
         f'<font face="{_rl_attr(family)}">{rl_escape(part)}</font>' if family else rl_escape(part)
-        for family, part in style.font_runs(kind, text)
+        for family, part in runs
     )
 
 

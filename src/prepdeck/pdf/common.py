@@ -182,8 +182,7 @@ class Kit:
         )
 
     def _font_runs(self, kind: str, text: str) -> list[tuple[str, str]]:
-        family = self.fonts.body if kind == "body" else self.fonts.code
-        return family.chain().family_runs(text)
+        return self.fonts.chains.markup_chain(kind).family_runs(text)
 
     def markup(self, source: str) -> str:
         """Escaped reportlab markup for one paragraph of inline Markdown."""
