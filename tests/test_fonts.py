@@ -307,6 +307,14 @@ questions:
       Greek: {GREEK}
 
       Russian: {RUSSIAN}
+
+      ```text
+      status → ✓ locked 🔒
+      ```
+
+      | Sign | Means → |
+      |------|---------|
+      | ✓ | done 🔒 |
     tags: [secrets]
     refs: [owasp]
 """

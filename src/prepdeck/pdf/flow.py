@@ -264,6 +264,9 @@ class Typesetter:
             made.setStyle(
                 TableStyle(
                     [
+                        # the cells are paragraphs with their own faces, but a Table sets
+                        # its cell font (Helvetica by default, never embedded) regardless
+                        ("FONT", (0, 0), (-1, -1), kit.fonts.body.regular, size),
                         ("VALIGN", (0, 0), (-1, -1), "TOP"),
                         ("BACKGROUND", (0, 0), (-1, 0), kit.color("table_header")),
                         ("LINEBELOW", (0, 0), (-1, 0), 0.75, kit.color("muted")),
