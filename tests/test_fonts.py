@@ -155,7 +155,7 @@ def test_an_unknown_chain_entry_is_a_style_problem(make_bank: MakeBank, tmp_path
     styles.mkdir()
     (styles / "pdf.yaml").write_text("fonts:\n  body: [DejaVuSans, Helvetica]\n")
     (problem,) = validate_content(make_bank(), pdf_styles=(styles,)).problems
-    assert problem.rule == "pdf-style"
+    assert (problem.rule, problem.line, problem.column) == ("pdf-style", 2, 22)  # the entry
     assert "fonts.body[1]: 'Helvetica' is neither a family under fonts.families" in problem.message
 
 

@@ -16,7 +16,12 @@ FACES = ("regular", "bold", "italic", "bold_italic")
 
 
 class FontSpecError(Exception):
-    """A `fonts:` value that makes no chain; the message names the key."""
+    """A `fonts:` value that makes no chain; the message names the key, `at` is its
+    path in pdf.yaml's data (for the line that wrote it)."""
+
+    def __init__(self, message: str, at: tuple[str | int, ...] = ("fonts",)) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 class FontSpec(NamedTuple):
@@ -43,7 +48,9 @@ def _face(faces: Mapping[str, Any], name: str, default: Any, key: str) -> str:
     return value
 
 
-def _family(entry: Any, families: Mapping[str, Any], key: str) -> FontSpec:
+def _family(
+    entry: Any, families: Mapping[str, Any], key: str, at: tuple[str | int, ...]
+) -> FontSpec:
     """A chain entry: a family defined under `fonts.families`, or a font file used
     for all four faces (one line to add a CJK font)."""
     if not isinstance(entry, str) or not entry:
@@ -65,7 +72,8 @@ def _family(entry: Any, families: Mapping[str, Any], key: str) -> FontSpec:
         return FontSpec(Path(entry).stem, entry, entry, entry, entry)
     known = ", ".join(sorted(families))
     raise FontSpecError(
-        f"{key}: {entry!r} is neither a family under fonts.families ({known}) nor a .ttf/.ttc file"
+        f"{key}: {entry!r} is neither a family under fonts.families ({known}) nor a .ttf/.ttc file",
+        at,
     )
 
 
@@ -84,9 +92,10 @@ def parse_fonts(data: Any, key: str = "fonts") -> Fonts:
         if not isinstance(entries, list) or not entries:
             raise FontSpecError(f"{key}.{kind}: expected a list of fonts, first choice first")
         chains[kind] = tuple(
-            _family(entry, families, f"{key}.{kind}[{i}]") for i, entry in enumerate(entries)
+            _family(entry, families, f"{key}.{kind}[{i}]", ("fonts", kind, i))
+            for i, entry in enumerate(entries)
         )
         names = [spec.name for spec in chains[kind]]
         if len(set(names)) != len(names):
-            raise FontSpecError(f"{key}.{kind}: a font is listed twice")
+            raise FontSpecError(f"{key}.{kind}: a font is listed twice", ("fonts", kind))
     return Fonts(chains["body"], chains["code"])

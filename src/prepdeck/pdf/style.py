@@ -16,7 +16,7 @@ from typing import Any, TypeVar, get_type_hints
 
 from prepdeck.errors import BuildError, Problem
 from prepdeck.fontspec import STYLE_FILE, Fonts, FontSpecError, parse_fonts
-from prepdeck.styles import read_yaml, style_files
+from prepdeck.styles import located, read_yaml
 
 __all__ = ["MM", "STYLE_FILE", "PdfStyle", "load_style"]
 MM = 72 / 25.4  # points per millimetre
@@ -156,6 +156,6 @@ def load_style(style_dirs: Sequence[Path] = ()) -> PdfStyle:
     try:
         style = _typed(PdfStyle, data)
     except FontSpecError as exc:  # a chain entry naming no family: beyond the schema
-        where = str(style_files(STYLE_FILE, style_dirs)[-1])
-        raise BuildError([Problem(where, 1, 1, "pdf-style", str(exc))]) from None
+        problem = located(STYLE_FILE, style_dirs, exc.at, "pdf-style", str(exc))
+        raise BuildError([problem]) from None
     return dataclasses.replace(style, style_dirs=tuple(Path(d) for d in style_dirs))

@@ -5,7 +5,8 @@ it (by default DejaVu Sans, then Noto Emoji; code spans start with DejaVu Sans
 Mono).  A character no font in the chain has would print as an empty box, so it
 is reported here, before a build: one problem per field, at the field's line,
 listing each missing character with its code point and name, e.g.
-`U+1F99C PARROT "🦜"` or, for an invisible one, `U+200B ZERO WIDTH SPACE`.
+`U+9501 CJK UNIFIED IDEOGRAPH-9501 "锁"` or, for an invisible one,
+`U+E000 private-use character`.
 
 Not errors: variation selectors (U+FE00-FE0F), the zero-width joiner and other
 default-ignorable characters that only modify a neighbour (they are dropped from
@@ -42,7 +43,7 @@ from prepdeck.fontchain import (
 )
 from prepdeck.fontspec import STYLE_FILE, FontSpecError, parse_fonts
 from prepdeck.load import YamlDocument, load_document
-from prepdeck.styles import DEFAULTS_DIR, read_yaml
+from prepdeck.styles import DEFAULTS_DIR, located, read_yaml
 from prepdeck.text import parse_blocks, parse_inline
 
 ID = "pdf-glyph"
@@ -54,13 +55,6 @@ _chains: dict[tuple[Path, ...], Chains] = {}  # per style set, for repeated vali
 # names in bold, the cards in regular
 _PLAIN = ((False, False),)
 _BOTH = ((False, False), (True, False))
-
-
-def _style_file(style_dirs: tuple[Path, ...]) -> str:
-    for folder in reversed(style_dirs):
-        if (folder / STYLE_FILE).is_file():
-            return str(folder / STYLE_FILE)
-    return STYLE_FILE
 
 
 def _load(style_dirs: tuple[Path, ...]) -> Chains | list[Problem]:
@@ -78,9 +72,9 @@ def _load(style_dirs: tuple[Path, ...]) -> Chains | list[Problem]:
         chains = chains_for(parse_fonts(data["fonts"]), style_dirs)
         chains.all_chains()  # reads every font's coverage: a missing file fails here
     except FontSpecError as exc:
-        return [Problem(_style_file(style_dirs), 1, 1, "pdf-style", str(exc))]
+        return [located(STYLE_FILE, style_dirs, exc.at, "pdf-style", str(exc))]
     except FontError as exc:
-        return [Problem(_style_file(style_dirs), 1, 1, "pdf-font", str(exc))]
+        return [located(STYLE_FILE, style_dirs, ("fonts",), "pdf-font", str(exc))]
     _chains[style_dirs] = chains
     return chains
 
