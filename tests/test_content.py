@@ -9,7 +9,15 @@ import pytest
 
 from conftest import CONTENT
 from prepdeck.model import Bank
-from prepdeck.text import parse_blocks, plain
+from prepdeck.text import (
+    CodeBlock,
+    MarkdownTable,
+    iter_blocks,
+    known_language,
+    parse_blocks,
+    plain,
+    prose_words,
+)
 from prepdeck.validate import validate_content
 
 EXPECTED_TIERS = [
@@ -43,29 +51,17 @@ def test_exact_counts_per_tier(bank: Bank) -> None:
     assert len(bank.questions) == 51
 
 
-# A fenced code block: an opening fence of three or more backticks or tildes, the
-# same fence closing it (CommonMark allows a longer closing fence, which the bank
-# never needs). Code and tables come on top of the 150-300 words of prose.
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\n]*)\n.*?^[ \t]*\1[ \t]*$", re.M | re.S)
-_CELL = r"[ \t]*:?-{3,}:?[ \t]*"
-_TABLE_DELIMITER = re.compile(rf"^[ \t]*\|?{_CELL}(\|{_CELL})+\|?[ \t]*$", re.M)
-
-
-def _prose(markdown: str) -> str:
-    """The answer without fenced code blocks and without table rows."""
-    without_code = _FENCE.sub("", markdown)
-    return "\n".join(
-        line for line in without_code.splitlines() if not line.lstrip().startswith("|")
-    )
-
-
-def _words(markdown: str) -> int:
-    return len(re.findall(r"[\w'\u2019-]+", _prose(markdown)))
+# Code blocks, tables and images come on top of the 150-300 words of prose;
+# `prose_words` counts paragraphs and list items only, from the parsed Markdown.
 
 
 def test_word_count_ignores_code_and_tables() -> None:
     answer = "One two three.\n\n```bash\nfour five six\n```\n\n| a | b |\n| --- | --- |\n| c | d |"
-    assert _words(answer) == 3
+    assert prose_words(answer) == 3
+
+
+def _blocks_of(answer: str, kind: type) -> list[object]:
+    return [b for b in iter_blocks(parse_blocks(answer)) if isinstance(b, kind)]
 
 
 def test_every_question_has_every_field_filled(bank: Bank) -> None:
@@ -75,22 +71,23 @@ def test_every_question_has_every_field_filled(bank: Bank) -> None:
         assert all(p.strip() for p in q.key_points), q.id
         assert 1 <= len(q.tags) <= 4, q.id
         assert q.refs or q.tier.id == "behavioral", q.id
-        assert 150 <= _words(q.answer) <= 300, (q.id, _words(q.answer))
+        assert 150 <= prose_words(q.answer) <= 300, (q.id, prose_words(q.answer))
 
 
 def test_code_blocks_and_tables_where_they_help(bank: Bank) -> None:
     # Content 1.1.0: answers show the manifest, policy or command they describe, and
     # compare options in a table, in at least five and one answers of the bank.
-    with_code = [q.id for q in bank.questions if _FENCE.search(q.answer)]
-    with_table = [q.id for q in bank.questions if _TABLE_DELIMITER.search(q.answer)]
+    with_code = [q.id for q in bank.questions if _blocks_of(q.answer, CodeBlock)]
+    with_table = [q.id for q in bank.questions if _blocks_of(q.answer, MarkdownTable)]
     assert len(with_code) >= 5, with_code
     assert len(with_table) >= 1, with_table
 
 
 def test_every_code_block_names_its_language(bank: Bank) -> None:
     for q in bank.questions:
-        for match in _FENCE.finditer(q.answer):
-            assert match.group(2).strip(), (q.id, match.group(0)[:40])
+        for block in _blocks_of(q.answer, CodeBlock):
+            assert isinstance(block, CodeBlock)
+            assert block.language and known_language(block.language), (q.id, block.text[:40])
 
 
 def test_question_shapes_per_tier(bank: Bank) -> None:

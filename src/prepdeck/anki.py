@@ -39,7 +39,14 @@ from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.model import Bank, Question, Reference, Tier
 from prepdeck.notetypes import BY_KEY, QUESTION, Kind, NoteType, note_type, stable_id
 from prepdeck.notetypes import notetype_id as notetype_id  # re-exported: tests, tools
-from prepdeck.text import blocks_html, inline_html, is_safe_url, parse_blocks, parse_inline
+from prepdeck.text import (
+    blocks_html,
+    inline_html,
+    is_safe_url,
+    iter_images,
+    parse_blocks,
+    parse_inline,
+)
 
 # The question note type's frozen schema (see notetypes.py).
 NOTE_FIELDS = QUESTION.fields
@@ -110,6 +117,39 @@ def deck_names(bank: Bank) -> dict[str, str]:
     return {t.id: f"{bank.title}::{t.position:0{width}d} {t.name}" for t in bank.tiers}
 
 
+# -- media ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """The images the answers show, as files in the package.
+
+    A file is named by its content's hash, so an edited image gets a new name (and
+    its notes a new hash, so the import updates them), and an unchanged one keeps
+    its name and is not added twice."""
+
+    names: Mapping[str, str]  # the answer's content-relative path -> media file name
+    files: Mapping[str, bytes]  # media file name -> its bytes
+
+    def src(self, path: str) -> str:
+        return self.names[path]
+
+
+def collect_media(bank: Bank, content_dir: Path) -> Media:
+    names: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for question in bank.questions:
+        for image in iter_images(parse_blocks(question.answer)):
+            if image.src in names:
+                continue
+            data = (content_dir / image.src).read_bytes()
+            suffix = Path(image.src).suffix.lower().replace(".jpeg", ".jpg")
+            name = f"{bank.slug}-{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
+            names[image.src] = name
+            files[name] = data
+    return Media(names, files)
+
+
 # -- notes ---------------------------------------------------------------------------
 
 
@@ -127,7 +167,7 @@ class RenderedNote:
         return lockfile.note_key(self.question.id, self.kind.key)
 
 
-def render_note(bank: Bank, question: Question) -> RenderedNote:
+def render_note(bank: Bank, question: Question, media: Media | None = None) -> RenderedNote:
     key_points = "".join(f"<li>{inline_html(parse_inline(p))}</li>" for p in question.key_points)
     refs = "".join(f"<li>{_reference_html(ref)}</li>" for ref in bank.cited(question))
     fields = (
@@ -137,7 +177,7 @@ def render_note(bank: Bank, question: Question) -> RenderedNote:
         inline_html(parse_inline(question.question)),
         inline_html(parse_inline(question.hint)),
         f"<ul>{key_points}</ul>" if key_points else "",
-        blocks_html(parse_blocks(question.answer)),
+        blocks_html(parse_blocks(question.answer), media.src if media else _no_media),
         f"<ul>{refs}</ul>" if refs else "",
         escape(bank.title),
         "",
@@ -163,6 +203,10 @@ def as_kind(note: RenderedNote, kind: Kind) -> RenderedNote:
     fields = tuple(by_name.get(name, "") for name in kind.fields)
     digest = _digest([list(fields), list(note.tags)])
     return RenderedNote(note.question, fields, note.tags, digest, kind)
+
+
+def _no_media(path: str) -> str:
+    raise ValueError(f"image {path!r}: rendered without its media")
 
 
 def _reference_html(ref: Reference) -> str:
@@ -191,7 +235,8 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     The lock decides each note's mod time and enforces its rules (`lock.check`);
     this only renders the notes and writes the package."""
     notetypes = [note_type(BY_KEY[key], bank.slug, options.style_dirs) for key in bank.cards]
-    questions = [render_note(bank, q) for q in bank.questions]
+    media = collect_media(bank, options.content_dir)
+    questions = [render_note(bank, q, media) for q in bank.questions]
     notes = [as_kind(n, t.kind) for t in notetypes for n in questions]
     update = lockfile.check(
         lockfile.path_for(options),
@@ -205,12 +250,14 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         allow_schema_change=options.allow_notetype_change,
         new_lock=options.new_lock,
     )
-    _write_package(dest, bank, notetypes, notes, update.new, options.timestamp)
+    _write_package(dest, bank, notetypes, notes, update.new, options.timestamp, media)
     recall = sum(1 for n in notes if n.kind.key != QUESTION.key)
     summary = f"{len(notes)} notes"
     if recall:
         summary += f" ({len(notes) - recall} questions, {recall} key-point recall notes)"
     summary += f" in {len(bank.tiers)} tier subdecks"
+    if media.files:
+        summary += f", {len(media.files)} images"
     report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
     # The lock is replaced together with the artifacts, all or nothing (build.py).
     return WriterResult(
@@ -225,6 +272,7 @@ def _write_package(
     notes: Sequence[RenderedNote],
     lock: lockfile.Lock,
     timestamp: int,
+    media: Media,
 ) -> None:
     models = {t.kind.key: t.genanki_model() for t in notetypes}
     names = deck_names(bank)
@@ -272,7 +320,15 @@ def _write_package(
             conn.commit()
         finally:
             conn.close()
-        _zip(dest, {"collection.anki2": db_path, "media": b"{}"}, timestamp)
+        # the package's media: files named "0", "1", ... and a manifest of their names
+        ordered = sorted(media.files)
+        manifest = {str(i): name for i, name in enumerate(ordered)}
+        entries: dict[str, Path | bytes] = {
+            "collection.anki2": db_path,
+            "media": json.dumps(manifest, sort_keys=True).encode("utf-8"),
+        }
+        entries.update((str(i), media.files[name]) for i, name in enumerate(ordered))
+        _zip(dest, entries, timestamp)
 
 
 def _zip(dest: Path, entries: Mapping[str, Path | bytes], timestamp: int) -> None:

@@ -33,7 +33,8 @@ from typing import Any
 import genanki
 
 from prepdeck.lock import Schema
-from prepdeck.styles import read_css, style_files
+from prepdeck.styles import style_files
+from prepdeck.text import code_css
 
 NAMESPACE = "prepdeck"
 CSS_FILE = "anki.css"  # every note type's style; a kind may add its own after it
@@ -179,8 +180,30 @@ def note_type(kind: Kind, slug: str, style_dirs: Sequence[Path]) -> NoteType:
             )
             for t in kind.templates
         ),
-        css="\n".join(read_css(name, style_dirs) for name in kind.css_files),
+        css=_css(kind, style_dirs),
     )
+
+
+# Pygments token colours for code blocks: a light style, and a dark one in night
+# mode (desktop and AnkiMobile mark it with .nightMode, AnkiDroid with .night_mode).
+CODE_CSS = code_css(
+    light=(".pd .code",),
+    dark=(".nightMode .pd .code", ".night_mode .pd .code"),
+)
+
+
+def _css(kind: Kind, style_dirs: Sequence[Path]) -> str:
+    """Each of the kind's CSS files, the default first and then each style folder's
+    (whose rules win); the code colours follow the default base style, so a style
+    folder can override them too."""
+    parts: list[str] = []
+    for name in kind.css_files:
+        default, *overrides = style_files(name, style_dirs)
+        parts.append(default.read_text(encoding="utf-8"))
+        if name == CSS_FILE:
+            parts.append(CODE_CSS)
+        parts.extend(p.read_text(encoding="utf-8") for p in overrides)
+    return "\n".join(parts)
 
 
 def _template(name: str, style_dirs: Sequence[Path]) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,32 +24,31 @@ from reportlab.platypus import (
     KeepInFrame,
     NextPageTemplate,
     PageBreak,
+    Paragraph,
     Spacer,
 )
-from reportlab.platypus import Paragraph as RLParagraph
 
 from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.model import Bank, Question, Tier
-from prepdeck.pdf.blocks import Block, Row
+from prepdeck.pdf.blocks import Row
 from prepdeck.pdf.common import Kit, check_printable, make_kit, metadata, one_line
-from prepdeck.pdf.document import Document, Marks, PageGeometry, fit_text
-from prepdeck.pdf.fonts import FieldFace, drawable
-from prepdeck.pdf.parts import Parts, by_tier, printed_texts, question_key
-from prepdeck.pdf.textflow import set_fill
+from prepdeck.pdf.document import Document, Marks, PageGeometry
+from prepdeck.pdf.fonts import drawable, fit_line, line_width, text_out
+from prepdeck.pdf.parts import (
+    ANSWER_KEEP,
+    PRINTED_FIELDS,
+    Parts,
+    by_tier,
+    printed_texts,
+    question_key,
+)
 
-FIELDS = {
-    "question": FieldFace(bold=True),
-    "hint": FieldFace(),
-    "key_points": FieldFace(),
-    "answer": FieldFace(),
-}
-ANSWER_KEEP = 0.3  # answers shorter than this share of a page are never split
 LEADER_PITCH = 3.2  # points between the dots of a contents leader
 
 
 def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     kit = make_kit(options.style_dirs)
-    check_printable(bank, kit, FIELDS, printed_texts(bank, kit, kit.style.text.how_to_use))
+    check_printable(bank, kit, PRINTED_FIELDS, printed_texts(bank, kit, kit.style.text.how_to_use))
     marks = Marks()
     doc = Document(
         dest,
@@ -62,7 +60,9 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
         title=f"{bank.title} {bank.version}",
         first_template="title",
     )
-    parts = Parts(kit, marks, bank)
+    parts = Parts(
+        kit, marks, bank, content_dir=options.content_dir, frame_height=doc.geometry.frame_height
+    )
     sections = by_tier(bank)
     contents = Contents(kit, doc.geometry, marks, toc_entries(sections, kit))
     marks.front_pages = 1 + len(contents.pages)
@@ -92,45 +92,26 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
 def body_flowables(
     sections: list[tuple[Tier, list[Question]]], parts: Parts, kit: Kit, g: PageGeometry
 ) -> list[Flowable]:
-    """A block per question, then one per answer; each block's rows are made when
-    it is laid out."""
+    """A block per question, each tier on a new page, then one per answer."""
     if not sections:
-        return [RLParagraph("No questions match this selection.", parts.body_paragraph)]
-    gap = kit.style.page.question_gap
+        return [Paragraph("No questions match this selection.", parts.body_paragraph)]
 
-    def question_rows(q: Question, tier: Tier | None, count: int) -> list[Row]:
-        rows: list[Row] = [parts.tier_heading(tier, count)] if tier else []
-        rows += [
+    def question(q: Question) -> list[Row]:
+        return [
             parts.question_heading(q),
             parts.question_text(q),
             parts.hint(q),
             *parts.key_points(q),
         ]
-        return rows
 
-    def answer_rows(q: Question, tier: Tier | None, count: int, first: bool) -> list[Row]:
-        rows: list[Row] = [parts.answer_key_heading()] if first else []
-        if tier:
-            rows.append(parts.answer_tier_heading(tier, count))
-        rows += [parts.answer_heading(q), *parts.answer(q), *parts.references(q)]
-        return rows
+    def answer(q: Question) -> list[Row]:
+        return [*parts.answer(q), *parts.references(q)]
 
-    out: list[Flowable] = []
-    for i, (tier, questions) in enumerate(sections):
-        if i:
-            out.append(PageBreak())
-        for j, q in enumerate(questions):
-            opens = tier if j == 0 else None
-            rows = partial(question_rows, q, opens, len(questions))
-            out.append(Block(rows, keep_limit=g.frame_height, space_before=gap))
-    out.append(PageBreak())
-    keep = g.frame_height * ANSWER_KEEP
-    for i, (tier, questions) in enumerate(sections):
-        for j, q in enumerate(questions):
-            opens = tier if j == 0 else None
-            rows = partial(answer_rows, q, opens, len(questions), i == j == 0)
-            out.append(Block(rows, keep_limit=keep, space_before=gap))
-    return out
+    return [
+        *parts.question_blocks(sections, question, keep_limit=g.frame_height, page_per_tier=True),
+        PageBreak(),
+        *parts.answer_blocks(sections, answer, keep_limit=g.frame_height * ANSWER_KEEP),
+    ]
 
 
 # -- contents ----------------------------------------------------------------------
@@ -258,25 +239,26 @@ class Contents:
         page = self.marks.pages.get(entry.key)
         number = str(page) if page is not None else ""
         x = 0.0 if entry.level == 0 else 12.0
-        face = body.bold if entry.level == 0 else body.regular
+        bold = entry.level == 0
         if entry.label:
             text.setTextOrigin(x, baseline)
             text.setFont(body.bold, size)
-            set_fill(text, kit.color("text"))
-            text._textOut(entry.label)
+            text.setFillColor(kit.color("text"))
+            text.textOut(entry.label)
             x += self.label_width
-        shown = fit_text(entry.text, face, size, self.width - x - self.number_width - 16)
+        room = self.width - x - self.number_width - 16
+        shown = fit_line(entry.text, body, size, room, bold=bold)
         text.setTextOrigin(x, baseline)
-        text.setFont(face, size)
-        set_fill(text, kit.color("accent" if entry.level == 0 else "text"))
-        text._textOut(shown)
+        text.setFillColor(kit.color("accent" if entry.level == 0 else "text"))
+        text_out(text, shown, body, size, bold=bold)  # in the chain's faces
         number_x = self.width - stringWidth(number, body.regular, size)
         text.setTextOrigin(number_x, baseline)
         text.setFont(body.regular, size)
-        set_fill(text, kit.color("text"))
-        text._textOut(number)
+        text.setFillColor(kit.color("text"))
+        text.textOut(number)
         # dots on a common grid, so they line up from one entry to the next
-        start = math.ceil((x + stringWidth(shown, face, size) + 5) / LEADER_PITCH) * LEADER_PITCH
+        shown_width = line_width(shown, body, size, bold=bold)
+        start = math.ceil((x + shown_width + 5) / LEADER_PITCH) * LEADER_PITCH
         end = number_x - 5
         if end > start:
             leaders.append((start, baseline + 1, end, baseline + 1))

@@ -8,43 +8,48 @@ answer), which is unique and stable under filters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from functools import cached_property, partial
+from pathlib import Path
 
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
-from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from prepdeck.model import Bank, Question, Tier
 from prepdeck.pdf.blocks import (
+    Block,
     Box,
+    FlowRow,
     HeadingRow,
     LabelRow,
     Outline,
     Row,
     SectionHeading,
-    TextRow,
 )
 from prepdeck.pdf.common import Kit, build_date, one_line
 from prepdeck.pdf.document import Marks
-from prepdeck.pdf.fonts import drawable
-from prepdeck.pdf.textflow import (
-    Palette,
-    Run,
-    TextBlock,
-    TextStyle,
-    block_paragraphs,
-    inline_runs,
-    words_of,
-)
+from prepdeck.pdf.flow import BULLET, LIST_INDENT, Typesetter
+from prepdeck.pdf.fonts import FieldFace, drawable
 from prepdeck.text import Inline, Link, Text, is_safe_url, parse_blocks, parse_inline
 
 RIGHT_QUOTE, LEFT_QUOTE = "\u203a", "\u2039"  # single angle quotation marks
 ANSWER_LINK = f"answer {RIGHT_QUOTE}"
 BACK_LINK = f"{LEFT_QUOTE} question on"
-BULLET = "\u2022"
 # prepdeck's own characters in headings and links; checked like content
 FURNITURE_TEXT = f"{ANSWER_LINK} {BACK_LINK} page · … {BULLET} Q0123456789"
-LIST_INDENT = 14.0
+
+
+# the fields the booklet and the quiz print, in the face each starts in (glyph check)
+PRINTED_FIELDS = {
+    "question": FieldFace(bold=True),
+    "hint": FieldFace(),
+    "key_points": FieldFace(),
+    "answer": FieldFace(),
+}
+ANSWER_KEEP = 0.3  # answers shorter than this share of a page are never split
+
+QuestionRows = Callable[[Question], list[Row]]
 
 
 def question_key(q: Question) -> str:
@@ -82,46 +87,22 @@ def count_text(count: int) -> str:
 
 
 class Parts:
-    def __init__(self, kit: Kit, marks: Marks, bank: Bank) -> None:
+    def __init__(
+        self, kit: Kit, marks: Marks, bank: Bank, *, content_dir: Path | None, frame_height: float
+    ) -> None:
         self.kit = kit
         self.marks = marks
         self.bank = bank
         sizes = kit.style.sizes
         self.sizes = sizes
         self.hint_box = Box(fill=kit.color("hint_background"), rule=kit.color("hint_rule"))
-        self.palette = Palette(
-            body=kit.fonts.body,
-            code=kit.fonts.code,
-            text=kit.color("text"),
-            link=kit.color("link"),
-        )
-        self.question_style = self._text_style(sizes.question)
-        self.body_style = self._text_style(sizes.body)
-        # reportlab paragraphs, for the title page only
+        self.typesetter = Typesetter(kit, content_dir, frame_height)
+        self.question_style = self.typesetter.style(sizes.question)
+        self.body_style = self.typesetter.style(sizes.body)
+        self.point_style = self.typesetter.style(sizes.body, indent=LIST_INDENT)
+        # the title page's paragraphs
         self.body_paragraph = kit.paragraph_style("body")
         self.small_paragraph = kit.paragraph_style("small", size=sizes.small, color="muted")
-        self._list_styles: dict[tuple[int, str | None], TextStyle] = {}
-
-    def _text_style(self, size: float, indent: float = 0.0, bullet: str | None = None) -> TextStyle:
-        return TextStyle(
-            size=size,
-            leading=round(size * self.sizes.leading, 2),
-            indent=indent,
-            bullet=bullet,
-            bullet_font=self.kit.fonts.body.regular,
-            bullet_color=self.kit.color("text"),
-        )
-
-    # -- styles --------------------------------------------------------------------
-
-    def list_style(self, depth: int, bullet: str | None) -> TextStyle:
-        """A list paragraph, `depth` levels in (1 is a top-level list)."""
-        key = (depth, bullet)
-        style = self._list_styles.get(key)
-        if style is None:
-            style = self._text_style(self.sizes.body, LIST_INDENT * depth, bullet)
-            self._list_styles[key] = style
-        return style
 
     @cached_property
     def _label_font(self) -> str:
@@ -202,53 +183,106 @@ class Parts:
             space_before=8,
         )
 
+    # -- the blocks of a layout -----------------------------------------------------
+
+    def question_blocks(
+        self,
+        sections: list[tuple[Tier, list[Question]]],
+        rows: QuestionRows,
+        *,
+        keep_limit: float,
+        tier_gap: float | None = None,
+        page_per_tier: bool = False,
+    ) -> list[Flowable]:
+        """A block per question, its tier's heading on the first; each block's rows
+        (`rows(q)` after the heading) are made when it is laid out."""
+
+        def made(q: Question, tier: Tier | None, count: int) -> list[Row]:
+            return ([self.tier_heading(tier, count)] if tier else []) + rows(q)
+
+        gap = self.kit.style.page.question_gap
+        out: list[Flowable] = []
+        for i, (tier, questions) in enumerate(sections):
+            if i and page_per_tier:
+                out.append(PageBreak())
+            for j, q in enumerate(questions):
+                opens = tier if j == 0 else None
+                space = tier_gap if j == 0 and tier_gap is not None else gap
+                block = partial(made, q, opens, len(questions))
+                out.append(Block(block, keep_limit=keep_limit, space_before=space))
+        return out
+
+    def answer_blocks(
+        self, sections: list[tuple[Tier, list[Question]]], rows: QuestionRows, *, keep_limit: float
+    ) -> list[Flowable]:
+        """The answer key: its heading, then a block per answer with its tier's
+        heading on the first; `rows(q)` come after the answer's own heading."""
+
+        def made(q: Question, tier: Tier | None, count: int, first: bool) -> list[Row]:
+            out: list[Row] = [self.answer_key_heading()] if first else []
+            if tier:
+                out.append(self.answer_tier_heading(tier, count))
+            return [*out, self.answer_heading(q), *rows(q)]
+
+        gap = self.kit.style.page.question_gap
+        out: list[Flowable] = []
+        for i, (tier, questions) in enumerate(sections):
+            for j, q in enumerate(questions):
+                opens = tier if j == 0 else None
+                block = partial(made, q, opens, len(questions), i == j == 0)
+                out.append(Block(block, keep_limit=keep_limit, space_before=gap))
+        return out
+
     # -- content -------------------------------------------------------------------
 
-    def text(self, nodes: tuple[Inline, ...], style: TextStyle, *, bold: bool = False) -> TextBlock:
-        palette = self.palette
-        return TextBlock(lambda: words_of(inline_runs(nodes, palette, bold=bold)), style)
+    def question_text(self, q: Question) -> FlowRow:
+        paragraph = self.typesetter.paragraph(
+            parse_inline(q.question), self.question_style, bold=True
+        )
+        return FlowRow(paragraph, space_before=1)
 
-    def question_text(self, q: Question) -> TextRow:
-        block = self.text(parse_inline(q.question), self.question_style, bold=True)
-        return TextRow(block, space_before=1)
-
-    def hint(self, q: Question) -> TextRow:
-        label = Run("Hint ", self.kit.fonts.body.bold, self.kit.color("accent"))
-        nodes, palette = parse_inline(q.hint), self.palette
-        block = TextBlock(lambda: words_of([label, *inline_runs(nodes, palette)]), self.body_style)
-        return TextRow(block, box=self.hint_box, space_before=6)
+    def hint(self, q: Question) -> FlowRow:
+        accent = self.kit.style.colors.accent
+        lead = f'<b><font color="{accent}">Hint</font></b> '
+        paragraph = self.typesetter.paragraph(parse_inline(q.hint), self.body_style, lead=lead)
+        return FlowRow(paragraph, box=self.hint_box, space_before=6)
 
     def key_points(self, q: Question) -> list[Row]:
         if not q.key_points:
             return []
-        style = self.list_style(1, BULLET)
         rows: list[Row] = [self.label("KEY POINTS", space_before=7)]
         rows.extend(
-            TextRow(self.text(parse_inline(point), style), space_before=1.5)
+            FlowRow(
+                self.typesetter.paragraph(parse_inline(point), self.point_style, bullet=BULLET),
+                space_before=1.5,
+            )
             for point in q.key_points
         )
         return rows
 
     def answer(self, q: Question) -> list[Row]:
-        rows: list[Row] = []
-        for depth, bullet, paragraph in block_paragraphs(parse_blocks(q.answer)):
-            style = self.list_style(depth, bullet) if depth else self.body_style
-            rows.append(
-                TextRow(self.text(paragraph.children, style), space_before=2 if depth else 4)
+        return [
+            FlowRow(
+                placed.flowable,
+                indent=placed.indent,
+                space_before=placed.space_before,
+                keep_with_next=placed.keep_with_next,
+                outset=placed.outset,
             )
-        return rows
+            for placed in self.typesetter.blocks(parse_blocks(q.answer))
+        ]
 
     def references(self, q: Question) -> list[Row]:
         refs = self.bank.cited(q)
         if not refs:
             return []
-        style = self.list_style(1, BULLET)
         rows: list[Row] = [self.label("FURTHER READING", space_before=6)]
         for ref in refs:
             nodes: tuple[Inline, ...] = (Link(ref.url, (Text(ref.title),)),)
             if is_safe_url(ref.url):  # a link that will not be clickable is not printed
                 nodes += (Text(" " + ref.url),)
-            rows.append(TextRow(self.text(nodes, style), space_before=1))
+            paragraph = self.typesetter.paragraph(nodes, self.point_style, bullet=BULLET)
+            rows.append(FlowRow(paragraph, space_before=1))
         return rows
 
     # -- title page ------------------------------------------------------------------
@@ -265,9 +299,9 @@ class Parts:
         )
         heading = kit.paragraph_style("heading", size=sizes.body * 1.1, bold=True, space_after=3)
         out: list[Flowable] = [
-            RLParagraph(esc(bank.title), title),
-            RLParagraph(esc(layout), subtitle),
-            RLParagraph(
+            Paragraph(esc(bank.title), title),
+            Paragraph(esc(layout), subtitle),
+            Paragraph(
                 esc(f"Version {bank.version} · built {build_date(timestamp)}"), self.body_paragraph
             ),
             Spacer(1, 14),
@@ -277,7 +311,7 @@ class Parts:
             note.backColor = kit.color("hint_background")
             note.borderPadding = 6
             out.append(
-                RLParagraph(
+                Paragraph(
                     f"<b>Selection:</b> {esc(bank.filter_description)}. Only the matching "
                     "questions are printed; their numbers still match the full deck.",
                     note,
@@ -285,13 +319,13 @@ class Parts:
             )
             out.append(Spacer(1, 6))
         if bank.description:
-            out.append(RLParagraph(kit.markup(bank.description), self.body_paragraph))
+            out.append(Paragraph(kit.markup(bank.description), self.body_paragraph))
             out.append(Spacer(1, 12))
-        out.append(RLParagraph("Questions per tier", heading))
+        out.append(Paragraph("Questions per tier", heading))
         out.append(self._counts_table())
         out.append(Spacer(1, 14))
-        out.append(RLParagraph("How to use", heading))
-        out.append(RLParagraph(esc(how_to_use), self.body_paragraph))
+        out.append(Paragraph("How to use", heading))
+        out.append(Paragraph(esc(how_to_use), self.body_paragraph))
         out.append(Spacer(1, 14))
         credits = []
         if bank.author:
@@ -299,7 +333,7 @@ class Parts:
         if bank.license:
             credits.append(f"Licence: {esc(bank.license)}.")
         if credits:
-            out.append(RLParagraph(" ".join(credits), self.small_paragraph))
+            out.append(Paragraph(" ".join(credits), self.small_paragraph))
         return out
 
     def _counts_table(self) -> Table:
@@ -307,8 +341,17 @@ class Parts:
         counts = {t.id: 0 for t in bank.tiers}
         for q in bank.questions:
             counts[q.tier.id] = counts.get(q.tier.id, 0) + 1
-        # table cells that are strings are drawn as text, not parsed as markup
-        rows: list[Sequence[str]] = [[t.name, str(counts[t.id])] for t in bank.tiers]
+        # a tier name is an escaped paragraph, so the font chain draws every character
+        # (a string cell would be drawn in one face)
+        name_style = kit.paragraph_style("tier-count", size=self.sizes.body)
+        count_style = ParagraphStyle("tier-count-n", parent=name_style, alignment=TA_RIGHT)
+        rows: list[Sequence[object]] = [
+            [
+                Paragraph(kit.escape(t.name), name_style),
+                Paragraph(str(counts[t.id]), count_style),
+            ]
+            for t in bank.tiers
+        ]
         rows.append(["Total", str(len(bank.questions))])
         size = self.sizes.body
         table = Table(rows, colWidths=[200, 60], hAlign="LEFT")

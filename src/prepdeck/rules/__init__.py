@@ -15,12 +15,16 @@ from prepdeck.content import Content
 from prepdeck.errors import Problem
 from prepdeck.rules import (
     cards_question,
+    code_language,
     control_character,
     deck_name,
     duplicate_entry,
     duplicate_id,
+    image_file,
     link_scheme,
+    markdown_format,
     near_duplicate,
+    pdf_glyph,
     tag_format,
     tier_count,
     undeclared_tier,
@@ -47,8 +51,12 @@ _MODULES: tuple[ModuleType, ...] = (
     unused_entry,
     tag_format,
     link_scheme,
+    markdown_format,
+    code_language,
+    image_file,
     near_duplicate,
     control_character,
     deck_name,
+    pdf_glyph,
 )
 RULES: tuple[Rule, ...] = tuple(cast(Rule, module) for module in _MODULES)
