@@ -222,8 +222,12 @@ def test_a_bad_pdf_yaml_fails_the_build_at_its_position(
         f'{styles / "pdf.yaml"}:2:9: error[out-of-range]: "body" must be at least 1, not -3',
         f'{styles / "pdf.yaml"}:3:3: error[unknown-key]: unknown key "bdy"; did you mean "body"?',
     ]
-    assert err.endswith("build failed; no artifact was changed\n")
+    # the validation before the build reads the style for its fonts (rule pdf-glyph),
+    # so `validate --styles` reports these too, and the build stops before it starts
+    assert err.endswith("2 errors, 0 warnings in 1 file\n")
     assert not (tmp_path / "d").exists()
+    code, validated, _ = run("validate", str(make_bank()), "--styles", str(styles))
+    assert (code, validated) == (1, out)
 
 
 def test_build_json_is_one_document(make_bank: MakeBank, tmp_path: Path) -> None:

@@ -454,14 +454,17 @@ def test_a_font_file_that_is_not_truetype_is_a_problem(make_bank: MakeBank, tmp_
     styles = tmp_path / "styles"
     (styles / "fonts").mkdir(parents=True)
     (styles / "fonts" / "Fake.ttf").write_text("not a font")
-    (styles / "pdf.yaml").write_text("fonts:\n  body:\n    name: Fake\n    regular: Fake.ttf\n")
+    (styles / "pdf.yaml").write_text(
+        "fonts:\n  body: [Fake]\n  families:\n    Fake:\n      regular: Fake.ttf\n"
+    )
     code, output = run(
         "build", str(make_bank()), "--out", str(tmp_path / "dist"), "--styles", str(styles)
     )
     assert code == 1 and "Traceback" not in output
-    assert (
-        f"{styles / 'fonts' / 'Fake.ttf'}:1:1: error[pdf-font]: the regular face of font" in output
-    )
+    # validate reads every font of the chain first: the problem is at the chain entry
+    # in pdf.yaml, naming the file and what is wrong with it
+    assert f"{styles / 'pdf.yaml'}:2:3: error[pdf-font]: cannot read font" in output
+    assert f"{styles / 'fonts' / 'Fake.ttf'}: Not a recognized TrueType font" in output
 
 
 # -- 7. lock values ------------------------------------------------------------------

@@ -41,7 +41,6 @@ from prepdeck.notetypes import BY_KEY, QUESTION, Kind, NoteType, note_type, stab
 from prepdeck.notetypes import notetype_id as notetype_id  # re-exported: tests, tools
 from prepdeck.text import (
     blocks_html,
-    code_css,
     inline_html,
     is_safe_url,
     iter_images,
@@ -118,14 +117,6 @@ def deck_names(bank: Bank) -> dict[str, str]:
     return {t.id: f"{bank.title}::{t.position:0{width}d} {t.name}" for t in bank.tiers}
 
 
-# Pygments token colours for code blocks: a light style, and a dark one in night
-# mode (desktop and AnkiMobile mark it with .nightMode, AnkiDroid with .night_mode).
-CODE_CSS = code_css(
-    light=(".pd .code",),
-    dark=(".nightMode .pd .code", ".night_mode .pd .code"),
-)
-
-
 # -- media ---------------------------------------------------------------------------
 
 
@@ -199,10 +190,6 @@ def render_note(bank: Bank, question: Question, media: Media | None = None) -> R
     return RenderedNote(question, fields, tags, _digest([list(fields), list(tags)]))
 
 
-def _no_media(path: str) -> str:
-    raise ValueError(f"image {path!r}: rendered without its media")
-
-
 def as_kind(note: RenderedNote, kind: Kind) -> RenderedNote:
     """The note of `kind` for the question of `note` (a question note): the fields
     `kind` has, by name, from the question note's renderings, so every kind shows the
@@ -216,6 +203,10 @@ def as_kind(note: RenderedNote, kind: Kind) -> RenderedNote:
     fields = tuple(by_name.get(name, "") for name in kind.fields)
     digest = _digest([list(fields), list(note.tags)])
     return RenderedNote(note.question, fields, note.tags, digest, kind)
+
+
+def _no_media(path: str) -> str:
+    raise ValueError(f"image {path!r}: rendered without its media")
 
 
 def _reference_html(ref: Reference) -> str:
@@ -243,10 +234,7 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
 
     The lock decides each note's mod time and enforces its rules (`lock.check`);
     this only renders the notes and writes the package."""
-    notetypes = [
-        note_type(BY_KEY[key], bank.slug, options.style_dirs, code_css=CODE_CSS)
-        for key in bank.cards
-    ]
+    notetypes = [note_type(BY_KEY[key], bank.slug, options.style_dirs) for key in bank.cards]
     media = collect_media(bank, options.content_dir)
     questions = [render_note(bank, q, media) for q in bank.questions]
     notes = [as_kind(n, t.kind) for t in notetypes for n in questions]

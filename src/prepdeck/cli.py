@@ -120,14 +120,16 @@ def _validated(  # type: ignore[no-untyped-def]
     quiet: bool = False,
     build_model: bool = True,
     report_json: bool = True,
+    pdf_styles: tuple[Path, ...] | None = None,
 ):
     """Validate, print the problems, and exit 1 unless the bank is usable.
 
     With `report_json` false and --format json, the problems are left to the caller
-    (a build prints them in its one JSON document) unless validation fails."""
+    (a build prints them in its one JSON document) unless validation fails.
+    `pdf_styles`: the style folders a PDF would be printed with (None: no PDF)."""
     from prepdeck.validate import validate_content
 
-    result = validate_content(content_dir, build_model=build_model)
+    result = validate_content(content_dir, build_model=build_model, pdf_styles=pdf_styles)
     if output_format == "json" and not report_json:
         if not result.ok(strict=strict):
             _print_build_json(result.problems, [])
@@ -183,17 +185,27 @@ def cli() -> None:
 @content_argument
 @format_option
 @strict_option
-def validate(content_dir: Path, output_format: str, strict: bool) -> None:
+@styles_option
+def validate(
+    content_dir: Path, output_format: str, strict: bool, style_dirs: tuple[Path, ...]
+) -> None:
     """Check a bank and report every problem at once.
 
     Problems print as path:line:col: level[rule]: message. Exit status 0 means
-    valid, 1 invalid (or warnings with --strict), 2 a usage error.
+    valid, 1 invalid (or warnings with --strict), 2 a usage error. The PDF
+    glyph check uses the fonts of the styles a build would use.
 
     \b
     Example:
         prepdeck validate content --format github
     """
-    _validated(content_dir, output_format, strict, build_model=False)
+    _validated(
+        content_dir,
+        output_format,
+        strict,
+        build_model=False,
+        pdf_styles=_style_dirs(style_dirs, content_dir),
+    )
     if output_format != "json":
         click.echo(f"{content_dir}: valid", err=True)
 
@@ -270,11 +282,19 @@ def build(
 
     timestamp = _source_date_epoch()
     json_output = output_format == "json"
-    validation = _validated(content_dir, output_format, strict, quiet=quiet, report_json=False)
-    bank = validation.bank
-    _check_filters(bank, tiers, tags)
     style_dirs = _style_dirs(style_dirs, content_dir)
     targets = targets or TARGETS
+    pdf = any(target != "anki" for target in targets)
+    validation = _validated(
+        content_dir,
+        output_format,
+        strict,
+        quiet=quiet,
+        report_json=False,
+        pdf_styles=style_dirs if pdf else None,
+    )
+    bank = validation.bank
+    _check_filters(bank, tiers, tags)
     try:
         if any(REGISTRY[t].uses_paper for t in targets):
             _check_paper(paper, style_dirs)

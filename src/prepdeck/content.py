@@ -94,6 +94,9 @@ class Content:
     root: Path
     bank: YamlDocument | None
     tier_docs: list[YamlDocument]
+    # the style folders the PDFs would use, or None when no PDF is to be made
+    # (`build --target anki`): the rules that check printability then skip
+    pdf_styles: tuple[Path, ...] | None = None
 
     @property
     def bank_loaded(self) -> bool:

@@ -34,6 +34,7 @@ import genanki
 
 from prepdeck.lock import Schema
 from prepdeck.styles import style_files
+from prepdeck.text import code_css
 
 NAMESPACE = "prepdeck"
 CSS_FILE = "anki.css"  # every note type's style; a kind may add its own after it
@@ -162,11 +163,10 @@ class NoteType:
         )
 
 
-def note_type(kind: Kind, slug: str, style_dirs: Sequence[Path], *, code_css: str = "") -> NoteType:
+def note_type(kind: Kind, slug: str, style_dirs: Sequence[Path]) -> NoteType:
     """The note type of `kind` for bank `slug`, with the default templates and CSS,
     overridden by style folders (a template file replaces the default; CSS is
-    appended).  `code_css` (code block colours) follows the default card CSS, so the
-    style folders' rules still win over it."""
+    appended)."""
     return NoteType(
         kind=kind,
         id=notetype_id(slug, kind),
@@ -180,18 +180,29 @@ def note_type(kind: Kind, slug: str, style_dirs: Sequence[Path], *, code_css: st
             )
             for t in kind.templates
         ),
-        css=_css(kind, style_dirs, code_css),
+        css=_css(kind, style_dirs),
     )
 
 
-def _css(kind: Kind, style_dirs: Sequence[Path], code_css: str) -> str:
-    parts = []
+# Pygments token colours for code blocks: a light style, and a dark one in night
+# mode (desktop and AnkiMobile mark it with .nightMode, AnkiDroid with .night_mode).
+CODE_CSS = code_css(
+    light=(".pd .code",),
+    dark=(".nightMode .pd .code", ".night_mode .pd .code"),
+)
+
+
+def _css(kind: Kind, style_dirs: Sequence[Path]) -> str:
+    """Each of the kind's CSS files, the default first and then each style folder's
+    (whose rules win); the code colours follow the default base style, so a style
+    folder can override them too."""
+    parts: list[str] = []
     for name in kind.css_files:
         default, *overrides = style_files(name, style_dirs)
         parts.append(default.read_text(encoding="utf-8"))
-        if name == CSS_FILE and code_css:
-            parts.append(code_css)
-        parts += [p.read_text(encoding="utf-8") for p in overrides]
+        if name == CSS_FILE:
+            parts.append(CODE_CSS)
+        parts.extend(p.read_text(encoding="utf-8") for p in overrides)
     return "\n".join(parts)
 
 

@@ -104,7 +104,7 @@ def release(
             "for a trial release"
         )
     step("validating")
-    bank, warnings = _valid_bank(content_dir, strict=strict)
+    bank, warnings = _valid_bank(content_dir, strict=strict, style_dirs=style_dirs)
     release_tag = TAG_PREFIX + bank.version
     if tag is not None and tag != release_tag:
         raise ReleaseError(
@@ -143,10 +143,13 @@ def release(
     return Release(bank.version, release_tag, artifacts, checksums, notes, changes, tuple(warnings))
 
 
-def _valid_bank(content_dir: Path, *, strict: bool) -> tuple[Bank, list[Problem]]:
+def _valid_bank(
+    content_dir: Path, *, strict: bool, style_dirs: Sequence[Path] = ()
+) -> tuple[Bank, list[Problem]]:
     from prepdeck.validate import validate_content
 
-    result = validate_content(content_dir)
+    # a release prints the PDFs, so the glyph check uses the styles it prints with
+    result = validate_content(content_dir, pdf_styles=tuple(style_dirs))
     if not result.ok(strict=strict) or result.bank is None:
         raise ContentError(result.problems)
     return result.bank, result.warnings
@@ -195,11 +198,12 @@ def _child_main() -> None:
     answer: dict[str, object] = {}
     try:
         content_dir = Path(request["content_dir"])
-        bank, _ = _valid_bank(content_dir, strict=False)
+        style_dirs = tuple(Path(p) for p in request["style_dirs"])
+        bank, _ = _valid_bank(content_dir, strict=False, style_dirs=style_dirs)
         options = BuildOptions(
             timestamp=int(request["timestamp"]),
             content_dir=content_dir,
-            style_dirs=tuple(Path(p) for p in request["style_dirs"]),
+            style_dirs=style_dirs,
             paper=str(request["paper"]),
             update_lock=False,
         )

@@ -103,6 +103,13 @@ def _depth(data: Any, at: Path_) -> int:
 Consistency = Callable[[dict[str, Any], schema.Located], list[Problem]]
 
 
+def located(name: str, style_dirs: Sequence[Path], at: Path_, rule: str, message: str) -> Problem:
+    """A problem about the merged style `name` (found past its schema), at the file
+    and line that wrote `at`."""
+    docs = [load_document(path) for path in style_files(name, style_dirs)]
+    return Layers(tuple(d for d in docs if isinstance(d.data, Mapping))).problem(at, rule, message)
+
+
 def read_yaml(
     name: str, style_dirs: Sequence[Path], kind: Kind, consistency: Consistency | None = None
 ) -> tuple[dict[str, Any], list[Problem]]:

@@ -651,21 +651,46 @@ def _rl_attr(text: str) -> str:
     return rl_escape(text).replace('"', "&quot;")
 
 
+FontRuns = Callable[[str, str], Sequence[tuple[str, str]]]
+
+
 @dataclass(frozen=True, slots=True)
 class MarkupStyle:
-    """What inline markup turns into in reportlab: the faces and the link colour."""
+    """What inline markup turns into in reportlab: the faces and the link colour.
+
+    `font_runs(kind, text)` splits text ("body" or "code") into (family, text) runs
+    for a font fallback chain; an empty family means the surrounding font."""
 
     code_font: str = "Courier"
     link_color: str = "#1a5fb4"
+    font_runs: FontRuns | None = None
 
 
-def run_markup(text: str, style: MarkupStyle, *, code: bool = False, color: str = "") -> str:
+def _fallback_markup(text: str, kind: str, style: MarkupStyle) -> str:
+    """`text` escaped, each run a fallback font draws wrapped in its own <font> tag
+    (split first, then escaped: an escape is never cut in two)."""
+    if style.font_runs is None:
+        return rl_escape(text)
+    runs = style.font_runs(kind, text)
+    if len(runs) == 1 and not runs[0][0]:
+        return rl_escape(runs[0][1])
+    return "".join(
+        f'<font face="{_rl_attr(family)}">{rl_escape(part)}</font>' if family else rl_escape(part)
+        for family, part in runs
+    )
+
+
+def run_markup(
+    text: str, style: MarkupStyle, *, code: bool = False, color: str = "", chain: str = ""
+) -> str:
     """Markup for one run of text in one face: the only place text becomes markup.
 
     The raw text is escaped first and tags are added around it, so a later step
     (a per-character font fallback) can split a run into pieces before escaping.
     """
-    escaped = rl_escape(text)
+    # `chain`: whose fallbacks split the text, when the surrounding face is the code
+    # face without `code` (an XPreformatted code block)
+    escaped = _fallback_markup(text, chain or ("code" if code else "body"), style)
     attrs = ""
     if code:
         attrs += f' face="{_rl_attr(style.code_font)}"'

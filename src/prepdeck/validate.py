@@ -102,11 +102,17 @@ def read_content(root: Path) -> tuple[Content, list[Problem]]:
     return Content(root, bank_doc, tier_docs), problems
 
 
-def validate_content(root: Path, *, build_model: bool = True) -> Validation:
+def validate_content(
+    root: Path, *, build_model: bool = True, pdf_styles: tuple[Path, ...] | None = ()
+) -> Validation:
     """Validate a bank folder; the result holds the `Bank` when it has no errors
-    (and `build_model`: `prepdeck validate` needs only the problems)."""
+    (and `build_model`: `prepdeck validate` needs only the problems).
+
+    `pdf_styles` are the style folders whose fonts the PDFs would print with (the
+    package defaults under them); None when no PDF will be made."""
     with gc_paused():
         content, problems = read_content(root)
+        content.pdf_styles = pdf_styles
         for rule in RULES:
             problems.extend(rule.check(content))
         result = Validation(sorted(set(problems)))

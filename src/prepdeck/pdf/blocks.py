@@ -23,6 +23,7 @@ from reportlab.platypus import Flowable
 
 from prepdeck.pdf.common import Kit
 from prepdeck.pdf.document import Marks, fit_text
+from prepdeck.pdf.fonts import draw_line, fit_line
 from prepdeck.pdf.rl_private import at_frame_top
 
 _FUZZ = 1e-6
@@ -301,9 +302,9 @@ class SectionHeading(Row):
         _mark(canv, self.marks, self.outline, x, top)
         canv.saveState()
         canv.setFillColor(kit.color("accent"))
-        canv.setFont(body.bold, self.size)
         baseline = top - self.size * 1.05
-        canv.drawString(x, baseline, fit_text(self.title, body.bold, self.size, width))
+        title = fit_line(self.title, body, self.size, width, bold=True)
+        draw_line(canv, x, baseline, title, body, self.size, bold=True)
         if self.subtitle:
             small = kit.style.sizes.small
             canv.setFillColor(kit.color("muted"))

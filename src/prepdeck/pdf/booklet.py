@@ -32,8 +32,8 @@ from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.model import Bank, Question, Tier
 from prepdeck.pdf.blocks import Row
 from prepdeck.pdf.common import Kit, check_printable, make_kit, metadata, one_line
-from prepdeck.pdf.document import Document, Marks, PageGeometry, fit_text
-from prepdeck.pdf.fonts import drawable
+from prepdeck.pdf.document import Document, Marks, PageGeometry
+from prepdeck.pdf.fonts import drawable, fit_line, line_width, text_out
 from prepdeck.pdf.parts import (
     ANSWER_KEEP,
     PRINTED_FIELDS,
@@ -240,25 +240,26 @@ class Contents:
         page = self.marks.pages.get(entry.key)
         number = str(page) if page is not None else ""
         x = 0.0 if entry.level == 0 else 12.0
-        face = body.bold if entry.level == 0 else body.regular
+        bold = entry.level == 0
         if entry.label:
             text.setTextOrigin(x, baseline)
             text.setFont(body.bold, size)
             text.setFillColor(kit.color("text"))
             text.textOut(entry.label)
             x += self.label_width
-        shown = fit_text(entry.text, face, size, self.width - x - self.number_width - 16)
+        room = self.width - x - self.number_width - 16
+        shown = fit_line(entry.text, body, size, room, bold=bold)
         text.setTextOrigin(x, baseline)
-        text.setFont(face, size)
         text.setFillColor(kit.color("accent" if entry.level == 0 else "text"))
-        text.textOut(shown)
+        text_out(text, shown, body, size, bold=bold)  # in the chain's faces
         number_x = self.width - stringWidth(number, body.regular, size)
         text.setTextOrigin(number_x, baseline)
         text.setFont(body.regular, size)
         text.setFillColor(kit.color("text"))
         text.textOut(number)
         # dots on a common grid, so they line up from one entry to the next
-        start = math.ceil((x + stringWidth(shown, face, size) + 5) / LEADER_PITCH) * LEADER_PITCH
+        shown_width = line_width(shown, body, size, bold=bold)
+        start = math.ceil((x + shown_width + 5) / LEADER_PITCH) * LEADER_PITCH
         end = number_x - 5
         if end > start:
             leaders.append((start, baseline + 1, end, baseline + 1))

@@ -35,7 +35,7 @@ from prepdeck.pdf.common import (
     save,
 )
 from prepdeck.pdf.document import fit_text
-from prepdeck.pdf.fonts import FieldFace, question_location
+from prepdeck.pdf.fonts import FieldFace, draw_line, fit_line, question_location
 from prepdeck.pdf.rl_private import compress_finished_pages, fix_time
 from prepdeck.pdf.style import MM
 from prepdeck.text import inline_markup, parse_inline
@@ -286,16 +286,15 @@ class SheetPainter:
         """A line of small print in the margin below the grid (or above it)."""
         g, kit = self.grid, self.kit
         cards = kit.style.cards
-        face, size = kit.fonts.body.regular, kit.style.sizes.small
+        size = kit.style.sizes.small
         y = (g.y0 - (cards.crop_gap_mm + cards.crop_mark_mm) * MM) / 2 - size / 3
         if top:
             y = g.page_height - y - size / 2
         canv.saveState()
-        canv.setFont(face, size)
         canv.setFillColor(kit.color("muted"))
-        canv.drawCentredString(
-            g.page_width / 2, y, fit_text(text, face, size, g.page_width - 30 * MM)
-        )
+        body = kit.fonts.body
+        shown = fit_line(text, body, size, g.page_width - 30 * MM)
+        draw_line(canv, g.page_width / 2, y, shown, body, size, align="centre")
         canv.restoreState()
 
     def _band(self, canv: Canvas, x: float, top: float, left: str, label: str) -> None:
@@ -306,7 +305,7 @@ class SheetPainter:
         canv.setFont(body.regular, small)
         canv.setFillColor(kit.color("muted"))
         room = m.inner_width - stringWidth(label, body.bold, size) - 8
-        canv.drawString(x, baseline, fit_text(left, body.regular, small, room))
+        draw_line(canv, x, baseline, fit_line(left, body, small, room), body, small)
         canv.setFont(body.bold, size)
         canv.setFillColor(kit.color("accent"))
         canv.drawRightString(x + m.inner_width, baseline, label)

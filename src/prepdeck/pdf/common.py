@@ -175,7 +175,14 @@ class Kit:
 
     @cached_property
     def markup_style(self) -> MarkupStyle:
-        return MarkupStyle(code_font=self.fonts.code.name, link_color=self.style.colors.link)
+        return MarkupStyle(
+            code_font=self.fonts.code.name,
+            link_color=self.style.colors.link,
+            font_runs=self._font_runs,
+        )
+
+    def _font_runs(self, kind: str, text: str) -> list[tuple[str, str]]:
+        return self.fonts.chains.markup_chain(kind).family_runs(text)
 
     def markup(self, source: str) -> str:
         """Escaped reportlab markup for one paragraph of inline Markdown."""
@@ -242,7 +249,9 @@ def check_printable(
     ]
     if bank.filter_description:
         texts.append(("filter", bank.filter_description, body.regular))
-    problems = check_texts(texts) + check_markdown("bank description", bank.description, kit.fonts)
+    problems = check_texts(texts, kit.fonts) + check_markdown(
+        "bank description", bank.description, kit.fonts
+    )
     problems += check_questions(bank, kit.fonts, fields)
     if problems:
         raise BuildError(problems)

@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from prepdeck.pdf.common import Kit, Metadata, build_date, canvas_maker, roman, save
+from prepdeck.pdf.fonts import draw_line, fit_line
 from prepdeck.pdf.rl_private import defer_save
 from prepdeck.pdf.style import MM
 
@@ -131,7 +132,9 @@ class Furniture:
         canv.doForm(FURNITURE_FORM)
         canv.saveState()
         face, size = self._font(canv)
-        canv.drawRightString(g.width - g.right, self.header_y, self.marks.header(canv))
+        body = self.kit.fonts.body
+        header = self.marks.header(canv)
+        draw_line(canv, g.width - g.right, self.header_y, header, body, size, align="right")
         text = f"page {self.marks.body_page(canv)} of "
         canv.drawString(g.left, self.footer_y, text)
         canv.translate(g.left + stringWidth(text, face, size), self.footer_y)
@@ -141,10 +144,11 @@ class Furniture:
     def _define_furniture(self, canv: Canvas) -> None:
         g = self.geometry
         canv.beginForm(FURNITURE_FORM)
-        face, size = self._font(canv)
+        _, size = self._font(canv)
         # the section name on the right is at most a third of the line
-        title = fit_text(self.title, face, size, g.frame_width * 2 / 3 - 12)
-        canv.drawString(g.left, self.header_y, title)
+        body = self.kit.fonts.body
+        title = fit_line(self.title, body, size, g.frame_width * 2 / 3 - 12)
+        draw_line(canv, g.left, self.header_y, title, body, size)
         canv.drawRightString(g.width - g.right, self.footer_y, self.footer_right)
         canv.setStrokeColor(self.kit.color("rule"))
         canv.setLineWidth(0.5)

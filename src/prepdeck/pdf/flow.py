@@ -264,6 +264,9 @@ class Typesetter:
             made.setStyle(
                 TableStyle(
                     [
+                        # the cells are paragraphs with their own faces, but a Table sets
+                        # its cell font (Helvetica by default, never embedded) regardless
+                        ("FONT", (0, 0), (-1, -1), kit.fonts.body.regular, size),
                         ("VALIGN", (0, 0), (-1, -1), "TOP"),
                         ("BACKGROUND", (0, 0), (-1, 0), kit.color("table_header")),
                         ("LINEBELOW", (0, 0), (-1, 0), 0.75, kit.color("muted")),
@@ -309,7 +312,7 @@ def code_markup(block: CodeBlock, columns: int, kit: Kit, muted: str) -> str:
     style = kit.markup_style
     out: list[str] = []
     column = 0
-    mark = run_markup(CONTINUATION + " ", style, color=muted)
+    mark = run_markup(CONTINUATION + " ", style, color=muted, chain="code")
     for token_type, value in code_tokens(block):
         color, bold, italic = _token_color(token_type)
         pieces = value.split("\n")
@@ -324,7 +327,7 @@ def code_markup(block: CodeBlock, columns: int, kit: Kit, muted: str) -> str:
                     column = 2
                     continue
                 chunk, piece = piece[:room], piece[room:]
-                text = run_markup(chunk, style, color=color)
+                text = run_markup(chunk, style, color=color, chain="code")
                 if bold:
                     text = f"<b>{text}</b>"
                 if italic:
@@ -354,10 +357,10 @@ def _natural_widths(table: MarkdownTable, kit: Kit, size: float) -> list[tuple[f
 def _runs(nodes: tuple[Inline, ...], kit: Kit, *, bold: bool) -> Iterator[tuple[str, str]]:
     """(text, face) of each run of inline Markdown."""
     for node in nodes:
-        if isinstance(node, Text):
-            yield node.text, kit.fonts.body.face(bold)
+        if isinstance(node, Text):  # each piece in the face of the chain that draws it
+            yield from ((t, f) for f, t in kit.fonts.body.runs(node.text, bold))
         elif isinstance(node, Code):
-            yield node.text, kit.fonts.code.face(bold)
+            yield from ((t, f) for f, t in kit.fonts.code.runs(node.text, bold))
         elif isinstance(node, LineBreak):
             yield " ", kit.fonts.body.regular
         else:

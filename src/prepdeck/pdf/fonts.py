@@ -1,144 +1,152 @@
-"""Embedded TrueType families, and the glyph check that makes a missing character a
-build error instead of reportlab's silent empty box.
+"""The style's font chains registered with reportlab, and the build's glyph check.
 
 Faces are registered once per process (parsing a TTF is not free) under the names
-`<family>`, `<family>-Bold`, `<family>-Italic` and `<family>-BoldItalic`, with
+`fontchain.face_names` gives (`<family>`, `<family>-Bold`, ...), with
 `registerFontFamily` so `<b>` and `<i>` in paragraph markup pick the real faces.
+reportlab embeds each TrueType face as a subset of the glyphs used.
+
+Which face prints a character is decided by the chain (`fontchain.Chain.runs`):
+the first font that has it.  `prepdeck validate` checks the bank's fields against
+the same chains; the check here also covers what only a layout prints (labels,
+the how-to text from the style) and is the last word before anything is drawn.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 from prepdeck.errors import BuildError, Problem
-from prepdeck.model import Bank, Question
-from prepdeck.pdf.style import FontSpec, PdfStyle
-from prepdeck.styles import DEFAULTS_DIR
-from prepdeck.text import (
-    Code,
-    CodeBlock,
-    Emphasis,
-    Inline,
-    LineBreak,
-    Link,
-    MarkdownBlock,
-    MarkdownImage,
-    MarkdownList,
-    MarkdownParagraph,
-    MarkdownTable,
-    Strong,
-    Text,
-    parse_blocks,
-    parse_inline,
+from prepdeck.fontchain import (
+    VARIANTS,
+    Chain,
+    Chains,
+    FontError,
+    FontFamily,
+    chains_for,
+    explain,
+    face_names,
+    ignorable,
+    missing_in,
+    styled_blocks,
+    styled_text,
+    variant,
 )
+from prepdeck.model import Bank, Question
+from prepdeck.pdf import tounicode
+from prepdeck.pdf.style import PdfStyle
+from prepdeck.text import parse_blocks, parse_inline
 
-# the continuation mark of a wrapped code line
+tounicode.install()
+
+# the continuation mark of a wrapped code line (pdf/flow.py)
 CODE_FURNITURE = "\u21aa"
-# reportlab collapses these to spaces, so they never need a glyph.
-_COLLAPSED = frozenset(" \t\n\r")
-_SUFFIXES = {"regular": "", "bold": "-Bold", "italic": "-Italic", "bold_italic": "-BoldItalic"}
 
 _lock = threading.Lock()
-_registered: dict[str, str] = {}  # face name -> the file it was registered from
-_coverage: dict[str, frozenset[str]] = {}  # face name -> characters it can draw
+_registered: dict[str, Path] = {}  # face name -> the file it was registered from
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Family:
-    """A registered family: the name paragraph markup uses, and each face's name."""
+    """A chain as layouts use it: the first family's face names (for text the
+    layout itself writes) and, per variant, the chain that splits any text into
+    runs of faces that can draw it."""
 
     name: str
     regular: str
     bold: str
     italic: str
     bold_italic: str
+    chains: Chains
+    kind: str  # "body" or "code"
 
     def face(self, bold: bool = False, italic: bool = False) -> str:
-        if bold:
-            return self.bold_italic if italic else self.bold
-        return self.italic if italic else self.regular
+        """The first family's face (for text known to be in it, such as labels)."""
+        return getattr(self, variant(bold, italic))  # type: ignore[no-any-return]
+
+    def chain(self, bold: bool = False, italic: bool = False) -> Chain:
+        return self._by_style[bold, italic]
+
+    @cached_property
+    def _by_style(self) -> dict[tuple[bool, bool], Chain]:
+        return {
+            (bold, italic): self.chains.chain(self.kind, bold, italic)
+            for bold in (False, True)
+            for italic in (False, True)
+        }
+
+    def runs(self, text: str, bold: bool = False, italic: bool = False) -> list[tuple[str, str]]:
+        """(face, text) runs: each character in the first face of the chain that has it."""
+        return self._by_style[bold, italic].runs(text)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FontSet:
     body: Family
     code: Family
+    chains: Chains
 
 
-def _font_file(name: str, style_dirs: Sequence[Path]) -> str:
-    """A user style folder's fonts/ first, then ours; a bare name that is in neither
-    is left for reportlab's own search path (which has the Vera family)."""
-    path = Path(name)
-    if path.is_absolute():
-        return str(path)
-    for folder in [*reversed(style_dirs), DEFAULTS_DIR]:
-        candidate = Path(folder) / "fonts" / name
-        if candidate.is_file():
-            return str(candidate)
-    return name
-
-
-def _register_face(face: str, filename: str) -> None:
-    if _registered.get(face) == filename:
-        return
-    font = TTFont(face, filename)
-    pdfmetrics.registerFont(font)
-    _registered[face] = filename
-    # glyph 0 is .notdef: a character mapped to it would print as an empty box
-    drawn = frozenset(chr(cp) for cp, glyph in font.face.charToGlyph.items() if glyph)
-    _coverage[face] = drawn | _COLLAPSED
-
-
-def _register_family(spec: FontSpec, style_dirs: Sequence[Path]) -> Family:
-    files = {
-        "regular": _font_file(spec.regular, style_dirs),
-        "bold": _font_file(spec.bold, style_dirs),
-        "italic": _font_file(spec.italic, style_dirs),
-        "bold_italic": _font_file(spec.bold_italic, style_dirs),
-    }
-    names: dict[str, str] = {}
-    by_file: dict[str, str] = {}  # a file used for two faces is registered once
-    for kind, filename in files.items():
-        if filename in by_file:
-            names[kind] = by_file[filename]
+def _register_family(family: FontFamily) -> None:
+    names = face_names(family)
+    for v in VARIANTS:
+        face, path = names[v], family.file(v)
+        if _registered.get(face) == path:
             continue
-        names[kind] = by_file[filename] = spec.name + _SUFFIXES[kind]
         try:
-            _register_face(names[kind], filename)
+            font = TTFont(face, str(path))
         except (TTFError, OSError) as exc:
+            # reportlab embeds TrueType outlines only (no CFF .otf, no colour bitmaps).
             # At the file itself: a real path, and the face pdf.yaml named it for.
-            message = f"the {kind} face of font {spec.name!r} cannot be loaded: {exc}"
-            raise BuildError([Problem(filename, 1, 1, "pdf-font", message)]) from None
+            message = f"the {v} face of font {family.name!r} cannot be loaded: {exc}"
+            raise BuildError([Problem(str(path), 1, 1, "pdf-font", message)]) from None
+        pdfmetrics.registerFont(font)
+        _registered[face] = path
     pdfmetrics.registerFontFamily(
-        spec.name,
+        family.name,
         normal=names["regular"],
         bold=names["bold"],
         italic=names["italic"],
         boldItalic=names["bold_italic"],
     )
-    return Family(spec.name, names["regular"], names["bold"], names["italic"], names["bold_italic"])
+
+
+def _family(chains: Chains, kind: str) -> Family:
+    first = (chains.body if kind == "body" else chains.code)[0]
+    names = face_names(first)
+    return Family(
+        first.name,
+        names["regular"],
+        names["bold"],
+        names["italic"],
+        names["bold_italic"],
+        chains,
+        kind,
+    )
 
 
 def register_fonts(style: PdfStyle) -> FontSet:
-    """Register the style's families (once per process) and return their face names."""
+    """Register every family of the style's chains (once per process)."""
     with _lock:
         try:
-            body = _register_family(style.fonts.body, style.style_dirs)
-            code = _register_family(style.fonts.code, style.style_dirs)
-        except (TTFError, OSError) as exc:
-            raise BuildError(
-                [Problem("pdf.yaml", 1, 1, "pdf-font", f"cannot load a font: {exc}")]
-            ) from None
-    return FontSet(body, code)
+            chains = chains_for(style.fonts, style.style_dirs)
+            for family in dict.fromkeys((*chains.body, *chains.code)):
+                _register_family(family)
+            chains.all_chains()  # read every face's coverage now, not mid-layout
+        except FontError as exc:
+            raise BuildError([Problem("pdf.yaml", 1, 1, "pdf-font", str(exc))]) from None
+    return FontSet(_family(chains, "body"), _family(chains, "code"), chains)
 
 
-# -- glyph coverage ------------------------------------------------------------
+# -- the glyph check -----------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,64 +157,6 @@ class FieldFace:
     italic: bool = False
 
 
-def _inline_runs(
-    nodes: tuple[Inline, ...], fonts: FontSet, bold: bool, italic: bool
-) -> Iterator[tuple[str, str]]:
-    """(text, face) for every run of `nodes`, following the markup's faces."""
-    for node in nodes:
-        if isinstance(node, Text):
-            yield node.text, fonts.body.face(bold, italic)
-        elif isinstance(node, Code):
-            yield node.text, fonts.code.face(bold, italic)
-        elif isinstance(node, Strong):
-            yield from _inline_runs(node.children, fonts, True, italic)
-        elif isinstance(node, Emphasis):
-            yield from _inline_runs(node.children, fonts, bold, True)
-        elif isinstance(node, Link):
-            yield from _inline_runs(node.children, fonts, bold, italic)
-        elif isinstance(node, LineBreak):
-            continue
-
-
-def _block_runs(
-    blocks: tuple[MarkdownBlock, ...], fonts: FontSet, bold: bool, italic: bool
-) -> Iterator[tuple[str, str]]:
-    for block in blocks:
-        if isinstance(block, MarkdownParagraph):
-            yield from _inline_runs(block.children, fonts, bold, italic)
-        elif isinstance(block, MarkdownList):
-            for item in block.items:
-                yield from _block_runs(item, fonts, bold, italic)
-        elif isinstance(block, CodeBlock):
-            yield block.text, fonts.code.regular
-            yield CODE_FURNITURE, fonts.code.regular
-        elif isinstance(block, MarkdownTable):
-            for cell in block.header:
-                yield from _inline_runs(cell, fonts, True, italic)
-            for row in block.rows:
-                for cell in row:
-                    yield from _inline_runs(cell, fonts, bold, italic)
-        elif isinstance(block, MarkdownImage):
-            yield block.alt, fonts.body.italic  # printed as the caption
-
-
-def missing_glyphs(runs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-    """(character, face) for each distinct character a face cannot draw."""
-    seen: set[tuple[str, str]] = set()
-    for text, face in runs:
-        have = _coverage[face]
-        if have.issuperset(text):
-            continue
-        for char in dict.fromkeys(text):  # distinct, in the order they appear
-            if char not in have and (char, face) not in seen:
-                seen.add((char, face))
-                yield char, face
-
-
-def _describe(char: str) -> str:
-    return f"character {char!r} (U+{ord(char):04X})"
-
-
 def question_location(question: Question) -> tuple[str, int, int]:
     where = question.source
     if where is None:
@@ -214,77 +164,130 @@ def question_location(question: Question) -> tuple[str, int, int]:
     return str(where.path), where.line, where.column
 
 
+def _field_runs(
+    q: Question, field: str, face: FieldFace, chains: Chains
+) -> Iterator[tuple[str, Iterable[tuple[str, str, bool, bool]]]]:
+    """The field's text runs with their faces; text every chain can print in full
+    is left out unparsed."""
+    if field == "key_points":
+        for i, point in enumerate(q.key_points, start=1):
+            if not chains.print_anywhere(point):
+                runs = styled_text(parse_inline(point), face.bold, face.italic)
+                yield f"key_points (point {i})", runs
+    elif field == "answer":
+        if not chains.print_anywhere(q.answer):
+            yield field, styled_blocks(parse_blocks(q.answer), face.bold, face.italic)
+    elif not chains.print_anywhere(text := getattr(q, field)):
+        yield field, styled_text(parse_inline(text), face.bold, face.italic)
+
+
 def check_questions(bank: Bank, fonts: FontSet, fields: dict[str, FieldFace]) -> list[Problem]:
-    """Every character of every printed field must be in the face printing it.
+    """Every character of every printed field must be in some face of its chain.
 
     `fields` names the fields a layout prints (question, hint, key_points, answer)
-    and the face each starts in.
-    """
+    and the face each starts in.  One problem per field."""
     problems: list[Problem] = []
     for q in bank.questions:
         path, line, col = question_location(q)
         for field, face in fields.items():
-            for label, runs in _field_runs(q, field, fonts, face):
-                for char, face_name in missing_glyphs(runs):
-                    problems.append(
-                        Problem(
-                            path,
-                            line,
-                            col,
-                            "pdf-glyph",
-                            f"question {q.id}, field {label}: {_describe(char)} "
-                            f"is not in font {face_name}",
-                        )
-                    )
+            for label, runs in _field_runs(q, field, face, fonts.chains):
+                missing = missing_in(fonts.chains, runs)
+                if missing:
+                    message = f"question {q.id}, field {label}: {explain(missing)}"
+                    problems.append(Problem(path, line, col, "pdf-glyph", message))
     return problems
 
 
-def _field_runs(
-    q: Question, field: str, fonts: FontSet, face: FieldFace
-) -> Iterator[tuple[str, Iterable[tuple[str, str]]]]:
-    if field == "key_points":
-        for i, point in enumerate(q.key_points, start=1):
-            yield (
-                f"key_points (point {i})",
-                _inline_runs(parse_inline(point), fonts, face.bold, face.italic),
-            )
-    elif field == "answer":
-        yield field, _block_runs(parse_blocks(q.answer), fonts, face.bold, face.italic)
-    else:
-        yield field, _inline_runs(parse_inline(getattr(q, field)), fonts, face.bold, face.italic)
-
-
-def check_texts(texts: Iterable[tuple[str, str, str]]) -> list[Problem]:
-    """Bank-level text a layout prints as given: (what it is, text, face)."""
+def check_texts(texts: Iterable[tuple[str, str, str]], fonts: FontSet) -> list[Problem]:
+    """Bank-level text a layout prints as given: (what it is, text, face), where
+    face is one of the body family's face names."""
+    body = fonts.body
     problems: list[Problem] = []
     for what, text, face in texts:
-        for char, face_name in missing_glyphs([(text, face)]):
-            problems.append(
-                Problem(
-                    "<bank>",
-                    1,
-                    1,
-                    "pdf-glyph",
-                    f"{what}: {_describe(char)} is not in font {face_name}",
-                )
-            )
+        bold, italic = (
+            face in (body.bold, body.bold_italic),
+            face in (body.italic, body.bold_italic),
+        )
+        missing = missing_in(fonts.chains, [(text, "body", bold, italic)])
+        if missing:
+            problems.append(Problem("<bank>", 1, 1, "pdf-glyph", f"{what}: {explain(missing)}"))
     return problems
 
 
 def check_markdown(what: str, source: str, fonts: FontSet) -> list[Problem]:
     """Bank-level inline Markdown (the description), in the faces it asks for."""
-    runs = _inline_runs(parse_inline(source), fonts, False, False)
-    return [
-        Problem("<bank>", 1, 1, "pdf-glyph", f"{what}: {_describe(char)} is not in font {face}")
-        for char, face in missing_glyphs(runs)
-    ]
+    missing = missing_in(fonts.chains, styled_text(parse_inline(source), False, False))
+    if not missing:
+        return []
+    return [Problem("<bank>", 1, 1, "pdf-glyph", f"{what}: {explain(missing)}")]
 
 
 def drawable(text: str, fonts: FontSet, face: str, replacement: str = "?") -> str:
-    """`text` with characters `face` lacks replaced, for derived one-line text (the
-    contents and bookmarks reuse question text in the regular face, though a code
-    span may have used a glyph only the code font has)."""
-    have = _coverage[face]
-    if have.issuperset(text):
+    """`text` with characters the body chain cannot draw replaced, for derived
+    one-line text (the contents and bookmarks reuse question text, though a code
+    span may have used a glyph only the code chain has)."""
+    chain = fonts.body.chain()
+    if chain.fonts[0].coverage.covers(text):
         return text
-    return "".join(c if c in have else replacement for c in text)
+    return "".join(c if chain.can_draw(c) else "" if ignorable(c) else replacement for c in text)
+
+
+# -- one line of text in a chain's faces ---------------------------------------------
+
+
+def line_width(text: str, family: Family, size: float, bold: bool = False) -> float:
+    runs = family.runs(text, bold)
+    if len(runs) == 1:
+        return float(pdfmetrics.stringWidth(runs[0][1], runs[0][0], size))
+    return float(sum(pdfmetrics.stringWidth(part, face, size) for face, part in runs))
+
+
+def fit_line(
+    text: str, family: Family, size: float, width: float, bold: bool = False, ellipsis: str = "…"
+) -> str:
+    """`text` cut with an ellipsis so that, drawn in the chain's faces, it is at most
+    `width` wide."""
+    if line_width(text, family, size, bold) <= width:
+        return text
+    room = width - pdfmetrics.stringWidth(ellipsis, family.face(bold), size)
+    used, kept = 0.0, list[str]()
+    for face, part in family.runs(text, bold):
+        widths = pdfmetrics.getFont(face).face.charWidths
+        default = pdfmetrics.getFont(face).face.defaultWidth
+        for char in part:
+            used += widths.get(ord(char), default) * size / 1000
+            if used > room:
+                return "".join(kept).rstrip() + ellipsis
+            kept.append(char)
+    return text  # pragma: no cover - the whole text fitted after all
+
+
+def text_out(text_object: Any, text: str, family: Family, size: float, bold: bool = False) -> str:
+    """Append `text` to a reportlab text object, switching faces where the chain
+    does; returns the face it ends in."""
+    face = family.face(bold)
+    for face, part in family.runs(text, bold):
+        text_object.setFont(face, size)
+        text_object.textOut(part)
+    return face
+
+
+def draw_line(
+    canv: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    family: Family,
+    size: float,
+    *,
+    bold: bool = False,
+    align: str = "left",
+) -> None:
+    """Draw one line at baseline `y`, left-, right- or centre-aligned on `x`."""
+    if align != "left":
+        width = line_width(text, family, size, bold)
+        x -= width if align == "right" else width / 2
+    text_object = canv.beginText(x, y)
+    text_out(text_object, text, family, size, bold)
+    text_object.textLine()  # ends the line as drawString does, so text extracts as a line
+    canv.drawText(text_object)

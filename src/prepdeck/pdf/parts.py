@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from functools import cached_property, partial
 from pathlib import Path
 
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from prepdeck.model import Bank, Question, Tier
@@ -339,8 +341,17 @@ class Parts:
         counts = {t.id: 0 for t in bank.tiers}
         for q in bank.questions:
             counts[q.tier.id] = counts.get(q.tier.id, 0) + 1
-        # table cells that are strings are drawn as text, not parsed as markup
-        rows: list[Sequence[str]] = [[t.name, str(counts[t.id])] for t in bank.tiers]
+        # a tier name is an escaped paragraph, so the font chain draws every character
+        # (a string cell would be drawn in one face)
+        name_style = kit.paragraph_style("tier-count", size=self.sizes.body)
+        count_style = ParagraphStyle("tier-count-n", parent=name_style, alignment=TA_RIGHT)
+        rows: list[Sequence[object]] = [
+            [
+                Paragraph(kit.escape(t.name), name_style),
+                Paragraph(str(counts[t.id]), count_style),
+            ]
+            for t in bank.tiers
+        ]
         rows.append(["Total", str(len(bank.questions))])
         size = self.sizes.body
         table = Table(rows, colWidths=[200, 60], hAlign="LEFT")

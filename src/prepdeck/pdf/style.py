@@ -15,30 +15,14 @@ from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
 from prepdeck.errors import BuildError, Problem
+from prepdeck.fontspec import STYLE_FILE, Fonts, FontSpecError, parse_fonts
 from prepdeck.load import Path_
 from prepdeck.schema import Located
-from prepdeck.styles import read_yaml
+from prepdeck.styles import located, read_yaml
 
-STYLE_FILE = "pdf.yaml"
+__all__ = ["MM", "STYLE_FILE", "PdfStyle", "load_style"]
 MM = 72 / 25.4  # points per millimetre
 MIN_PRINTABLE_MM = 40  # the text block margins leave on every paper, each way
-
-
-@dataclass(frozen=True, slots=True)
-class FontSpec:
-    """A family: the name markup uses, and a file for each face."""
-
-    name: str
-    regular: str
-    bold: str
-    italic: str
-    bold_italic: str
-
-
-@dataclass(frozen=True, slots=True)
-class Fonts:
-    body: FontSpec
-    code: FontSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +137,9 @@ def _typed(cls: type[_T], data: Mapping[str, Any]) -> _T:
         if field.name not in data:
             continue  # PdfStyle.style_dirs: not a pdf.yaml key
         value, hint = data[field.name], hints[field.name]
-        if dataclasses.is_dataclass(hint):
+        if hint is Fonts:
+            values[field.name] = parse_fonts(value)  # the chains, families resolved
+        elif dataclasses.is_dataclass(hint):
             values[field.name] = _typed(hint, value)  # type: ignore[arg-type]
         elif field.name == "papers":
             values[field.name] = {str(k): _typed(Paper, v) for k, v in value.items()}
@@ -213,5 +199,9 @@ def load_style(style_dirs: Sequence[Path] = ()) -> PdfStyle:
     data, problems = read_yaml(STYLE_FILE, style_dirs, "pdf", consistency)
     if problems:
         raise BuildError(problems)
-    style = _typed(PdfStyle, data)
+    try:
+        style = _typed(PdfStyle, data)
+    except FontSpecError as exc:  # a chain entry naming no family: beyond the schema
+        problem = located(STYLE_FILE, style_dirs, exc.at, "pdf-style", str(exc))
+        raise BuildError([problem]) from None
     return dataclasses.replace(style, style_dirs=tuple(Path(d) for d in style_dirs))

@@ -24,6 +24,7 @@ from prepdeck.rules import (
     link_scheme,
     markdown_format,
     near_duplicate,
+    pdf_glyph,
     tag_format,
     tier_count,
     undeclared_tier,
@@ -56,5 +57,6 @@ _MODULES: tuple[ModuleType, ...] = (
     near_duplicate,
     control_character,
     deck_name,
+    pdf_glyph,
 )
 RULES: tuple[Rule, ...] = tuple(cast(Rule, module) for module in _MODULES)

@@ -1,0 +1,422 @@
+# ruff: noqa: RUF001 - this file is about the characters ruff finds ambiguous
+"""Fonts: the fallback chain, the `pdf-glyph` rule in validate, and the proof that a
+bank with arrows, Greek, Cyrillic, check marks and emoji prints (issue 11), read
+back with poppler (pdftotext, pdffonts) and pikepdf."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pikepdf
+import pytest
+import reportlab
+from click.testing import CliRunner
+
+from conftest import MakeBank
+from prepdeck import fontchain
+from prepdeck.cli import cli
+from prepdeck.fontspec import parse_fonts
+from prepdeck.validate import validate_content
+
+VERA = Path(reportlab.__file__).parent / "fonts"
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei
+PROOF = "→ λ Ж ✓ ⚠ 🔒 ✅"
+GERMAN = "Größe, Übermaß und Fußgänger prüfen äußerst gründlich."
+GREEK = "Η γρήγορη καφέ αλεπού πηδά πάνω από τον τεμπέλη σκύλο."
+RUSSIAN = "Съешь же ещё этих мягких французских булок, да выпей чаю."
+
+
+def default_chains() -> fontchain.Chains:
+    return fontchain.chains_for(parse_fonts(_default_fonts()), ())
+
+
+def _default_fonts() -> object:
+    from prepdeck.styles import read_yaml
+
+    return read_yaml("pdf.yaml", (), "pdf")[0]["fonts"]
+
+
+def vera_styles(folder: Path) -> Path:
+    """A style that narrows the body chain to Bitstream Vera (reportlab's own copy),
+    a real font without arrows, Greek, Cyrillic, check marks or emoji."""
+    folder.mkdir(exist_ok=True)
+    (folder / "pdf.yaml").write_text(
+        textwrap.dedent(f"""\
+            fonts:
+              body: [Vera]
+              families:
+                Vera:
+                  regular: {VERA / "Vera.ttf"}
+                  bold: {VERA / "VeraBd.ttf"}
+                  italic: {VERA / "VeraIt.ttf"}
+                  bold_italic: {VERA / "VeraBI.ttf"}
+            """),
+        encoding="utf-8",
+    )
+    return folder
+
+
+# -- the chain -----------------------------------------------------------------------
+
+
+def test_shipped_coverage_index_is_current() -> None:
+    """validate reads the shipped fonts' cmaps from coverage.json; it must match the
+    fonts (regenerate: python -m prepdeck.fontchain > .../coverage.json)."""
+    shipped = json.loads(fontchain.INDEX_FILE.read_text(encoding="utf-8"))
+    fonts = sorted(fontchain.FONTS_DIR.glob("*.ttf"))
+    assert len(fonts) == 10
+    assert shipped == json.loads(json.dumps(fontchain.build_index(fonts)))
+
+
+def test_default_chain_covers_the_issue_ranges() -> None:
+    chains = default_chains()
+    sample = (
+        PROOF + GERMAN + GREEK + RUSSIAN
+        + "ĄąŁłŐőŠšŽžÇçĞğİıØøÅåÆæÞþ"  # Latin for every European language
+        + "←↑↓↔⇒⇔∀∃∈∉∑∏√∞≈≠≤≥⊂⊆∧∨"  # arrows, mathematical operators
+        + "─│┌┐└┘├┤┬┴┼═║"  # box drawing
+        + "–—‘’“”„…•‰′″‹›€"  # general punctuation
+        + "✓✗⚠★☐☑"  # common symbols
+    )  # fmt: skip
+    for chain in chains.all_chains():
+        assert chain.missing(sample) == [], chain.families
+    # each face in the chain is a real face, not the regular one slanted
+    body = {
+        v: chains.chain("body", v in ("bold", "bold_italic"), "italic" in v)
+        for v in fontchain.VARIANTS
+    }
+    assert [body[v].fonts[0].name for v in fontchain.VARIANTS] == [
+        "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Italic", "DejaVuSans-BoldItalic",
+    ]  # fmt: skip
+    code = chains.chain("code", italic=True)
+    assert code.families == "DejaVuSansMono, DejaVuSans, NotoEmoji"
+
+
+def test_runs_pick_the_first_font_that_has_each_character() -> None:
+    chain = default_chains().chain("body")
+    assert chain.runs("plain text") == [("DejaVuSans", "plain text")]
+    assert chain.runs("lock 🔒 it → ✅") == [
+        ("DejaVuSans", "lock "),
+        ("NotoEmoji", "🔒"),
+        ("DejaVuSans", " it → "),
+        ("NotoEmoji", "✅"),
+    ]
+    # emoji presentation selector and zero-width joiner are dropped, not errors
+    assert chain.runs("✅\ufe0f ok 👩\u200d💻") == [
+        ("NotoEmoji", "✅"),
+        ("DejaVuSans", " ok "),
+        ("NotoEmoji", "👩💻"),
+    ]
+    assert chain.missing("✅\ufe0f 👩\u200d💻 \u200b") == []
+    assert default_chains().chain("body", bold=True).runs("🔒") == [("NotoEmoji-Bold", "🔒")]
+    # no italic emoji: the italic faces share the regular file, registered once
+    assert default_chains().chain("body", italic=True).runs("🔒") == [("NotoEmoji", "🔒")]
+
+
+def test_complex_scripts_are_refused_by_name() -> None:
+    """DejaVu Sans has Arabic and Hebrew letters, but reportlab would set them
+    left to right and unjoined: they are reported, naming the script."""
+    chains = default_chains()
+    chain = chains.chain("body")
+    arabic, hebrew, hindi = "مرحبا", "שלום", "नमस्ते"
+    assert chain.missing(arabic) == list(arabic)
+    assert chain.missing(hebrew) == list(hebrew)
+    message = fontchain.explain([(c, chain) for c in arabic + hebrew + hindi])
+    assert "Arabic text (U+0645, U+0631, U+062D, ...) cannot be printed: right-to-left" in message
+    assert "Hebrew text" in message
+    assert "Devanagari text" in message and "needs shaping" in message
+
+
+def test_describe_names_invisible_characters() -> None:
+    assert fontchain.describe("→") == 'U+2192 RIGHTWARDS ARROW "→"'
+    assert fontchain.describe("\ufe0f") == "U+FE0F VARIATION SELECTOR-16"
+    assert fontchain.describe("\u200b") == "U+200B ZERO WIDTH SPACE"
+    assert fontchain.describe("\x07") == "U+0007 control character"
+
+
+def test_a_missing_font_file_is_a_problem_not_a_traceback(
+    make_bank: MakeBank, tmp_path: Path
+) -> None:
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "pdf.yaml").write_text("fonts:\n  body: [DejaVuSans, Nope.ttf]\n")
+    result = validate_content(make_bank(), pdf_styles=(styles,))
+    (problem,) = result.problems
+    assert (problem.path, problem.rule) == (str(styles / "pdf.yaml"), "pdf-font")
+    assert "font file 'Nope.ttf' not found" in problem.message
+
+
+def test_an_unknown_chain_entry_is_a_style_problem(make_bank: MakeBank, tmp_path: Path) -> None:
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "pdf.yaml").write_text("fonts:\n  body: [DejaVuSans, Helvetica]\n")
+    (problem,) = validate_content(make_bank(), pdf_styles=(styles,)).problems
+    assert (problem.rule, problem.line, problem.column) == ("pdf-style", 2, 22)  # the entry
+    assert "fonts.body[1]: 'Helvetica' is neither a family under fonts.families" in problem.message
+
+
+# -- the rule in validate -----------------------------------------------------------------
+
+
+NARROW_BASICS = """\
+tier: basics
+questions:
+  - id: first-question
+    question: What does → mean?
+    hint: It maps λ to Ж.
+    key_points:
+      - Plain
+      - "**Bold** ✓ and 🔒"
+    answer: |
+      An arrow → points.
+
+      - ✓ done
+    tags: [secrets]
+    refs: [owasp]
+  - id: second-question
+    question: What is CI?
+    hint: "Emoji with a selector ✅\\ufe0f and a joiner 👩\\u200d💻 are fine"
+    key_points: [Build, Test]
+    answer: Builds and tests on every push.
+    tags: [ci-cd]
+    refs: []
+"""
+
+
+def test_default_chain_prints_everything(make_bank: MakeBank) -> None:
+    assert validate_content(make_bank(basics__yaml=NARROW_BASICS)).problems == []
+
+
+def test_narrow_chain_one_problem_per_field_at_its_line(
+    make_bank: MakeBank, tmp_path: Path
+) -> None:
+    root = make_bank(basics__yaml=NARROW_BASICS)
+    result = validate_content(root, pdf_styles=(vera_styles(tmp_path / "styles"),))
+    found = [(Path(p.path).name, p.line, p.column, p.rule) for p in result.problems]
+    assert found == [
+        ("basics.yaml", 4, 15, "pdf-glyph"),  # question
+        ("basics.yaml", 5, 11, "pdf-glyph"),  # hint
+        ("basics.yaml", 8, 9, "pdf-glyph"),  # key_points[1]
+        ("basics.yaml", 9, 13, "pdf-glyph"),  # answer, at its "|"
+        ("basics.yaml", 17, 11, "pdf-glyph"),  # hint: the emoji, not the selector or joiner
+    ]
+    messages = [p.message for p in result.problems]
+    assert messages[0] == (
+        'question: cannot print U+2192 RIGHTWARDS ARROW "→": no font in the PDF chain (Vera) has it'
+    )
+    assert messages[1] == (
+        'hint: cannot print U+03BB GREEK SMALL LETTER LAMDA "λ", '
+        'U+0416 CYRILLIC CAPITAL LETTER ZHE "Ж": no font in the PDF chain (Vera) has them'
+    )
+    assert messages[2].startswith('key_points[1]: cannot print U+2713 CHECK MARK "✓", U+1F512 LOCK')
+    assert "VARIATION SELECTOR" not in messages[4] and "JOINER" not in messages[4]
+
+
+def test_invisible_character_no_font_has_is_named(make_bank: MakeBank, tmp_path: Path) -> None:
+    # a private-use character, as pasted from an icon font
+    basics = NARROW_BASICS.replace("What is CI?", '"What is\\ue000 CI?"')
+    result = validate_content(make_bank(basics__yaml=basics))
+    (problem,) = result.problems
+    assert problem.line == 16
+    assert problem.message == (
+        "question: cannot print U+E000 private-use character: no font in the PDF chain "
+        "(DejaVuSans, NotoEmoji) has it"
+    )
+
+
+def test_bank_fields_are_checked_at_their_lines(make_bank: MakeBank, tmp_path: Path) -> None:
+    from conftest import BANK_YAML
+
+    bank = BANK_YAML.replace("title: Tiny Bank", "title: Tiny → Bank").replace(
+        "name: Deep", "name: Deep ✓"
+    )
+    result = validate_content(make_bank(bank__yaml=bank), pdf_styles=(vera_styles(tmp_path / "s"),))
+    assert [(p.line, p.message.split(":")[0]) for p in result.problems] == [
+        (1, "title"),
+        (12, "tiers[1].name"),
+    ]
+
+
+def test_arabic_is_an_error_naming_the_script(make_bank: MakeBank) -> None:
+    basics = NARROW_BASICS.replace("What is CI?", "What is مرحبا?")
+    (problem,) = validate_content(make_bank(basics__yaml=basics)).problems
+    assert problem.rule == "pdf-glyph"
+    assert problem.message.startswith("question: Arabic text (U+0645, U+0631, U+062D, ...)")
+
+
+def test_cli_validate_uses_the_styles_and_exits_1(make_bank: MakeBank, tmp_path: Path) -> None:
+    root = make_bank(basics__yaml=NARROW_BASICS)
+    # Not the bank's own styles/ (beside its content folder), which a build would use
+    # without --styles.
+    styles = vera_styles(tmp_path / "vera-styles")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["validate", str(root), "--styles", str(styles)])
+    assert result.exit_code == 1
+    assert result.output.count("error[pdf-glyph]") == 5
+    assert runner.invoke(cli, ["validate", str(root)]).exit_code == 0
+    # an Anki-only build needs no PDF font
+    out = tmp_path / "dist"
+    anki = runner.invoke(
+        cli,
+        ["build", str(root), "--styles", str(styles), "--target", "anki", "--out", str(out), "-q"],
+    )
+    assert anki.exit_code == 0, anki.output
+    booklet = runner.invoke(
+        cli,
+        ["build", str(root), "--styles", str(styles), "--target", "booklet", "--out", str(out)],
+    )
+    assert booklet.exit_code == 1 and "error[pdf-glyph]" in booklet.output
+
+
+# -- the proof: a bank that prints --------------------------------------------------------
+
+
+PROOF_BANK = f"""\
+title: Unicode Proof
+slug: unicode-proof
+version: 1.0.0
+description: "Symbols {PROOF} in a bank."
+author: Tests
+license: CC-BY-4.0
+tiers:
+  - id: basics
+    name: Basics
+    expected: 1
+topics:
+  - {{id: secrets, name: Secrets}}
+references:
+  - key: owasp
+    title: OWASP
+    url: https://owasp.org/
+"""
+
+PROOF_TIER = f"""\
+tier: basics
+questions:
+  - id: symbols
+    question: "Which of {PROOF} means locked?"
+    hint: "🔒 is locked, ✅\\ufe0f is done, ⚠ is a warning."
+    key_points:
+      - "**Bold {PROOF}** and *italic {PROOF}*"
+      - "Code: `a → b ✓ 🔒`"
+    answer: |
+      German: {GERMAN}
+
+      Greek: {GREEK}
+
+      Russian: {RUSSIAN}
+
+      ```text
+      status → ✓ locked 🔒
+      ```
+
+      | Sign | Means → |
+      |------|---------|
+      | ✓ | done 🔒 |
+    tags: [secrets]
+    refs: [owasp]
+"""
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    assert path, f"{name} (poppler-utils) is needed; .ci/run installs it"
+    return path
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    out = subprocess.run([_tool("pdffonts"), str(path)], capture_output=True, text=True, check=True)
+    return [line.split() for line in out.stdout.splitlines()[2:]]
+
+
+@pytest.mark.slow
+def test_proof_bank_builds_every_artifact_and_prints_every_character(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "bank.yaml").write_text(PROOF_BANK, encoding="utf-8")
+    (content / "basics.yaml").write_text(PROOF_TIER, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["validate", str(content)]).exit_code == 0
+    builds = []
+    for name in ("a", "b"):
+        result = runner.invoke(
+            cli,
+            ["build", str(content), "--out", str(tmp_path / name), "-q"],
+            env={"SOURCE_DATE_EPOCH": "1767225600"},
+        )
+        assert result.exit_code == 0, result.output
+        builds.append(sorted((tmp_path / name).iterdir()))
+    names = [p.name for p in builds[0]]
+    assert names == [
+        "unicode-proof-cards.pdf",
+        "unicode-proof-quiz.pdf",
+        "unicode-proof.apkg",
+        "unicode-proof.pdf",
+    ]
+    for first, second in zip(*builds, strict=True):  # byte-reproducible
+        assert first.read_bytes() == second.read_bytes(), first.name
+    booklet = tmp_path / "a" / "unicode-proof.pdf"
+    text = subprocess.run(
+        [_tool("pdftotext"), str(booklet), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for char in PROOF.split():
+        assert char in text, char
+    for sentence in (GERMAN, GREEK, RUSSIAN):
+        assert sentence in " ".join(text.split())
+    for layout in ("unicode-proof.pdf", "unicode-proof-quiz.pdf", "unicode-proof-cards.pdf"):
+        rows = pdffonts(tmp_path / "a" / layout)
+        assert rows
+        for row in rows:  # name type encoding emb sub uni ...
+            assert row[0][:7].isupper() and row[0][6] == "+", row  # a subset tag
+            assert row[-5:-2] == ["yes", "yes", "yes"], row  # embedded, subset, ToUnicode
+        faces = {row[0].split("+", 1)[1] for row in rows}
+        assert {"DejaVuSans", "NotoEmoji-Regular"} <= faces, faces
+    with pikepdf.open(booklet) as pdf:
+        assert pdf.check_pdf_syntax() == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not WQY.is_file(), reason="needs Debian's fonts-wqy-microhei (.ci/run)")
+def test_one_line_adds_a_cjk_font(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "bank.yaml").write_text(PROOF_BANK, encoding="utf-8")
+    tier = PROOF_TIER.replace("means locked?", "means locked? 哪个是锁？")
+    (content / "basics.yaml").write_text(tier, encoding="utf-8")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["validate", str(content)])
+    assert refused.exit_code == 1
+    assert 'U+9501 CJK UNIFIED IDEOGRAPH-9501 "锁"' in refused.output
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "pdf.yaml").write_text(f"fonts:\n  body: [DejaVuSans, NotoEmoji, {WQY}]\n")
+    out = tmp_path / "dist"
+    built = runner.invoke(
+        cli, ["build", str(content), "--styles", str(styles), "--out", str(out), "-q"]
+    )
+    assert built.exit_code == 0, built.output
+    booklet = out / "unicode-proof.pdf"
+    text = subprocess.run(
+        [_tool("pdftotext"), str(booklet), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "哪个是锁？" in text
+    faces = {row[0].split("+", 1)[1] for row in pdffonts(booklet)}
+    assert "WenQuanYiMicroHei-0" in faces
+
+
+def test_paragraph_markup_tags_only_the_fallback_runs() -> None:
+    """Paragraph markup: each run is split by the chain, then escaped, then tagged;
+    reportlab picks the family's bold or italic face inside <b> and <i>."""
+    from prepdeck.pdf.common import make_kit
+
+    kit = make_kit(())
+    assert kit.markup("plain a < b") == "plain a &lt; b"
+    assert kit.markup("**lock 🔒** & `x → ✅ <y>`") == (
+        '<b>lock <font face="NotoEmoji">🔒</font></b> &amp; '
+        '<font face="DejaVuSansMono">x → <font face="NotoEmoji">✅</font> &lt;y&gt;</font>'
+    )
+    assert kit.markup("done ✅\ufe0f") == 'done <font face="NotoEmoji">✅</font>'
