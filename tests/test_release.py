@@ -36,8 +36,9 @@ WRITER_MODULES = {
     "booklet": "prepdeck.pdf.booklet",
     "quiz": "prepdeck.pdf.quiz",
     "cards": "prepdeck.pdf.cards",
+    "site": "prepdeck.site",
 }
-# The writers that exist in this checkout; the release command itself needs all four.
+# The writers that exist in this checkout; the release command itself needs all of them.
 AVAILABLE = tuple(t for t in TARGETS if importlib.util.find_spec(WRITER_MODULES[t]) is not None)
 ALL_WRITERS = AVAILABLE == TARGETS
 
@@ -108,7 +109,13 @@ def test_release_writes_checked_artifacts_checksums_and_notes(
 
     assert (result.version, result.tag) == ("1.0.0", "v1.0.0")
     names = sorted(a.path.name for a in result.artifacts)
-    suffix = {"anki": ".apkg", "booklet": ".pdf", "quiz": "-quiz.pdf", "cards": "-cards.pdf"}
+    suffix = {
+        "anki": ".apkg",
+        "booklet": ".pdf",
+        "quiz": "-quiz.pdf",
+        "cards": "-cards.pdf",
+        "site": ".html",
+    }
     assert names == sorted(f"tiny{suffix[t]}" for t in AVAILABLE)
     assert sorted(p.name for p in out.iterdir()) == sorted([*names, CHECKSUMS, NOTES])
 
@@ -371,7 +378,15 @@ def test_cli_release_prints_each_artifact_and_json(
     lines = stdout.splitlines()
     assert [line.split()[0] for line in lines] == [
         str(out / name)
-        for name in ("tiny-cards.pdf", "tiny-quiz.pdf", "tiny.apkg", "tiny.pdf", CHECKSUMS, NOTES)
+        for name in (
+            "tiny-cards.pdf",
+            "tiny-quiz.pdf",
+            "tiny.apkg",
+            "tiny.html",
+            "tiny.pdf",
+            CHECKSUMS,
+            NOTES,
+        )
     ]
     assert stderr.endswith("v1.0.0: two builds byte-identical; first release\n")
 
@@ -383,6 +398,7 @@ def test_cli_release_prints_each_artifact_and_json(
     assert summary["tag"] == "v1.0.0" and summary["since"] is None
     assert {Path(a["path"]).name for a in summary["artifacts"]} == {
         "tiny.apkg",
+        "tiny.html",
         "tiny.pdf",
         "tiny-quiz.pdf",
         "tiny-cards.pdf",

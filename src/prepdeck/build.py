@@ -13,7 +13,7 @@ from pathlib import Path
 from prepdeck.load import gc_paused
 from prepdeck.model import Bank
 
-TARGETS = ("anki", "booklet", "quiz", "cards")
+TARGETS = ("anki", "booklet", "quiz", "cards", "site")
 PAPERS = ("a4", "letter")
 
 
@@ -39,7 +39,13 @@ class Artifact:
 
 
 def artifact_name(bank: Bank, target: str) -> str:
-    suffix = {"anki": ".apkg", "booklet": ".pdf", "quiz": "-quiz.pdf", "cards": "-cards.pdf"}
+    suffix = {
+        "anki": ".apkg",
+        "booklet": ".pdf",
+        "quiz": "-quiz.pdf",
+        "cards": "-cards.pdf",
+        "site": ".html",
+    }
     return bank.slug + suffix[target]
 
 
@@ -88,6 +94,10 @@ def _writer(target: str) -> Writer:
         from prepdeck.pdf.booklet import write_booklet
 
         return write_booklet
+    if target == "site":
+        from prepdeck.site import write_site
+
+        return write_site
     if target == "quiz":
         from prepdeck.pdf.quiz import write_quiz
 

@@ -160,7 +160,7 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
     "--target",
     "targets",
     multiple=True,
-    type=click.Choice(["anki", "booklet", "quiz", "cards"]),
+    type=click.Choice(["anki", "booklet", "quiz", "cards", "site"]),
     help="Build only this artifact (repeatable). Default: all of them.",
 )
 @paper_option
