@@ -262,6 +262,7 @@
   // -- the drill: "again" questions in a shuffled order ----------------------------------
   function setDrill(on) {
     state.drill = on;
+    current = null; // the next "j" starts at the top of the new list
     drillButton.setAttribute("aria-pressed", String(on));
     if (on) {
       var chosen = items.filter(function (item) {
