@@ -196,7 +196,6 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
 <button type="button" id="pd_drill" aria-pressed="false">Drill “again” (shuffled)</button>
 <button type="button" id="pd_clear">Show all</button>
 <button type="button" id="pd_reset">Reset marks</button>
-</div>
 <details class="pd-fold pd-progress-box"><summary>Progress</summary>
 <div class="pd-fold-body"><ul class="pd-progress" id="pd_progress"></ul></div></details>
 <details class="pd-fold pd-keys"><summary>Keyboard</summary><div class="pd-fold-body">
@@ -210,6 +209,7 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
 </dl>
 <p><label><input type="checkbox" id="pd_keys_on" checked> Use these single-key shortcuts</label></p>
 </div></details>
+</div>
 </section>"""
 
 
