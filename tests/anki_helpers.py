@@ -11,7 +11,7 @@ from typing import Any
 from anki.collection import Collection, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportResponse
 
-from prepdeck.build import BuildOptions
+from prepdeck.artifacts import BuildOptions
 from prepdeck.model import Bank, build_bank
 
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z

@@ -63,7 +63,7 @@ def notes_in(apkg: Path, tmp_path: Path) -> dict[str, tuple[str, int, list[str],
 def test_field_list_is_frozen() -> None:
     # Changing these makes Anki see a different note type: users get duplicates and no
     # more updates.  Never edit this test to make it pass; use the Spare field instead.
-    assert anki.FIELDS == (
+    assert anki.NOTE_FIELDS == (
         "ID",
         "Label",
         "Tier",
@@ -137,12 +137,16 @@ def test_only_https_and_mailto_references_are_links(tmp_path: Path) -> None:
 
 
 def test_first_build_stamps_everything_and_writes_the_lock(tmp_path: Path) -> None:
+    # Also: with no lock, nothing "changed since the lock" (the card style line was a bug).
     bank = make_bank()
     result = anki.write_deck(bank, tmp_path / "deck.apkg", options(tmp_path))
     lock_path = tmp_path / "content" / "prepdeck.lock"
     assert not lock_path.exists()  # only the finalize step writes it
     assert result.finalize is not None
-    assert "5 new since the lock" in "\n".join(result.notes)
+    assert result.notes[1:] == [
+        "no lock yet: 5 new notes",
+        f"{lock_path}: updated; commit it with the content",
+    ]
     result.finalize()
     written = lock.read_lock(lock_path)
     assert written is not None
@@ -402,12 +406,43 @@ def test_a_failed_build_leaves_the_previous_package(tmp_path: Path) -> None:
     assert (tmp_path / "content" / "prepdeck.lock").read_bytes() == lock_before
 
 
-def test_the_build_updates_the_lock_only_after_the_package_is_in_place(tmp_path: Path) -> None:
+def test_the_build_updates_the_lock_only_after_the_package_is_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
+    package = out / "test-bank.apkg"
+    seen: list[tuple[bool, list[str]]] = []
+    write_lock = lock.write_lock
+
+    def watching(new: lock.Lock, path: Path) -> None:
+        # What the out folder holds at the moment the lock is written.
+        seen.append((package.is_file(), sorted(p.name for p in out.iterdir())))
+        write_lock(new, path)
+
+    monkeypatch.setattr(lock, "write_lock", watching)
     [artifact] = build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki"])
-    assert artifact.path == out / "test-bank.apkg"
-    assert any("new since the lock" in line for line in artifact.notes)
+    assert artifact.path == package
+    assert any("no lock yet: 5 new notes" in line for line in artifact.notes)
+    assert seen == [(True, ["test-bank.apkg"])]  # the package in place, no staged files
     assert (tmp_path / "content" / "prepdeck.lock").is_file()
+
+
+def failing_writer(bank: Bank, dest: Path, options: Any) -> Any:
+    raise BuildError([])
+
+
+def test_a_later_target_failing_leaves_the_lock_unwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prepdeck import targets
+
+    boom = targets.Target("boom", ".boom", f"{__name__}:failing_writer", "fails")
+    monkeypatch.setitem(targets.REGISTRY, "boom", boom)
+    out = tmp_path / "out"
+    with pytest.raises(BuildError):
+        build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki", "boom"])
+    assert not (tmp_path / "content" / "prepdeck.lock").exists()
+    assert list(out.iterdir()) == []
 
 
 def test_style_folders_override_css_and_templates(tmp_path: Path) -> None:

@@ -91,7 +91,7 @@ def test_a_fresh_import(tmp_path: Path, col: Collection) -> None:
     # the one note type, with the frozen fields
     notetype = col.models.get(NotetypeId(anki.notetype_id("test-bank")))
     assert notetype is not None
-    assert [f["name"] for f in notetype["flds"]] == list(anki.FIELDS)
+    assert [f["name"] for f in notetype["flds"]] == list(anki.NOTE_FIELDS)
     assert notetype["mod"] == T0
 
     # what a learner sees

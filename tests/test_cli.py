@@ -160,3 +160,87 @@ def test_build_reports_artifacts_and_quiet_silences_it(make_bank: MakeBank, tmp_
         "build", str(root), "--out", str(tmp_path / "d"), "--target", "anki", "-q", env=env
     )
     assert (code, out, err) == (0, "", "")
+
+
+# -- choices read from their source ----------------------------------------------------
+
+
+def test_target_and_format_choices_come_from_their_registries() -> None:
+    from prepdeck.report import FORMATS
+    from prepdeck.targets import REGISTRY
+
+    build_help = " ".join(run("build", "--help")[1].split())
+    for target in REGISTRY.values():
+        assert target.name in build_help and target.description in build_help
+    assert f"[{'|'.join(FORMATS)}]" in build_help
+    code, _, err = run("build", "--target", "poster")
+    assert code == 2 and "'poster' is not one of 'anki', 'booklet', 'quiz', 'cards'" in err
+
+
+def test_build_help_does_not_import_writers() -> None:
+    code = (
+        "import sys; from prepdeck.cli import main; sys.argv=['prepdeck','build','--help'];\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "heavy = ('genanki', 'reportlab', 'prepdeck.anki', 'prepdeck.pdf.booklet')\n"
+        "heavy = [m for m in heavy if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_paper_choices_come_from_the_active_pdf_yaml(make_bank: MakeBank, tmp_path: Path) -> None:
+    root = make_bank()
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    args = ["build", str(root), "--out", str(tmp_path / "d"), "--target", "quiz", "-q"]
+    code, _, err = run(*args, "--paper", "a5", env=env)
+    assert code == 2
+    assert "Invalid value for '--paper': 'a5' is not a paper in pdf.yaml" in err
+    assert "(choose from a4, letter)" in err
+    assert not (tmp_path / "d").exists()
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "pdf.yaml").write_text("papers:\n  a5: {width_mm: 148, height_mm: 210}\n")
+    code, _, err = run(*args, "--paper", "a5", "--styles", str(styles), env=env)
+    assert (code, err) == (0, "")
+    from pypdf import PdfReader
+
+    box = PdfReader(tmp_path / "d" / "tiny-quiz.pdf").pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (148, 210)
+
+
+def test_a_bad_pdf_yaml_fails_the_build_at_its_position(
+    make_bank: MakeBank, tmp_path: Path
+) -> None:
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "pdf.yaml").write_text("sizes:\n  body: -3\n  bdy: 2\n")
+    code, out, err = run(
+        "build", str(make_bank()), "--out", str(tmp_path / "d"), "--styles", str(styles)
+    )
+    assert code == 1
+    assert out.splitlines() == [
+        f'{styles / "pdf.yaml"}:2:9: error[out-of-range]: "body" must be more than 0, not -3',
+        f'{styles / "pdf.yaml"}:3:3: error[unknown-key]: unknown key "bdy"; did you mean "body"?',
+    ]
+    assert err.endswith("build failed; no artifact was changed\n")
+    assert not (tmp_path / "d").exists()
+
+
+def test_build_json_is_one_document(make_bank: MakeBank, tmp_path: Path) -> None:
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    root = make_bank()
+    args = ["build", str(root), "--out", str(tmp_path / "d"), "--target", "anki"]
+    code, out, _ = run(*args, "--format", "json", env=env)
+    assert code == 0
+    document = json.loads(out)  # the whole of stdout: one JSON document
+    [artifact] = document["artifacts"]
+    assert artifact["target"] == "anki" and artifact["path"] == str(tmp_path / "d" / "tiny.apkg")
+    assert len(artifact["sha256"]) == 64 and artifact["size"] > 0
+    assert document["problems"] == [] or all(p["level"] == "warning" for p in document["problems"])
+    # a failed build: the problems, no artifacts, still one document
+    (root / "prepdeck.lock").write_text("{not json")
+    code, out, _ = run(*args, "--format", "json", env=env)
+    assert code == 1
+    document = json.loads(out)
+    assert document["artifacts"] == []
+    assert [p["rule"] for p in document["problems"]] == ["lock-invalid"]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conftest import BANK_YAML, BASICS_YAML
 from prepdeck.validate import validate_content
 
-FIELDS = [
+QUESTION_KEYS = [
     "id",
     "question",
     "hint",
@@ -56,7 +56,7 @@ values = st.recursive(
     scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.sampled_from(FIELDS), inner, max_size=6),
+        st.dictionaries(st.sampled_from(QUESTION_KEYS), inner, max_size=6),
     ),
     max_leaves=20,
 )
@@ -64,7 +64,7 @@ values = st.recursive(
 
 def _question() -> st.SearchStrategy[dict[str, Any]]:
     base = yaml.safe_load(BASICS_YAML)["questions"][0]
-    return st.dictionaries(st.sampled_from(FIELDS), values, max_size=8).map(
+    return st.dictionaries(st.sampled_from(QUESTION_KEYS), values, max_size=8).map(
         lambda extra: {**base, **extra}
     )
 
@@ -160,7 +160,7 @@ def test_link_prefilter_never_hides_an_unsafe_link(source: str) -> None:
     st.sampled_from(["plain", "single", "double", "block"]),
 )
 def test_fast_resolver_gives_pyyaml_tags(value: str, style: str) -> None:
-    from prepdeck.load import _BaseLoader, _Loader
+    from prepdeck.load import _BaseLoader, _Loader  # type: ignore[attr-defined]
 
     if style == "plain":
         doc = f"k: {value}\n"
@@ -175,6 +175,7 @@ def test_fast_resolver_gives_pyyaml_tags(value: str, style: str) -> None:
     except yaml.YAMLError:
         return
     ours = yaml.compose(doc, Loader=_Loader)
+    assert ours is not None and expected is not None
     assert [(k.tag, v.tag, v.value) for k, v in ours.value] == [
         (k.tag, v.tag, v.value) for k, v in expected.value
     ]

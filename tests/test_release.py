@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from conftest import BASICS_YAML, DEEP_YAML, MakeBank
 from prepdeck import release as release_module
-from prepdeck.build import TARGETS, BuildOptions, build
+from prepdeck.artifacts import BuildOptions
+from prepdeck.build import build
 from prepdeck.cli import cli
 from prepdeck.errors import BuildError, ContentError
 from prepdeck.release import (
@@ -28,18 +29,14 @@ from prepdeck.release import (
     previous_release_tag,
     release,
 )
+from prepdeck.targets import REGISTRY, TARGETS
 from prepdeck.validate import validate_content
 
 EPOCH = 1767225600  # 2026-01-01T00:00:00Z
-WRITER_MODULES = {
-    "anki": "prepdeck.anki",
-    "booklet": "prepdeck.pdf.booklet",
-    "quiz": "prepdeck.pdf.quiz",
-    "cards": "prepdeck.pdf.cards",
-    "site": "prepdeck.site",
-}
 # The writers that exist in this checkout; the release command itself needs all of them.
-AVAILABLE = tuple(t for t in TARGETS if importlib.util.find_spec(WRITER_MODULES[t]) is not None)
+AVAILABLE = tuple(
+    t for t in TARGETS if importlib.util.find_spec(REGISTRY[t].writer.partition(":")[0]) is not None
+)
 ALL_WRITERS = AVAILABLE == TARGETS
 
 pytestmark = pytest.mark.slow

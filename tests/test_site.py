@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from conftest import CONTENT, MakeBank
 from prepdeck import site
-from prepdeck.build import BuildOptions, build
+from prepdeck.artifacts import BuildOptions
+from prepdeck.build import build
 from prepdeck.cli import cli
 from prepdeck.model import Bank, build_bank
 from prepdeck.styles import DEFAULTS_DIR

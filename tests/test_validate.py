@@ -78,9 +78,7 @@ def test_duplicate_key_is_reported_at_the_second(make_bank: MakeBank) -> None:
 )
 def test_yaml_11_values_in_text_fields(make_bank: MakeBank, value: str, reading: str) -> None:
     root = make_bank(
-        basics__yaml=BASICS_YAML.replace("hint: Limit", "hint: Limit").replace(
-            "    hint: Continuous integration.", f"    hint: {value}"
-        )
+        basics__yaml=BASICS_YAML.replace("    hint: Continuous integration.", f"    hint: {value}")
     )
     result = validate_content(root)
     [problem] = result.problems
@@ -166,6 +164,19 @@ def test_tier_count_mismatch(make_bank: MakeBank) -> None:
     assert "expects 3 question(s) but has 2" in problem.message
 
 
+def test_tier_count_holds_for_a_whole_number_written_as_a_float(make_bank: MakeBank) -> None:
+    # The schema reads 3.0 as an integer (JSON Schema does); the rule used to skip it.
+    root = make_bank(bank__yaml=BANK_YAML.replace("expected: 2", "expected: 3.0"))
+    [problem] = validate_content(root).problems
+    assert (problem.line, problem.rule) == (10, "tier-count")
+    assert problem.message == 'tier "basics" expects 3 question(s) but has 2'
+    bank = validate_content(
+        make_bank(bank__yaml=BANK_YAML.replace("expected: 2", "expected: 2.0"))
+    ).bank
+    assert bank is not None
+    assert type(bank.tier("basics").expected) is int
+
+
 def test_unknown_topic_and_reference(make_bank: MakeBank) -> None:
     text = BASICS_YAML.replace("tags: [secrets]", "tags: [secret]").replace(
         "refs: [owasp]", "refs: [owasp-top10]"
@@ -187,7 +198,7 @@ def test_reference_url_must_be_https(make_bank: MakeBank) -> None:
 
 def test_markdown_link_scheme(make_bank: MakeBank) -> None:
     root = make_bank(
-        basics__yaml=BASICS_YAML.replace("hint: Limit", "hint: Limit").replace(
+        basics__yaml=BASICS_YAML.replace(
             "hint: Continuous integration.",
             "hint: See [this](javascript:alert(1)) and [that](http://x.org).",
         )

@@ -31,8 +31,7 @@ from pathlib import Path
 import genanki
 
 from prepdeck import lock as lockfile
-from prepdeck.build import BuildOptions, WriterResult
-from prepdeck.errors import BuildError, Problem
+from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.model import Bank, Question, Reference, Tier
 from prepdeck.styles import read_css, style_files
 from prepdeck.text import blocks_html, inline_html, is_safe_url, parse_blocks, parse_inline
@@ -40,7 +39,7 @@ from prepdeck.text import blocks_html, inline_html, is_safe_url, parse_blocks, p
 # Frozen.  Anki treats any change to the field or template names as a different note
 # type: users would get a duplicate note type and no more updates.  Add meaning to
 # `Spare` instead of adding a field.
-FIELDS = (
+NOTE_FIELDS = (
     "ID",
     "Label",
     "Tier",
@@ -58,8 +57,7 @@ GUID_NAMESPACE = "prepdeck"
 FRONT_TEMPLATE = "anki-front.html"
 BACK_TEMPLATE = "anki-back.html"
 CSS_FILE = "anki.css"
-_SOURCE = FIELDS.index("Source")
-LIST_LIMIT = 10  # ids named per line in the build report
+_SOURCE = NOTE_FIELDS.index("Source")
 # Deflate level 1: a third of the time of the default 6 for about a fifth more bytes
 # (10,000 questions: 0.5 s and 10.8 MB against 1.4 s and 9.1 MB).
 ZIP_LEVEL = 1
@@ -126,14 +124,16 @@ class NoteType:
 
     @property
     def hash(self) -> str:
-        return _digest([self.name, list(FIELDS), TEMPLATE_NAME, self.front, self.back, self.css])
+        return _digest(
+            [self.name, list(NOTE_FIELDS), TEMPLATE_NAME, self.front, self.back, self.css]
+        )
 
     def genanki_model(self) -> genanki.Model:
         # Fresh dicts every time: genanki's Model.to_json mutates what it is given.
         return genanki.Model(
             model_id=self.id,
             name=self.name,
-            fields=[{"name": name} for name in FIELDS],
+            fields=[{"name": name} for name in NOTE_FIELDS],
             templates=[{"name": TEMPLATE_NAME, "qfmt": self.front, "afmt": self.back}],
             css=self.css,
             sort_field_index=0,
@@ -211,46 +211,24 @@ def _digest(value: object) -> str:
 
 
 def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
-    """Write the deck to `dest`; hand back the report lines and the lock update."""
-    lock_path = options.lock_path or options.content_dir / "prepdeck.lock"
+    """Write the deck to `dest`; hand back the report lines and the lock update.
+
+    The lock decides each note's mod time and enforces its rules (`lock.check`);
+    this only renders the notes and writes the package."""
     notetype = note_type(bank, options.style_dirs)
     notes = [render_note(bank, q) for q in bank.questions]
-
-    old = _read_lock(lock_path)
-    if old is not None and old.bank != bank.slug:
-        raise BuildError([_lock_problem(lock_path, "lock-bank", _slug_changed(old.bank, bank))])
-    new, diff = lockfile.stamp(
-        old,
-        bank=bank.slug,
-        version=bank.version,
+    update = lockfile.check(
+        lockfile.path_for(options),
+        bank,
         timestamp=options.timestamp,
         notetype_hash=notetype.hash,
         note_hashes={n.question.id: n.hash for n in notes},
-        partial=bank.filter_description is not None,
+        update=options.update_lock,
     )
-    if diff.reused:
-        raise BuildError(
-            [_reused_problem(n.question, lock_path) for n in notes if n.question.id in diff.reused]
-        )
-    if not options.update_lock and (old is None or not diff.empty):
-        raise BuildError([_lock_problem(lock_path, "stale-lock", _stale_message(old, diff))])
-
-    _write_package(dest, bank, notetype, notes, new, options.timestamp)
-
-    report = _report(bank, diff, lock_path)
-    if old is not None and diff.empty:
-        return WriterResult(notes=report)
-    report.append(f"{lock_path}: updated; commit it with the content")
-    return WriterResult(notes=report, finalize=lambda: lockfile.write_lock(new, lock_path))
-
-
-def _read_lock(path: Path) -> lockfile.Lock | None:
-    try:
-        return lockfile.read_lock(path)
-    except lockfile.LockFormatError as exc:
-        raise BuildError(
-            [Problem(str(path), exc.line, exc.column, "lock-invalid", str(exc))]
-        ) from exc
+    _write_package(dest, bank, notetype, notes, update.new, options.timestamp)
+    summary = f"{len(bank.questions)} notes in {len(bank.tiers)} tier subdecks"
+    report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
+    return WriterResult(notes=report, finalize=update.write if update.needs_write else None)
 
 
 def _write_package(
@@ -360,71 +338,3 @@ def _tier_description(bank: Bank, tier: Tier) -> str:
     questions = "1 question" if count == 1 else f"{count} questions"
     text = f"{tier.name}: {questions} of {bank.title}, version {bank.version}."
     return f"<p>{escape(text)}</p>"
-
-
-# -- report and problems ------------------------------------------------------------------
-
-
-def _report(bank: Bank, diff: lockfile.LockDiff, lock_path: Path) -> list[str]:
-    lines = [f"{len(bank.questions)} notes in {len(bank.tiers)} tier subdecks"]
-    if diff.added:
-        lines.append(f"{len(diff.added)} new since the lock: {_ids(diff.added)}")
-    if diff.changed:
-        lines.append(f"{len(diff.changed)} changed since the lock: {_ids(diff.changed)}")
-    if diff.removed:
-        lines.append(
-            f"{len(diff.removed)} removed since the lock: {_ids(diff.removed)} "
-            "(retired; Anki keeps them, see the README to delete them)"
-        )
-        lines.append(f"find them in Anki's browser: {retired_search(bank.slug, diff.removed)}")
-    if diff.notetype_changed:
-        lines.append("card style or templates changed since the lock")
-    if diff.empty:
-        lines.append(f"no changes since {lock_path}")
-    return lines
-
-
-def _ids(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:LIST_LIMIT])
-    more = len(ids) - LIST_LIMIT
-    return f"{shown} and {more} more" if more > 0 else shown
-
-
-def _lock_problem(lock_path: Path, rule: str, message: str) -> Problem:
-    return Problem(str(lock_path), 1, 1, rule, message)
-
-
-def _stale_message(old: lockfile.Lock | None, diff: lockfile.LockDiff) -> str:
-    fix = "run `prepdeck build` without --locked and commit the lock"
-    if old is None:
-        return f"no lock file; {fix}"
-    parts = []
-    if diff.added:
-        parts.append(f"new {_ids(diff.added)}")
-    if diff.changed:
-        parts.append(f"changed {_ids(diff.changed)}")
-    if diff.removed:
-        parts.append(f"removed {_ids(diff.removed)}")
-    if diff.notetype_changed:
-        parts.append("card style or templates changed")
-    return f"the lock is out of date ({'; '.join(parts)}); {fix}"
-
-
-def _slug_changed(locked: str, bank: Bank) -> str:
-    return (
-        f"the lock is for bank {locked!r} but the bank's slug is {bank.slug!r}; note identities "
-        "derive from the slug, so users would get every note twice. Restore the slug, or "
-        "delete the lock to start a new deck"
-    )
-
-
-def _reused_problem(question: Question, lock_path: Path) -> Problem:
-    message = (
-        f"id {question.id!r} belonged to a question that was removed (see 'retired' in "
-        f"{lock_path}); users may still have that note with its review history. Use a new id, "
-        "or, if this is the same question back again, delete its 'retired' entry"
-    )
-    where = question.source
-    if where is None:
-        return _lock_problem(lock_path, "retired-id", message)
-    return Problem(str(where.path), where.line, where.column, "retired-id", message)

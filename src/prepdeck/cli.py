@@ -12,15 +12,16 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
 from prepdeck import __version__
+from prepdeck.report import FORMATS
+from prepdeck.schemas import KINDS
+from prepdeck.targets import REGISTRY, TARGETS
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-CONTENT_HELP = "The bank folder: bank.yaml and one YAML file per tier."
 
 
 def content_argument(func: F) -> F:
@@ -35,7 +36,7 @@ def format_option(func: F) -> F:
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(["auto", "text", "json", "github"]),
+        type=click.Choice(FORMATS),
         default="auto",
         show_default=True,
         help="How to print problems; auto is github inside GitHub Actions, else text.",
@@ -60,10 +61,11 @@ def out_option(func: F) -> F:
 def paper_option(func: F) -> F:
     return click.option(
         "--paper",
-        type=click.Choice(["a4", "letter"]),
+        metavar="NAME",
         default="a4",
         show_default=True,
-        help="Paper size of every PDF layout.",
+        help="Paper size of every PDF layout: a name under papers: in pdf.yaml "
+        "(a4 and letter by default; a style folder can add more).",
     )(func)
 
 
@@ -111,15 +113,52 @@ def _validated(  # type: ignore[no-untyped-def]
     *,
     quiet: bool = False,
     build_model: bool = True,
+    report_json: bool = True,
 ):
-    """Validate, print the problems, and exit 1 unless the bank is usable."""
+    """Validate, print the problems, and exit 1 unless the bank is usable.
+
+    With `report_json` false and --format json, the problems are left to the caller
+    (a build prints them in its one JSON document) unless validation fails."""
     from prepdeck.validate import validate_content
 
     result = validate_content(content_dir, build_model=build_model)
+    if output_format == "json" and not report_json:
+        if not result.ok(strict=strict):
+            _print_build_json(result.problems, [])
+            sys.exit(1)
+        return result
     _print_problems(result.problems, output_format, quiet=quiet)
     if not result.ok(strict=strict):
         sys.exit(1)
-    return result.bank
+    return result
+
+
+def _print_build_json(problems: Sequence[Any], artifacts: Sequence[Any]) -> None:
+    """A build's whole answer as one JSON document: the problems and the artifacts."""
+    import json
+
+    from prepdeck import report
+
+    document = {
+        "problems": [report.as_dict(p) for p in problems],
+        "artifacts": [
+            {"target": a.target, "path": str(a.path), "size": a.size, "sha256": a.sha256}
+            for a in artifacts
+        ],
+    }
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _check_paper(paper: str, style_dirs: tuple[Path, ...]) -> None:
+    """--paper names a paper the active pdf.yaml declares; known only once --styles is."""
+    from prepdeck.pdf.style import load_style
+
+    papers = load_style(style_dirs).papers  # raises ProblemsError for a bad pdf.yaml
+    if paper not in papers:
+        raise click.BadParameter(
+            f"{paper!r} is not a paper in pdf.yaml (choose from {', '.join(sorted(papers))})",
+            param_hint="'--paper'",
+        )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -160,8 +199,10 @@ def validate(content_dir: Path, output_format: str, strict: bool) -> None:
     "--target",
     "targets",
     multiple=True,
-    type=click.Choice(["anki", "booklet", "quiz", "cards", "site"]),
-    help="Build only this artifact (repeatable). Default: all of them.",
+    type=click.Choice(TARGETS),
+    help="Build only this artifact (repeatable): "
+    + "; ".join(f"{t.name}, {t.description}" for t in REGISTRY.values())
+    + ". Default: all of them.",
 )
 @paper_option
 @click.option("--tier", "tiers", multiple=True, metavar="ID", help="Only these tiers (repeatable).")
@@ -203,14 +244,22 @@ def build(
         SOURCE_DATE_EPOCH=1767225600 prepdeck build content --out dist
         prepdeck build --target booklet --paper letter --tier beginner
     """
-    from prepdeck.build import TARGETS, BuildOptions
+    from prepdeck.artifacts import BuildOptions
     from prepdeck.build import build as run_build
     from prepdeck.errors import ProblemsError
 
     timestamp = _source_date_epoch()
-    bank = _validated(content_dir, output_format, strict, quiet=quiet)
+    json_output = output_format == "json"
+    validation = _validated(content_dir, output_format, strict, quiet=quiet, report_json=False)
+    bank = validation.bank
     _check_filters(bank, tiers, tags)
     style_dirs = _style_dirs(style_dirs)
+    targets = targets or TARGETS
+    try:
+        if any(REGISTRY[t].uses_paper for t in targets):
+            _check_paper(paper, style_dirs)
+    except ProblemsError as exc:
+        _build_failed(exc.problems, output_format)
     options = BuildOptions(
         timestamp=timestamp,
         content_dir=content_dir,
@@ -229,16 +278,12 @@ def build(
     started_at: dict[str, float] = {}
     try:
         artifacts = run_build(
-            selected,
-            out_dir=out_dir,
-            options=options,
-            targets=targets or TARGETS,
-            on_start=started,
+            selected, out_dir=out_dir, options=options, targets=targets, on_start=started
         )
     except ProblemsError as exc:
-        _print_problems(exc.problems, output_format)
-        click.echo("build failed; no artifact was changed", err=True)
-        sys.exit(1)
+        _build_failed(exc.problems, output_format)
+    if json_output:
+        _print_build_json(validation.problems, artifacts)
     if quiet:
         return
     if verbose:  # each target ran until the next one started
@@ -248,8 +293,19 @@ def build(
     for artifact in artifacts:
         for note in artifact.notes:
             click.echo(f"{artifact.target}: {note}", err=True)
+    if json_output:
+        return
     for artifact in artifacts:
         click.echo(f"{artifact.path}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
+
+
+def _build_failed(problems: Sequence[Any], output_format: str) -> NoReturn:
+    if output_format == "json":
+        _print_build_json(problems, [])
+    else:
+        _print_problems(problems, output_format)
+    click.echo("build failed; no artifact was changed", err=True)
+    sys.exit(1)
 
 
 def _source_date_epoch() -> int:
@@ -352,7 +408,7 @@ def stats(content_dir: Path, output_format: str) -> None:
 
     from prepdeck import stats as stats_module
 
-    bank = _validated(content_dir, "text", False, quiet=True)
+    bank = _validated(content_dir, "text", False, quiet=True).bank
     result = stats_module.compute(bank)
     if output_format == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
@@ -361,9 +417,9 @@ def stats(content_dir: Path, output_format: str) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["bank", "tier"]), default="tier")
+@click.argument("kind", type=click.Choice(KINDS), default="tier")
 def schema(kind: str) -> None:
-    """Print the JSON Schema of bank.yaml or of a tier file.
+    """Print the JSON Schema of bank.yaml, of a tier file, or of pdf.yaml.
 
     Point your editor at it for completion and squiggles, e.g. with a first line
     `# yaml-language-server: $schema=<path to tier.schema.json>`.
@@ -374,8 +430,8 @@ def schema(kind: str) -> None:
     """
     import json
 
-    from prepdeck.schema import Kind
     from prepdeck.schema import schema as load_schema
+    from prepdeck.schemas import Kind
 
     click.echo(json.dumps(load_schema(cast(Kind, kind)), indent=2))
 
@@ -486,6 +542,7 @@ def release(
             click.echo(f"{message}…", err=True)
 
     try:
+        _check_paper(paper, style_dirs)
         result = run_release(
             content_dir,
             out_dir=out_dir,

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from prepdeck.errors import Level, Problem
-from prepdeck.load import Document
+from prepdeck.load import YamlDocument
 
 BANK_FILE = "bank.yaml"
-LOCK_FILE = "prepdeck.lock"
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
@@ -27,7 +26,7 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 class QuestionAt:
     """One question mapping and where it sits."""
 
-    doc: Document
+    doc: YamlDocument
     index: int
     data: dict[str, Any]
 
@@ -61,8 +60,8 @@ class QuestionAt:
 @dataclass
 class Content:
     root: Path
-    bank: Document | None
-    tier_docs: list[Document]
+    bank: YamlDocument | None
+    tier_docs: list[YamlDocument]
 
     @property
     def bank_data(self) -> dict[str, Any]:
@@ -81,7 +80,7 @@ class Content:
             entry[key] for _, entry in self.bank_entries(section) if isinstance(entry.get(key), str)
         }
 
-    def tier_files(self) -> Iterator[tuple[Document, dict[str, Any]]]:
+    def tier_files(self) -> Iterator[tuple[YamlDocument, dict[str, Any]]]:
         for doc in self.tier_docs:
             if isinstance(doc.data, dict):
                 yield doc, doc.data

@@ -10,9 +10,6 @@ is a `Problem`; nothing here raises on bad content.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,7 +60,7 @@ Path_ = tuple[str | int, ...]  # a path into a document's data: keys and indices
 
 
 @dataclass
-class Document:
+class YamlDocument:
     """One YAML file: its text, its node tree, and the plain data built from it."""
 
     path: Path
@@ -113,25 +110,6 @@ class Document:
         return node
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a stage builds many objects.
-
-    Loading a bank makes hundreds of thousands of long-lived objects (YAML nodes,
-    data, Markdown trees); each automatic collection re-scans all of them, which cost
-    more than the parsing itself (validate at 10,000 questions: 3.5 s of CPU with
-    collection, 1.3 s without).  Nothing built here forms reference cycles that need
-    the collector: reference counting frees it all, so memory is unchanged.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class _TooManyAliases(Exception):
     pass
 
@@ -139,7 +117,7 @@ class _TooManyAliases(Exception):
 class _Walker:
     """Nodes to plain data, reporting what PyYAML's constructors would hide."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
         self.seen: set[int] = set()
         self.active: set[int] = set()
@@ -244,11 +222,11 @@ def _position_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def load_document(path: Path, display: str | None = None) -> Document:
+def load_document(path: Path, display: str | None = None) -> YamlDocument:
     """Read one file; the document carries every problem found on the way."""
-    doc = Document(path=path, display=display or str(path))
+    doc = YamlDocument(path=path, display=display or str(path))
 
-    def fail(line: int, column: int, rule: str, message: str) -> Document:
+    def fail(line: int, column: int, rule: str, message: str) -> YamlDocument:
         doc.problems.append(Problem(doc.display, line, column, rule, message))
         return doc
 

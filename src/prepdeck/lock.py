@@ -9,20 +9,27 @@ note and the `mod` it was given, plus the same for the note type (CSS and
 templates), and the ids that disappeared, so they can be reported and never reused.
 
 This module knows nothing about genanki or Anki: it compares hashes and hands out
-times.  `stamp` is the one pure step; reading and writing are separate.
+times.  `stamp` is the one pure step; reading and writing are separate.  The rules a
+build must follow (the lock belongs to this bank, retired ids stay retired, and
+with --locked the lock is current) and their messages live here too (`check`), so
+the deck writer only renders notes and writes the package.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prepdeck.build import atomic_path
+from prepdeck.artifacts import BuildOptions, atomic_path
+from prepdeck.errors import BuildError, Problem
+from prepdeck.model import Bank, Question
 
+LOCK_FILE = "prepdeck.lock"  # beside bank.yaml, committed with the content
 FORMAT = 1
+LIST_LIMIT = 10  # ids named per line in reports and messages
 ABOUT = (
     "Written by `prepdeck build`; commit it with the content. Per question id: a hash of the "
     "rendered note, the mod time Anki compares on import, and the bank version it last "
@@ -135,7 +142,8 @@ def stamp(
         changed=tuple(sorted(changed)),
         removed=tuple(sorted(removed)),
         reused=tuple(reused),
-        notetype_changed=notetype != old_type,
+        # With no lock there is nothing the note type could have changed from.
+        notetype_changed=old_type is not None and notetype != old_type,
     )
     return lock, diff
 
@@ -263,3 +271,143 @@ def _as_lock(source: LockSource) -> Lock | None:
     if isinstance(source, (str, Path)):
         return read_lock(Path(source))
     return from_data(source)
+
+
+# -- the rules a build follows ---------------------------------------------------------
+
+
+def path_for(options: BuildOptions) -> Path:
+    """The lock a build reads and updates: the one given, else the content folder's."""
+    return options.lock_path or options.content_dir / LOCK_FILE
+
+
+@dataclass(frozen=True, slots=True)
+class LockUpdate:
+    """A checked build's view of its lock: what it read, what it will write, and why."""
+
+    path: Path
+    old: Lock | None
+    new: Lock
+    diff: LockDiff
+
+    @property
+    def needs_write(self) -> bool:
+        return self.old is None or not self.diff.empty
+
+    def write(self) -> None:
+        write_lock(self.new, self.path)
+
+
+def check(
+    path: Path,
+    bank: Bank,
+    *,
+    timestamp: int,
+    notetype_hash: str,
+    note_hashes: Mapping[str, str],
+    update: bool = True,
+) -> LockUpdate:
+    """Read the lock at `path` and stamp this build of `bank` against it.
+
+    Raises `BuildError` with every problem: a lock prepdeck did not write, a lock for
+    another bank, ids that were retired and came back, and (unless `update`) a lock
+    that this build would change.  A partial build (`bank.partial`) leaves the ids it
+    did not build as they are, instead of retiring them.
+    """
+    old = _read_checked(path)
+    if old is not None and old.bank != bank.slug:
+        raise BuildError([_problem(path, "lock-bank", _slug_changed(old.bank, bank.slug))])
+    new, diff = stamp(
+        old,
+        bank=bank.slug,
+        version=bank.version,
+        timestamp=timestamp,
+        notetype_hash=notetype_hash,
+        note_hashes=note_hashes,
+        partial=bank.partial,
+    )
+    if diff.reused:
+        raise BuildError(_reused_problem(q, path) for q in bank.questions if q.id in diff.reused)
+    if not update and (old is None or not diff.empty):
+        raise BuildError([_problem(path, "stale-lock", _stale_message(old, diff))])
+    return LockUpdate(path, old, new, diff)
+
+
+def report_lines(update: LockUpdate, find_removed: Callable[[Sequence[str]], str]) -> list[str]:
+    """The build report's lines about the lock; `find_removed` says how a user finds
+    the retired notes (an Anki browser search)."""
+    diff, lines = update.diff, []
+    if update.old is None:
+        lines.append(f"no lock yet: {len(diff.added)} new notes")
+    elif diff.added:
+        lines.append(f"{len(diff.added)} new since the lock: {_ids(diff.added)}")
+    if diff.changed:
+        lines.append(f"{len(diff.changed)} changed since the lock: {_ids(diff.changed)}")
+    if diff.removed:
+        lines.append(
+            f"{len(diff.removed)} removed since the lock: {_ids(diff.removed)} "
+            "(retired; Anki keeps them, see the README to delete them)"
+        )
+        lines.append(f"find them in Anki's browser: {find_removed(diff.removed)}")
+    if diff.notetype_changed:
+        lines.append("card style or templates changed since the lock")
+    if update.needs_write:
+        lines.append(f"{update.path}: updated; commit it with the content")
+    else:
+        lines.append(f"no changes since {update.path}")
+    return lines
+
+
+def _read_checked(path: Path) -> Lock | None:
+    try:
+        return read_lock(path)
+    except LockFormatError as exc:
+        raise BuildError(
+            [Problem(str(path), exc.line, exc.column, "lock-invalid", str(exc))]
+        ) from exc
+
+
+def _ids(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:LIST_LIMIT])
+    more = len(ids) - LIST_LIMIT
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _problem(path: Path, rule: str, message: str) -> Problem:
+    return Problem(str(path), 1, 1, rule, message)
+
+
+def _stale_message(old: Lock | None, diff: LockDiff) -> str:
+    fix = "run `prepdeck build` without --locked and commit the lock"
+    if old is None:
+        return f"no lock file; {fix}"
+    parts = []
+    if diff.added:
+        parts.append(f"new {_ids(diff.added)}")
+    if diff.changed:
+        parts.append(f"changed {_ids(diff.changed)}")
+    if diff.removed:
+        parts.append(f"removed {_ids(diff.removed)}")
+    if diff.notetype_changed:
+        parts.append("card style or templates changed")
+    return f"the lock is out of date ({'; '.join(parts)}); {fix}"
+
+
+def _slug_changed(locked: str, slug: str) -> str:
+    return (
+        f"the lock is for bank {locked!r} but the bank's slug is {slug!r}; note identities "
+        "derive from the slug, so users would get every note twice. Restore the slug, or "
+        "delete the lock to start a new deck"
+    )
+
+
+def _reused_problem(question: Question, lock_path: Path) -> Problem:
+    message = (
+        f"id {question.id!r} belonged to a question that was removed (see 'retired' in "
+        f"{lock_path}); users may still have that note with its review history. Use a new id, "
+        "or, if this is the same question back again, delete its 'retired' entry"
+    )
+    where = question.source
+    if where is None:
+        return _problem(lock_path, "retired-id", message)
+    return Problem(str(where.path), where.line, where.column, "retired-id", message)

@@ -83,7 +83,10 @@ class Bank:
     topics: tuple[Topic, ...]
     references: tuple[Reference, ...]
     questions: tuple[Question, ...]
-    filter_description: str | None = None  # set by `filtered`, shown on title pages
+    # Set by `filtered`: a partial build leaves the lock's other ids alone instead of
+    # retiring them, and title pages say what was left out.
+    partial: bool = False
+    filter_description: str | None = None  # for display only
     _reference_index: Mapping[str, Reference] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -132,6 +135,7 @@ class Bank:
             self,
             questions=questions,
             tiers=kept_tiers,
+            partial=True,
             filter_description="; ".join(parts),
         )
 
@@ -150,7 +154,7 @@ def build_bank(
             id=str(t["id"]),
             name=str(t["name"]),
             position=i,
-            expected=t.get("expected"),
+            expected=None if t.get("expected") is None else int(t["expected"]),
         )
         for i, t in enumerate(bank_data["tiers"], start=1)
     )

@@ -25,13 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prepdeck import lock as lockfile
-from prepdeck.build import TARGETS, Artifact, BuildOptions, atomic_path, build
+from prepdeck.artifacts import Artifact, BuildOptions, atomic_path
+from prepdeck.build import build
 from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem, ProblemsError
 from prepdeck.model import Bank
+from prepdeck.targets import TARGETS
 
 CHECKSUMS = "SHA256SUMS"
 NOTES = "RELEASE-NOTES.md"
-LOCK_FILE = "prepdeck.lock"
 AUTO = "auto"  # `since`: the latest v* tag before this version, if git knows one
 TAG_PREFIX = "v"
 
@@ -97,7 +98,7 @@ def release(
             f"tag {tag!r} does not match the bank's version {bank.version!r} "
             f"({content_dir / 'bank.yaml'}); the tag for this version is {release_tag!r}"
         )
-    lock_path = content_dir / LOCK_FILE
+    lock_path = content_dir / lockfile.LOCK_FILE
     changes = _changes(
         bank, lock_path, previous_lock=previous_lock, since=since, release_tag=release_tag
     )

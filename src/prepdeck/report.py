@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 from prepdeck.errors import Level, Problem
 
 FormatName = Literal["auto", "text", "json", "github"]
-FORMATS: tuple[FormatName, ...] = ("auto", "text", "json", "github")
+FORMATS: tuple[FormatName, ...] = get_args(FormatName)  # what --format offers
 
 
 def resolve(name: FormatName) -> FormatName:

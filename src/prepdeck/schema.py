@@ -14,17 +14,17 @@ import functools
 import json
 from collections.abc import Callable, Iterator
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import jsonschema
+    from yaml.nodes import Node
 
 import fastjsonschema
 
-from prepdeck.errors import Problem
-from prepdeck.load import Document, Path_
-
-Kind = Literal["bank", "tier"]
+from prepdeck.errors import Level, Problem
+from prepdeck.load import Path_, YamlDocument
+from prepdeck.schemas import Kind
 
 _TYPE_NAMES = {
     "string": "text",
@@ -70,14 +70,38 @@ def _full(kind: Kind) -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator(schema(kind))
 
 
-def check(doc: Document, kind: Kind) -> list[Problem]:
+class Located(Protocol):
+    """Where a path into the checked data was written: a `YamlDocument`, or several
+    merged into one (`styles.Layers`)."""
+
+    def problem(
+        self, at: Path_, rule: str, message: str, *, level: Level = ..., key: bool = ...
+    ) -> Problem: ...
+
+    def node_at(self, at: Path_, *, key: bool = ...) -> Node | None: ...
+
+
+def check(doc: YamlDocument, kind: Kind) -> list[Problem]:
+    return check_layers(doc.data, doc, kind)
+
+
+def check_layers(data: Any, doc: Located, kind: Kind) -> list[Problem]:
+    """Problems of `data` against the `kind` schema, placed by `doc`."""
     try:
-        _fast(kind)(doc.data)
+        _fast(kind)(data)
         return []
     except fastjsonschema.JsonSchemaException:
         pass
-    errors = sorted(_full(kind).iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
+    errors = sorted(_full(kind).iter_errors(data), key=lambda e: list(map(str, e.path)))
     return [p for error in errors for p in _problems(doc, error)]
+
+
+_BOUNDS = {
+    "minimum": "at least",
+    "exclusiveMinimum": "more than",
+    "maximum": "at most",
+    "exclusiveMaximum": "less than",
+}
 
 
 def _describe(value: Any) -> str:
@@ -103,7 +127,7 @@ def _name(path: Path_) -> str:
     return "value"
 
 
-def _problems(doc: Document, error: jsonschema.ValidationError) -> Iterator[Problem]:
+def _problems(doc: Located, error: jsonschema.ValidationError) -> Iterator[Problem]:
     path: Path_ = tuple(error.absolute_path)
     keyword = error.validator
     rule_schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
@@ -134,11 +158,19 @@ def _problems(doc: Document, error: jsonschema.ValidationError) -> Iterator[Prob
         yield doc.problem(path, "duplicate-item", f"{where} lists the same item twice")
     elif keyword == "maxItems":
         yield doc.problem(path, "too-many", f"{where} has more than {expected} items")
+    elif keyword in _BOUNDS:
+        yield doc.problem(
+            path,
+            "out-of-range",
+            f"{where} must be {_BOUNDS[keyword]} {expected}, not {error.instance!r}",
+        )
+    elif keyword == "minProperties":
+        yield doc.problem(path, "empty-field", f"{where} is empty")
     else:  # pragma: no cover - every keyword the schemas use is handled above
         yield doc.problem(path, "schema", error.message)
 
 
-def _type_problem(doc: Document, path: Path_, error: jsonschema.ValidationError) -> Problem:
+def _type_problem(doc: Located, path: Path_, error: jsonschema.ValidationError) -> Problem:
     expected: Any = error.validator_value
     wanted = _TYPE_NAMES.get(str(expected), str(expected))
     node = doc.node_at(path)

@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 
 from prepdeck import __version__
-from prepdeck.build import BuildOptions, WriterResult
+from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.errors import Problem
 from prepdeck.model import Bank, Question, Reference
 from prepdeck.styles import DEFAULTS_DIR, read_css

@@ -1,14 +1,22 @@
 """Styles are data.  Defaults ship inside the package (`prepdeck/styles/`); a user's
 style folders (`--styles DIR`, by default the project's `styles/`) layer on top:
-CSS is appended, so it cascades over the defaults, and YAML is deep-merged."""
+CSS is appended, so it cascades over the defaults, and YAML is deep-merged.
+
+Style YAML goes through the same loader as the bank (`load.py`: positions kept,
+YAML traps refused) and the merged result through the kind's JSON Schema
+(`schema.py`), so a bad style value is a problem at its file, line and column."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from prepdeck import schema
+from prepdeck.errors import Level, Problem
+from prepdeck.load import Path_, YamlDocument, load_document
+from prepdeck.schemas import Kind
 
 DEFAULTS_DIR = Path(__file__).parent / "styles"
 
@@ -33,11 +41,67 @@ def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str,
     return merged
 
 
-def read_yaml(name: str, style_dirs: Sequence[Path]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Layers:
+    """The YAML files merged into one style, in cascade order, seen as one document:
+    a path's problem points at the last file that wrote the deepest part of it."""
+
+    docs: tuple[YamlDocument, ...]
+
+    def _source(self, at: Path_) -> YamlDocument:
+        best, best_depth = self.docs[-1], -1
+        for doc in self.docs:
+            depth = _depth(doc.data, at)
+            if depth >= best_depth:
+                best, best_depth = doc, depth
+        return best
+
+    def problem(
+        self,
+        at: Path_,
+        rule: str,
+        message: str,
+        *,
+        level: Level = Level.ERROR,
+        key: bool = False,
+    ) -> Problem:
+        return self._source(at).problem(at, rule, message, level=level, key=key)
+
+    def node_at(self, at: Path_, *, key: bool = False) -> Any:
+        return self._source(at).node_at(at, key=key)
+
+
+def _depth(data: Any, at: Path_) -> int:
+    """How many steps of `at` exist in `data`."""
+    for depth, step in enumerate(at):
+        if isinstance(data, Mapping) and step in data:
+            data = data[step]
+        else:
+            return depth
+    return len(at)
+
+
+def read_yaml(
+    name: str, style_dirs: Sequence[Path], kind: Kind
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The default file `name` deep-merged with each style folder's, checked against
+    the `kind` schema; every problem found, with its position, instead of raising."""
     merged: dict[str, Any] = {}
+    problems: list[Problem] = []
+    docs: list[YamlDocument] = []
     for path in style_files(name, style_dirs):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(data, Mapping):
-            raise ValueError(f"{path}: a style file must be a mapping")
-        merged = deep_merge(merged, data)
-    return merged
+        doc = load_document(path)
+        # A style file with nothing but comments overrides nothing.
+        problems += [p for p in doc.problems if p.rule != "empty-file"]
+        if doc.node is None or any(p.is_error for p in doc.problems):
+            continue
+        if not isinstance(doc.data, Mapping):
+            problems.append(
+                doc.problem((), "top-level-type", "a style file must be a mapping of settings")
+            )
+            continue
+        docs.append(doc)
+        merged = deep_merge(merged, doc.data)
+    if docs and not problems:
+        problems += schema.check_layers(merged, Layers(tuple(docs)), kind)
+    return merged, sorted(problems)

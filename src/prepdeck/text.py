@@ -59,18 +59,18 @@ Inline = Text | Code | Strong | Emphasis | Link | LineBreak
 
 
 @dataclass(frozen=True, slots=True)
-class Paragraph:
+class MarkdownParagraph:
     children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class ListBlock:
+class MarkdownList:
     ordered: bool
     start: int
-    items: tuple[tuple[Block, ...], ...]
+    items: tuple[tuple[MarkdownBlock, ...], ...]
 
 
-Block = Paragraph | ListBlock
+MarkdownBlock = MarkdownParagraph | MarkdownList
 
 
 def is_safe_url(url: str) -> bool:
@@ -101,7 +101,7 @@ def parse_inline(source: str) -> tuple[Inline, ...]:
 
 
 @functools.cache
-def parse_blocks(source: str) -> tuple[Block, ...]:
+def parse_blocks(source: str) -> tuple[MarkdownBlock, ...]:
     """Parse a multi-paragraph field (the model answer)."""
     source = source.strip()
     if not source:
@@ -109,24 +109,24 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
     return _blocks(iter(_block_md.parse(source)), closing=None)
 
 
-def _blocks(tokens: Iterator[Token], closing: str | None) -> tuple[Block, ...]:
-    out: list[Block] = []
+def _blocks(tokens: Iterator[Token], closing: str | None) -> tuple[MarkdownBlock, ...]:
+    out: list[MarkdownBlock] = []
     for token in tokens:
         kind = token.type
         if kind == closing:
             break
         if kind == "inline":  # a tight list item's text, or a paragraph's
-            out.append(Paragraph(parse_inline(token.content)))
+            out.append(MarkdownParagraph(parse_inline(token.content)))
         elif kind in ("bullet_list_open", "ordered_list_open"):
             ordered = kind == "ordered_list_open"
             start = int(token.attrs.get("start", 1)) if ordered else 1
-            items: list[tuple[Block, ...]] = []
+            items: list[tuple[MarkdownBlock, ...]] = []
             close = kind.replace("_open", "_close")
             for item in tokens:
                 if item.type == close:
                     break
                 items.append(_blocks(tokens, closing="list_item_close"))
-            out.append(ListBlock(ordered=ordered, start=start, items=tuple(items)))
+            out.append(MarkdownList(ordered=ordered, start=start, items=tuple(items)))
         # paragraph_open/close only frame the inline token
     return tuple(out)
 
@@ -161,14 +161,14 @@ def _inlines(tokens: Iterator[Token], closing: str | None) -> tuple[Inline, ...]
 # -- walking -------------------------------------------------------------------
 
 
-def iter_links(nodes: tuple[Inline, ...] | tuple[Block, ...]) -> Iterator[Link]:
+def iter_links(nodes: tuple[Inline, ...] | tuple[MarkdownBlock, ...]) -> Iterator[Link]:
     for node in nodes:
         if isinstance(node, Link):
             yield node
             yield from iter_links(node.children)
-        elif isinstance(node, (Strong, Emphasis, Paragraph)):
+        elif isinstance(node, (Strong, Emphasis, MarkdownParagraph)):
             yield from iter_links(node.children)
-        elif isinstance(node, ListBlock):
+        elif isinstance(node, MarkdownList):
             for item in node.items:
                 yield from iter_links(item)
 
@@ -211,10 +211,10 @@ def inline_html(nodes: tuple[Inline, ...]) -> str:
     return "".join(parts)
 
 
-def blocks_html(blocks: tuple[Block, ...]) -> str:
+def blocks_html(blocks: tuple[MarkdownBlock, ...]) -> str:
     parts: list[str] = []
     for block in blocks:
-        if isinstance(block, Paragraph):
+        if isinstance(block, MarkdownParagraph):
             parts.append(f"<p>{inline_html(block.children)}</p>")
         else:
             tag = "ol" if block.ordered else "ul"
@@ -224,8 +224,8 @@ def blocks_html(blocks: tuple[Block, ...]) -> str:
     return "".join(parts)
 
 
-def _item_html(item: tuple[Block, ...]) -> str:
-    if len(item) == 1 and isinstance(item[0], Paragraph):
+def _item_html(item: tuple[MarkdownBlock, ...]) -> str:
+    if len(item) == 1 and isinstance(item[0], MarkdownParagraph):
         return inline_html(item[0].children)
     return blocks_html(item)
 

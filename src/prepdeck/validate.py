@@ -11,7 +11,8 @@ from typing import Any
 from prepdeck import schema
 from prepdeck.content import BANK_FILE, Content
 from prepdeck.errors import Level, Problem
-from prepdeck.load import Document, gc_paused, load_document
+from prepdeck.gcpause import gc_paused
+from prepdeck.load import YamlDocument, load_document
 from prepdeck.model import Bank, SourceLocation, build_bank
 from prepdeck.rules import RULES
 
@@ -46,7 +47,7 @@ def content_files(root: Path) -> tuple[Path, list[Path]]:
 def read_content(root: Path) -> tuple[Content, list[Problem]]:
     bank_path, tier_paths = content_files(root)
     problems: list[Problem] = []
-    bank_doc: Document | None = None
+    bank_doc: YamlDocument | None = None
     if bank_path.is_file():
         bank_doc = load_document(bank_path)
         problems += bank_doc.problems

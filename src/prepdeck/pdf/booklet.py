@@ -29,7 +29,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as RLParagraph
 
-from prepdeck.build import BuildOptions, WriterResult
+from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.model import Bank, Question, Tier
 from prepdeck.pdf.blocks import Block, Row
 from prepdeck.pdf.common import Kit, check_printable, make_kit, metadata, one_line

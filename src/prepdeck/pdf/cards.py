@@ -12,6 +12,7 @@ the build fails naming the question, rather than printing a card cut short.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from prepdeck.build import BuildOptions, WriterResult
+from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.errors import BuildError, Problem
 from prepdeck.model import Bank, Question
 from prepdeck.pdf.common import (
@@ -164,8 +165,18 @@ class Typesetter:
         attempt = self._set(pieces, base)
         if attempt.height <= height:
             return attempt, attempt
-        steps = round((base - self.floor) / _STEP)
-        sizes = [base - _STEP * i for i in range(1, steps + 1)] or [self.floor]
+        # Every _STEP below the base that is still above the floor, then the floor
+        # itself; never a size outside [floor, base].
+        sizes = list(
+            itertools.takewhile(
+                lambda size: size > self.floor + 1e-9,
+                (base - _STEP * i for i in itertools.count(1)),
+            )
+        )
+        if base > self.floor:
+            sizes.append(self.floor)
+        if not sizes:  # the base is the floor or below it: nothing smaller to try
+            return None, attempt
         smallest = self._set(pieces, sizes[-1])
         if smallest.height > height:
             return None, smallest

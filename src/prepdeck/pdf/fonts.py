@@ -21,14 +21,14 @@ from prepdeck.model import Bank, Question
 from prepdeck.pdf.style import FontSpec, PdfStyle
 from prepdeck.styles import DEFAULTS_DIR
 from prepdeck.text import (
-    Block,
     Code,
     Emphasis,
     Inline,
     LineBreak,
     Link,
-    ListBlock,
-    Paragraph,
+    MarkdownBlock,
+    MarkdownList,
+    MarkdownParagraph,
     Strong,
     Text,
     parse_blocks,
@@ -159,12 +159,12 @@ def _inline_runs(
 
 
 def _block_runs(
-    blocks: tuple[Block, ...], fonts: FontSet, bold: bool, italic: bool
+    blocks: tuple[MarkdownBlock, ...], fonts: FontSet, bold: bool, italic: bool
 ) -> Iterator[tuple[str, str]]:
     for block in blocks:
-        if isinstance(block, Paragraph):
+        if isinstance(block, MarkdownParagraph):
             yield from _inline_runs(block.children, fonts, bold, italic)
-        elif isinstance(block, ListBlock):
+        elif isinstance(block, MarkdownList):
             for item in block.items:
                 yield from _block_runs(item, fonts, bold, italic)
 

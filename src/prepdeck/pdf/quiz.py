@@ -12,7 +12,7 @@ from pathlib import Path
 from reportlab.platypus import Flowable, PageBreak, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 
-from prepdeck.build import BuildOptions, WriterResult
+from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.model import Bank, Question, Tier
 from prepdeck.pdf.blocks import Block, Row, RuledLines
 from prepdeck.pdf.common import check_printable, make_kit, metadata

@@ -1,8 +1,9 @@
 """The PDF style as typed data: `styles/pdf.yaml` (the package default, deep-merged
 with each user style folder's) read into frozen dataclasses.
 
-Pure data: nothing here imports reportlab.  A bad value is a `BuildError` naming the
-key, so a typo in a style file is reported like any other problem.
+Pure data: nothing here imports reportlab.  The files are read and checked by
+`prepdeck.styles` (the bank's loader, then `schemas/pdf.schema.json`), so a bad value
+is a `BuildError` with every problem at its file, line and column.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_type_hints
 
 from prepdeck.errors import BuildError, Problem
 from prepdeck.styles import read_yaml
@@ -138,99 +139,31 @@ class PdfStyle:
 _T = TypeVar("_T")
 
 
-class _StyleProblems(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _convert(kind: str, value: Any, key: str) -> Any:
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-    elif kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-    elif kind == "float":
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
-            return float(value)
-    elif kind == "str":
-        if isinstance(value, str):
-            return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-    raise _StyleProblems(f"{key}: expected {kind}, got {value!r}")
-
-
-def _section(cls: type[_T], data: Any, key: str) -> _T:
-    """Build dataclass `cls` from mapping `data`; every field is required (the
-    package default provides them all) and unknown keys are errors."""
-    if not isinstance(data, Mapping):
-        raise _StyleProblems(f"{key}: expected a mapping")
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "style_dirs"}  # type: ignore[arg-type]
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise _StyleProblems(f"{key}: unknown key {unknown[0]!r}")
+def _typed(cls: type[_T], data: Mapping[str, Any]) -> _T:
+    """Dataclass `cls` from data the schema has checked: nested sections become their
+    dataclasses and numbers the field's type (the schema's integers may be 4.0)."""
+    hints = get_type_hints(cls)
     values: dict[str, Any] = {}
-    for name, field in fields.items():
-        sub = f"{key}.{name}" if key else name
-        if name not in data:
-            raise _StyleProblems(f"{sub}: missing")
-        kind = str(field.type)
-        nested = _NESTED.get(kind)
-        if name == "papers":
-            papers = data[name]
-            if not isinstance(papers, Mapping) or not papers:
-                raise _StyleProblems(f"{sub}: expected a mapping of paper names")
-            values[name] = {str(k): _section(Paper, v, f"{sub}.{k}") for k, v in papers.items()}
-        elif nested is not None:
-            values[name] = _section(nested, data[name], sub)
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if field.name not in data:
+            continue  # PdfStyle.style_dirs: not a pdf.yaml key
+        value, hint = data[field.name], hints[field.name]
+        if dataclasses.is_dataclass(hint):
+            values[field.name] = _typed(hint, value)  # type: ignore[arg-type]
+        elif field.name == "papers":
+            values[field.name] = {str(k): _typed(Paper, v) for k, v in value.items()}
+        elif hint is float or hint is int:
+            values[field.name] = hint(value)
         else:
-            values[name] = _convert(kind, data[name], sub)
+            values[field.name] = value
     return cls(**values)
 
 
-_NESTED: dict[str, type[Any]] = {
-    "FontSpec": FontSpec,
-    "Fonts": Fonts,
-    "Colors": Colors,
-    "Sizes": Sizes,
-    "Page": Page,
-    "Booklet": Booklet,
-    "Quiz": Quiz,
-    "Cards": Cards,
-    "Texts": Texts,
-}
-
-
-def _check_colors(colors: Colors) -> None:
-    for field in dataclasses.fields(colors):
-        value = getattr(colors, field.name)
-        digits = value[1:]
-        if not (
-            value.startswith("#")
-            and len(digits) == 6
-            and all(c in "0123456789abcdefABCDEF" for c in digits)
-        ):
-            raise _StyleProblems(f"colors.{field.name}: expected #rrggbb, got {value!r}")
-
-
 def load_style(style_dirs: Sequence[Path] = ()) -> PdfStyle:
-    """The merged `pdf.yaml`: the package default overlaid with each style folder's."""
-    data = read_yaml(STYLE_FILE, style_dirs)
-    try:
-        style = _section(PdfStyle, data, "")
-        _check_colors(style.colors)
-        if style.cards.floor_size <= 0 or style.sizes.body <= 0:
-            raise _StyleProblems("sizes must be positive")
-    except _StyleProblems as exc:
-        where = next(
-            (
-                str(Path(d) / STYLE_FILE)
-                for d in reversed(style_dirs)
-                if (Path(d) / STYLE_FILE).is_file()
-            ),
-            STYLE_FILE,
-        )
-        raise BuildError([Problem(where, 1, 1, "pdf-style", exc.message)]) from None
+    """The merged `pdf.yaml`: the package default overlaid with each style folder's,
+    checked against the shipped schema (`prepdeck schema pdf`)."""
+    data, problems = read_yaml(STYLE_FILE, style_dirs, "pdf")
+    if problems:
+        raise BuildError(problems)
+    style = _typed(PdfStyle, data)
     return dataclasses.replace(style, style_dirs=tuple(Path(d) for d in style_dirs))

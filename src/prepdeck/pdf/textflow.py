@@ -29,14 +29,14 @@ from reportlab.pdfgen.canvas import Canvas
 
 from prepdeck.pdf.fonts import Family
 from prepdeck.text import (
-    Block,
     Code,
     Emphasis,
     Inline,
     LineBreak,
     Link,
-    ListBlock,
-    Paragraph,
+    MarkdownBlock,
+    MarkdownList,
+    MarkdownParagraph,
     Strong,
     Text,
 )
@@ -111,25 +111,29 @@ def inline_runs(
     return runs
 
 
-def block_paragraphs(blocks: Sequence[Block]) -> Iterable[tuple[int, str | None, Paragraph]]:
+def block_paragraphs(
+    blocks: Sequence[MarkdownBlock],
+) -> Iterable[tuple[int, str | None, MarkdownParagraph]]:
     """(list depth, bullet or None, paragraph) for each paragraph of block Markdown;
     a list item's first paragraph carries its bullet, the rest are indented with it."""
     for block in blocks:
-        if isinstance(block, Paragraph):
+        if isinstance(block, MarkdownParagraph):
             yield 0, None, block
-        elif isinstance(block, ListBlock):
+        elif isinstance(block, MarkdownList):
             yield from _list_paragraphs(block, 1)
 
 
-def _list_paragraphs(block: ListBlock, depth: int) -> Iterable[tuple[int, str | None, Paragraph]]:
+def _list_paragraphs(
+    block: MarkdownList, depth: int
+) -> Iterable[tuple[int, str | None, MarkdownParagraph]]:
     for i, item in enumerate(block.items):
         bullet: str | None = f"{block.start + i}." if block.ordered else "\u2022"
         for child in item:
-            if isinstance(child, Paragraph):
+            if isinstance(child, MarkdownParagraph):
                 yield depth, bullet, child
             else:
                 if bullet is not None:  # an item that opens with a list
-                    yield depth, bullet, Paragraph(())
+                    yield depth, bullet, MarkdownParagraph(())
                 yield from _list_paragraphs(child, depth + 1)
             bullet = None
 

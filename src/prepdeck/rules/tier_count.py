@@ -11,6 +11,16 @@ from prepdeck.errors import Problem
 ID = "tier-count"
 
 
+def whole_number(value: object) -> int | None:
+    """`value` as an int if it is a whole number, as the schema's "integer" has it
+    (JSON Schema reads 4.0 as an integer too), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
+
+
 def check(content: Content) -> Iterator[Problem]:
     if content.bank is None:
         return
@@ -20,12 +30,8 @@ def check(content: Content) -> Iterator[Problem]:
         if isinstance(tier, str):
             counts[tier] += 1
     for index, tier in content.bank_entries("tiers"):
-        expected, tier_id = tier.get("expected"), tier.get("id")
-        if (
-            isinstance(expected, int)
-            and not isinstance(expected, bool)
-            and isinstance(tier_id, str)
-        ):
+        expected, tier_id = whole_number(tier.get("expected")), tier.get("id")
+        if expected is not None and isinstance(tier_id, str):
             found = counts[tier_id]
             if found != expected:
                 yield content.bank.problem(

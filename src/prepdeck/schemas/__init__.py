@@ -1,0 +1,8 @@
+"""The JSON Schemas shipped with prepdeck, one per kind of YAML file it reads."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Kind = Literal["bank", "tier", "pdf"]  # bank.yaml, a tier file, a style folder's pdf.yaml
+KINDS: tuple[Kind, ...] = get_args(Kind)

@@ -1,0 +1,103 @@
+"""Style YAML goes through the bank's loader and a shipped JSON Schema: every problem
+at once, each at the file, line and column that wrote it."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from prepdeck.errors import BuildError
+from prepdeck.pdf.style import load_style
+from prepdeck.schema import schema
+from prepdeck.styles import read_yaml
+
+
+def style_dir(tmp_path: Path, text: str, name: str = "styles") -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "pdf.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def problems(*dirs: Path) -> list[str]:
+    _, found = read_yaml("pdf.yaml", dirs, "pdf")
+    return [str(p) for p in found]
+
+
+def test_the_default_style_is_valid_against_the_shipped_schema() -> None:
+    data, found = read_yaml("pdf.yaml", (), "pdf")
+    assert found == []
+    assert set(data) == set(schema("pdf")["required"])
+
+
+def test_every_problem_at_its_line_and_column(tmp_path: Path) -> None:
+    folder = style_dir(
+        tmp_path,
+        "colors:\n  accent: red\nsizes:\n  body: big\n  bdoy: 10\nquiz:\n  lines_max: -1\n",
+    )
+    path = folder / "pdf.yaml"
+    assert problems(folder) == [
+        f"{path}:2:11: error[color-format]: \"accent\" must be a colour as #rrggbb, not 'red'",
+        f'{path}:4:9: error[wrong-type]: "body" must be a number, not text',
+        f'{path}:5:3: error[unknown-key]: unknown key "bdoy"; did you mean "body"?',
+        f'{path}:7:14: error[out-of-range]: "lines_max" must be at least 0, not -1',
+    ]
+
+
+def test_a_problem_points_at_the_folder_that_wrote_the_value(tmp_path: Path) -> None:
+    first = style_dir(tmp_path, "sizes:\n  body: 0\n", "first")
+    second = style_dir(tmp_path, "colors:\n  text: '#000000'\n", "second")
+    assert problems(first, second) == [
+        f'{first / "pdf.yaml"}:2:9: error[out-of-range]: "body" must be more than 0, not 0'
+    ]
+
+
+def test_yaml_traps_are_the_loaders_problems(tmp_path: Path) -> None:
+    folder = style_dir(tmp_path, "sizes:\n  body: 10\ncolors: [\n")
+    (found,) = problems(folder)
+    assert found.startswith(f"{folder / 'pdf.yaml'}:4:1: error[syntax]: YAML syntax error")
+    folder = style_dir(tmp_path, "!!python/object/apply:os.system ['true']\n", "tagged")
+    (found,) = problems(folder)
+    assert found.startswith(f"{folder / 'pdf.yaml'}:1:1: error[unsafe-tag]")
+    folder = style_dir(tmp_path, "sizes:\n  body: 10\n  body: 11\n", "duplicated")
+    (found,) = problems(folder)
+    assert found.startswith(f"{folder / 'pdf.yaml'}:3:3: error[duplicate-key]")
+
+
+def test_a_style_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    folder = style_dir(tmp_path, "- a4\n- letter\n")
+    assert problems(folder) == [
+        f"{folder / 'pdf.yaml'}:1:1: error[top-level-type]: a style file must be a mapping "
+        "of settings"
+    ]
+
+
+def test_a_style_file_with_only_comments_changes_nothing(tmp_path: Path) -> None:
+    folder = style_dir(tmp_path, "# nothing to override yet\n")
+    assert load_style((folder,)) == dataclasses.replace(load_style(()), style_dirs=(folder,))
+
+
+def test_load_style_raises_every_problem(tmp_path: Path) -> None:
+    folder = style_dir(tmp_path, "sizes:\n  body: big\ncards:\n  floor_size: 0\n")
+    with pytest.raises(BuildError) as caught:
+        load_style((folder,))
+    assert [(p.line, p.column, p.rule) for p in caught.value.problems] == [
+        (2, 9, "wrong-type"),
+        (4, 15, "out-of-range"),
+    ]
+
+
+def test_numbers_take_the_fields_type(tmp_path: Path) -> None:
+    folder = style_dir(tmp_path, "quiz:\n  lines_min: 3.0\nsizes:\n  body: 11\n")
+    style = load_style((folder,))
+    assert type(style.quiz.lines_min) is int and style.quiz.lines_min == 3
+    assert type(style.sizes.body) is float and style.sizes.body == 11.0
+
+
+def test_a_new_paper_is_a_paper(tmp_path: Path) -> None:
+    folder = style_dir(tmp_path, "papers:\n  a5: {width_mm: 148, height_mm: 210}\n")
+    style = load_style((folder,))
+    assert set(style.papers) == {"a4", "letter", "a5"}
+    assert style.paper_size("a5") == pytest.approx((148 * 72 / 25.4, 210 * 72 / 25.4))
