@@ -402,3 +402,46 @@ def test_screenshots_fit_the_screen(
     page.keyboard.press("2")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(out / f"site-{width}-{scheme}-study.png"))
+
+
+def test_a_long_bank_shows_matches_a_page_at_a_time(open_page: Any, tmp_path: Path) -> None:
+    from prepdeck.model import build_bank
+
+    data = {
+        "title": "Long",
+        "slug": "long",
+        "version": "1",
+        "tiers": [{"id": "one", "name": "One"}, {"id": "two", "name": "Two"}],
+    }
+    questions = [
+        (
+            "one" if n <= 150 else "two",
+            {
+                "id": f"q-{n}",
+                "question": f"Question {n} about {'even' if n % 2 == 0 else 'odd'} things?",
+                "hint": "A hint.",
+                "key_points": ["A point"],
+                "answer": "An answer.",
+            },
+            None,
+        )
+        for n in range(1, 251)
+    ]
+    path = tmp_path / "long.html"
+    path.write_text(site.render_site(build_bank(data, questions)), encoding="utf-8")
+    page = open_page(path)
+    status = page.locator("#pd_status")
+    assert status.inner_text() == "Showing 100 of 250 matching questions (250 in all)"
+    assert visible_ids(page) == [f"q-{n}" for n in range(1, 101)]
+    page.locator("#pd_more").click()
+    assert len(visible_ids(page)) == 200
+    assert page.evaluate("document.activeElement.id") == "q-101"
+    page.locator("#pd_q").fill("even")
+    assert visible_ids(page) == [f"q-{n}" for n in range(2, 201, 2)]
+    assert status.inner_text() == "Showing 100 of 125 matching questions (250 in all)"
+    # Walking past the last shown question brings the next page.
+    page.locator("[id='q-200']").focus()
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == "q-202"
+    assert len(visible_ids(page)) == 125
+    assert not page.locator("#pd_more").is_visible()

@@ -3,7 +3,10 @@
    dependencies; marks live in localStorage under the bank's slug and version.
 
    Filtering is not debounced: each question's searchable text is lowercased once at
-   start, and a keystroke only compares strings and flips `hidden` where it changes. */
+   start, and a keystroke only compares strings and flips `hidden` where it changes.
+   What costs time on a long bank is the browser building boxes for thousands of
+   questions that come back, so at most PAGE matches are shown at once, with a
+   "show more" button for the rest (a 51-question bank never sees it). */
 (function () {
   "use strict";
 
@@ -30,6 +33,7 @@
   var STORE = "prepdeck:" + body.dataset.bank + ":" + body.dataset.version;
   var PARTS = [".pd-hint-fold", ".pd-keypoints", ".pd-answer"];
   var MARK_NAMES = { knew: "knew it", again: "again" };
+  var PAGE = 100;
 
   var sections = Array.prototype.slice.call(main.querySelectorAll("section.pd-tier-section"));
   var articles = Array.prototype.slice.call(main.querySelectorAll("article.pd-q"));
@@ -37,7 +41,18 @@
   var state = { q: "", tier: "", topic: "", drill: false };
   var current = null;
   var drillSection = null;
+  var drillOrder = null;
   var urlTimer = 0;
+  var limit = PAGE; // how many matches are shown; "show more" raises it
+
+  var more = document.createElement("div");
+  more.className = "pd pd-more";
+  more.hidden = true;
+  var moreButton = document.createElement("button");
+  moreButton.type = "button";
+  moreButton.id = "pd_more";
+  more.appendChild(moreButton);
+  main.parentNode.insertBefore(more, main.nextSibling);
 
   // -- the index: one lowercase string per question, built once -----------------------
   var template = document.createElement("div");
@@ -170,15 +185,18 @@
   }
 
   // -- filtering -----------------------------------------------------------------------
-  function apply() {
+  function apply(keepLimit) {
+    if (!keepLimit) limit = PAGE;
     var terms = state.q.toLowerCase().split(/\s+/).filter(Boolean);
     var tier = state.tier;
     var topic = " " + state.topic + " ";
     var drill = state.drill;
-    var shown = 0;
+    var matches = 0;
     var tiersShown = {};
-    for (var i = 0; i < items.length; i++) {
-      var item = items[i];
+    // In the drill, the order on screen is the drill's, not the bank's.
+    var order = drill && drillOrder ? drillOrder : items;
+    for (var i = 0; i < order.length; i++) {
+      var item = order[i];
       var ok =
         (!tier || item.tier === tier) &&
         (!state.topic || item.topics.indexOf(topic) !== -1) &&
@@ -186,15 +204,22 @@
       for (var t = 0; ok && t < terms.length; t++) {
         ok = item.text.indexOf(terms[t]) !== -1;
       }
+      if (ok) {
+        matches++;
+        ok = matches <= limit;
+      }
       if (ok !== item.shown) {
         item.el.hidden = !ok;
         item.shown = ok;
       }
       if (ok) {
-        shown++;
         tiersShown[item.tier] = true;
       }
     }
+    var shown = Math.min(matches, limit);
+    more.hidden = matches <= limit;
+    moreButton.textContent =
+      "Show " + Math.min(PAGE, matches - limit) + " more of " + (matches - limit) + " left";
     for (var s = 0; s < sections.length; s++) {
       var hide = drill || !tiersShown[sections[s].dataset.tier];
       if (sections[s].hidden !== hide) {
@@ -202,6 +227,9 @@
       }
     }
     var message = "Showing " + shown + " of " + items.length + " questions";
+    if (matches > shown) {
+      message = "Showing " + shown + " of " + matches + " matching questions (" + items.length + " in all)";
+    }
     if (drill) {
       message = shown
         ? "Drill: " + shown + " “again” question" + (shown === 1 ? "" : "s") + ", shuffled"
@@ -285,6 +313,12 @@
         drillSection.appendChild(heading);
       }
       main.insertBefore(drillSection, main.firstChild);
+      // The drill's questions in its order, then every other (all left out).
+      drillOrder = chosen.concat(
+        items.filter(function (item) {
+          return marks[item.id] !== "again";
+        }),
+      );
       chosen.forEach(function (item) {
         item.placeholder = document.createComment("");
         item.el.parentNode.insertBefore(item.placeholder, item.el);
@@ -297,6 +331,7 @@
           item.placeholder = null;
         }
       });
+      drillOrder = null;
       if (drillSection && drillSection.parentNode) {
         drillSection.parentNode.removeChild(drillSection);
       }
@@ -320,6 +355,11 @@
     if (!list.length) return;
     var at = current ? list.indexOf(current) : -1;
     var next = at === -1 ? (delta > 0 ? 0 : list.length - 1) : at + delta;
+    if (next >= list.length && !more.hidden) {
+      limit += PAGE;
+      apply(true);
+      list = visible();
+    }
     if (next >= 0 && next < list.length) {
       focusQuestion(list[next]);
     }
@@ -426,7 +466,15 @@
     apply();
     scheduleUrl();
   });
-  drillButton.addEventListener("click", function () {
+  moreButton.addEventListener("click", function () {
+    var first = null;
+    var shownBefore = visible().length;
+    limit += PAGE;
+    apply(true);
+    first = visible()[shownBefore];
+    if (first) focusQuestion(first);
+  });
+    drillButton.addEventListener("click", function () {
     setDrill(!state.drill);
   });
   clearButton.addEventListener("click", function () {
