@@ -9,7 +9,15 @@ import pytest
 
 from conftest import CONTENT
 from prepdeck.model import Bank
-from prepdeck.text import parse_blocks, plain
+from prepdeck.text import (
+    CodeBlock,
+    MarkdownTable,
+    iter_blocks,
+    known_language,
+    parse_blocks,
+    plain,
+    prose_words,
+)
 from prepdeck.validate import validate_content
 
 EXPECTED_TIERS = [
@@ -31,7 +39,7 @@ def bank() -> Bank:
 
 
 def test_metadata(bank: Bank) -> None:
-    assert bank.version == "1.0.0"
+    assert bank.version == "1.1.0"
     assert bank.slug == "ai-devsecops"
     assert bank.license == "CC-BY-4.0"
     assert "how" in bank.description.lower() or "study" in bank.description.lower()
@@ -43,8 +51,17 @@ def test_exact_counts_per_tier(bank: Bank) -> None:
     assert len(bank.questions) == 51
 
 
-def _words(markdown: str) -> int:
-    return len(re.findall(r"[\w'\u2019-]+", markdown))
+# Code blocks, tables and images come on top of the 150-300 words of prose;
+# `prose_words` counts paragraphs and list items only, from the parsed Markdown.
+
+
+def test_word_count_ignores_code_and_tables() -> None:
+    answer = "One two three.\n\n```bash\nfour five six\n```\n\n| a | b |\n| --- | --- |\n| c | d |"
+    assert prose_words(answer) == 3
+
+
+def _blocks_of(answer: str, kind: type) -> list[object]:
+    return [b for b in iter_blocks(parse_blocks(answer)) if isinstance(b, kind)]
 
 
 def test_every_question_has_every_field_filled(bank: Bank) -> None:
@@ -54,7 +71,23 @@ def test_every_question_has_every_field_filled(bank: Bank) -> None:
         assert all(p.strip() for p in q.key_points), q.id
         assert 1 <= len(q.tags) <= 4, q.id
         assert q.refs or q.tier.id == "behavioral", q.id
-        assert 150 <= _words(q.answer) <= 300, (q.id, _words(q.answer))
+        assert 150 <= prose_words(q.answer) <= 300, (q.id, prose_words(q.answer))
+
+
+def test_code_blocks_and_tables_where_they_help(bank: Bank) -> None:
+    # Content 1.1.0: answers show the manifest, policy or command they describe, and
+    # compare options in a table, in at least five and one answers of the bank.
+    with_code = [q.id for q in bank.questions if _blocks_of(q.answer, CodeBlock)]
+    with_table = [q.id for q in bank.questions if _blocks_of(q.answer, MarkdownTable)]
+    assert len(with_code) >= 5, with_code
+    assert len(with_table) >= 1, with_table
+
+
+def test_every_code_block_names_its_language(bank: Bank) -> None:
+    for q in bank.questions:
+        for block in _blocks_of(q.answer, CodeBlock):
+            assert isinstance(block, CodeBlock)
+            assert block.language and known_language(block.language), (q.id, block.text[:40])
 
 
 def test_question_shapes_per_tier(bank: Bank) -> None:

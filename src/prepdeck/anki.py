@@ -33,8 +33,16 @@ import genanki
 from prepdeck import lock as lockfile
 from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.model import Bank, Question, Reference, Tier
-from prepdeck.styles import read_css, style_files
-from prepdeck.text import blocks_html, inline_html, is_safe_url, parse_blocks, parse_inline
+from prepdeck.styles import style_files
+from prepdeck.text import (
+    blocks_html,
+    code_css,
+    inline_html,
+    is_safe_url,
+    iter_images,
+    parse_blocks,
+    parse_inline,
+)
 
 # Frozen.  Anki treats any change to the field or template names as a different note
 # type: users would get a duplicate note type and no more updates.  Add meaning to
@@ -148,7 +156,61 @@ def note_type(bank: Bank, style_dirs: Sequence[Path]) -> NoteType:
         name=f"{NOTETYPE_NAME} ({bank.slug})",
         front=_template(FRONT_TEMPLATE, style_dirs),
         back=_template(BACK_TEMPLATE, style_dirs),
-        css=read_css(CSS_FILE, style_dirs),
+        css=_css(style_dirs),
+    )
+
+
+# Pygments token colours for code blocks: a light style, and a dark one in night
+# mode (desktop and AnkiMobile mark it with .nightMode, AnkiDroid with .night_mode).
+CODE_CSS = code_css(
+    light=(".pd .code",),
+    dark=(".nightMode .pd .code", ".night_mode .pd .code"),
+)
+
+
+# -- media ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """The images the answers show, as files in the package.
+
+    A file is named by its content's hash, so an edited image gets a new name (and
+    its notes a new hash, so the import updates them), and an unchanged one keeps
+    its name and is not added twice."""
+
+    names: Mapping[str, str]  # the answer's content-relative path -> media file name
+    files: Mapping[str, bytes]  # media file name -> its bytes
+
+    def src(self, path: str) -> str:
+        return self.names[path]
+
+
+def collect_media(bank: Bank, content_dir: Path) -> Media:
+    names: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for question in bank.questions:
+        for image in iter_images(parse_blocks(question.answer)):
+            if image.src in names:
+                continue
+            data = (content_dir / image.src).read_bytes()
+            suffix = Path(image.src).suffix.lower().replace(".jpeg", ".jpg")
+            name = f"{bank.slug}-{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
+            names[image.src] = name
+            files[name] = data
+    return Media(names, files)
+
+
+def _css(style_dirs: Sequence[Path]) -> str:
+    """The default CSS, then the code colours, then each style folder's CSS (whose
+    rules win)."""
+    default, *overrides = style_files(CSS_FILE, style_dirs)
+    return "\n".join(
+        [
+            default.read_text(encoding="utf-8"),
+            CODE_CSS,
+            *(p.read_text(encoding="utf-8") for p in overrides),
+        ]
     )
 
 
@@ -167,7 +229,7 @@ class RenderedNote:
     hash: str
 
 
-def render_note(bank: Bank, question: Question) -> RenderedNote:
+def render_note(bank: Bank, question: Question, media: Media | None = None) -> RenderedNote:
     key_points = "".join(f"<li>{inline_html(parse_inline(p))}</li>" for p in question.key_points)
     refs = "".join(f"<li>{_reference_html(ref)}</li>" for ref in bank.cited(question))
     fields = (
@@ -177,7 +239,7 @@ def render_note(bank: Bank, question: Question) -> RenderedNote:
         inline_html(parse_inline(question.question)),
         inline_html(parse_inline(question.hint)),
         f"<ul>{key_points}</ul>" if key_points else "",
-        blocks_html(parse_blocks(question.answer)),
+        blocks_html(parse_blocks(question.answer), media.src if media else _no_media),
         f"<ul>{refs}</ul>" if refs else "",
         escape(bank.title),
         "",
@@ -188,6 +250,10 @@ def render_note(bank: Bank, question: Question) -> RenderedNote:
         *(f"topic::{_tag(t)}" for t in question.tags),
     )
     return RenderedNote(question, fields, tags, _digest([list(fields), list(tags)]))
+
+
+def _no_media(path: str) -> str:
+    raise ValueError(f"image {path!r}: rendered without its media")
 
 
 def _reference_html(ref: Reference) -> str:
@@ -216,7 +282,8 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     The lock decides each note's mod time and enforces its rules (`lock.check`);
     this only renders the notes and writes the package."""
     notetype = note_type(bank, options.style_dirs)
-    notes = [render_note(bank, q) for q in bank.questions]
+    media = collect_media(bank, options.content_dir)
+    notes = [render_note(bank, q, media) for q in bank.questions]
     update = lockfile.check(
         lockfile.path_for(options),
         bank,
@@ -225,8 +292,10 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         note_hashes={n.question.id: n.hash for n in notes},
         update=options.update_lock,
     )
-    _write_package(dest, bank, notetype, notes, update.new, options.timestamp)
+    _write_package(dest, bank, notetype, notes, update.new, options.timestamp, media)
     summary = f"{len(bank.questions)} notes in {len(bank.tiers)} tier subdecks"
+    if media.files:
+        summary += f", {len(media.files)} images"
     report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
     return WriterResult(notes=report, finalize=update.write if update.needs_write else None)
 
@@ -238,6 +307,7 @@ def _write_package(
     notes: Sequence[RenderedNote],
     lock: lockfile.Lock,
     timestamp: int,
+    media: Media,
 ) -> None:
     model = notetype.genanki_model()
     names = deck_names(bank)
@@ -282,7 +352,15 @@ def _write_package(
             conn.commit()
         finally:
             conn.close()
-        _zip(dest, {"collection.anki2": db_path, "media": b"{}"}, timestamp)
+        # the package's media: files named "0", "1", ... and a manifest of their names
+        ordered = sorted(media.files)
+        manifest = {str(i): name for i, name in enumerate(ordered)}
+        entries: dict[str, Path | bytes] = {
+            "collection.anki2": db_path,
+            "media": json.dumps(manifest, sort_keys=True).encode("utf-8"),
+        }
+        entries.update((str(i), media.files[name]) for i, name in enumerate(ordered))
+        _zip(dest, entries, timestamp)
 
 
 def _zip(dest: Path, entries: Mapping[str, Path | bytes], timestamp: int) -> None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from yaml.nodes import ScalarNode
+
 from prepdeck.errors import Level, Problem
 from prepdeck.load import YamlDocument
 
@@ -51,10 +53,40 @@ class QuestionAt:
     ) -> Problem:
         return self.doc.problem(("questions", self.index, *steps), rule, message, level=level)
 
+    def text_problem(
+        self,
+        *steps: str | int,
+        line: int,
+        rule: str,
+        message: str,
+        level: Level = Level.ERROR,
+    ) -> Problem:
+        """A problem at a 0-based `line` of a text field's value.
+
+        A literal block scalar (`|`) keeps its lines, so the problem points at the
+        very line; in any other style lines are folded, so it points at the field.
+        """
+        path = ("questions", self.index, *steps)
+        node = self.doc.node_at(path)
+        if isinstance(node, ScalarNode) and node.style == "|":
+            row = node.start_mark.line + 1 + line
+            column = _indent_of(self.doc, row, node.start_mark.column)
+            return Problem(self.doc.display, row + 1, column, rule, message, level)
+        return self.doc.problem(path, rule, message, level=level)
+
     @property
     def where(self) -> str:
         line, _ = self.doc.position(("questions", self.index))
         return f"{self.doc.display}:{line}"
+
+
+def _indent_of(doc: YamlDocument, row: int, fallback: int) -> int:
+    """1-based column of the first non-blank character on a 0-based `row`."""
+    try:
+        text = doc.path.read_text(encoding="utf-8").splitlines()[row]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return fallback + 1
+    return len(text) - len(text.lstrip(" ")) + 1
 
 
 @dataclass

@@ -1,23 +1,33 @@
-"""The Markdown subset content is written in: parsed once, rendered to Anki HTML and
-to reportlab paragraph markup.
+"""The Markdown content is written in: parsed once, rendered to HTML (the Anki deck,
+the web edition) and to reportlab paragraph markup (the PDFs).
 
-Parsing is markdown-it-py's, with every rule off except emphasis, code spans,
-links, escapes, line breaks, paragraphs and lists.  Raw HTML is never a rule, so
-`<script>` in content is text, and every renderer escapes every piece of text it
-emits.  Links survive only for https and mailto; any other link prints as its text.
+Parsing is markdown-it-py's.  Inline: emphasis, code spans, links, images, escapes
+and line breaks.  Blocks (the model answer only): paragraphs, lists, fenced code
+blocks with an optional language, GitHub pipe tables, and images that stand in a
+paragraph of their own.
+
+Everything else a Markdown author might write (raw HTML, headings, block quotes,
+rules, indented code, footnotes, images from URLs or inside text) is parsed only to
+be *reported*: `markdown_issues` lists each with its line, `validate` turns them into
+problems, and the renderers print such constructs as the text they were written
+as.  Every renderer escapes every piece of text it emits, then adds its own markup.
+Links survive only for https and mailto; any other link prints as its text.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 SAFE_SCHEMES = ("https://", "mailto:")
+TAB_WIDTH = 4  # tabs in code blocks expand to this many columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,91 +80,323 @@ class MarkdownList:
     items: tuple[tuple[MarkdownBlock, ...], ...]
 
 
-MarkdownBlock = MarkdownParagraph | MarkdownList
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """A fenced code block: its text exactly as written (tabs expanded), and the
+    language named after the fence ("" for none)."""
+
+    language: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownTable:
+    """A pipe table: a header row, body rows, and each column's alignment
+    ("left", "center", "right" or "" for the default)."""
+
+    aligns: tuple[str, ...]
+    header: tuple[tuple[Inline, ...], ...]
+    rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownImage:
+    """An image standing in a paragraph of its own; `src` is relative to the
+    content folder (the validate rules check that it stays inside)."""
+
+    src: str
+    alt: str
+
+
+MarkdownBlock = MarkdownParagraph | MarkdownList | CodeBlock | MarkdownTable | MarkdownImage
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class MarkdownIssue:
+    """A construct prepdeck does not render, at a 0-based line of the field's text."""
+
+    line: int
+    message: str
 
 
 def is_safe_url(url: str) -> bool:
     return url.lower().startswith(SAFE_SCHEMES)
 
 
+def is_remote(src: str) -> bool:
+    """An image source that names a URL (or an absolute path) rather than a file in
+    the content folder."""
+    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^/|^\\", src))
+
+
 # Characters that can start inline Markdown syntax under the rules below; text
 # without any of them parses to itself (a property the tests check against the
 # parser), so the common case skips the parser entirely.
-_INLINE_SYNTAX = frozenset("*_`[]\\\n\r")
+_INLINE_SYNTAX = frozenset("*_`[]\\\n\r<")
 
-_inline_md = MarkdownIt("zero").enable(["emphasis", "backticks", "link", "escape", "newline"])
+_OPTIONS = {"html": True}  # raw HTML is *recognised*, to be reported, never rendered
+_inline_md = MarkdownIt("zero", _OPTIONS).enable(
+    ["emphasis", "backticks", "link", "image", "escape", "newline", "html_inline"]
+)
 # Blocks are split first and each paragraph's inline text is parsed on its own
 # (what markdown-it's `inline` core rule would do), so plain paragraphs stay cheap.
-_block_md = MarkdownIt("zero").enable(["list"]).disable(["inline", "text_join"])
+_block_md = (
+    MarkdownIt("zero", _OPTIONS)
+    .enable(
+        ["list", "fence", "table", "html_block", "heading", "lheading", "blockquote", "hr", "code"]
+    )
+    .disable(["inline", "text_join"])
+)
+
+_UNSUPPORTED_BLOCKS = {
+    "heading_open": "a heading: use a paragraph with **bold** text instead",
+    "blockquote_open": "a block quote is not supported",
+    "hr": "a horizontal rule is not supported",
+    "code_block": "an indented code block: use a fenced block (```) instead",
+    "html_block": "raw HTML is not supported; it would print as text",
+}
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Inline:
+    """A parsed inline run and what the parser found wrong in it."""
+
+    nodes: tuple[Inline, ...]
+    images: tuple[tuple[str, str], ...]  # (src, alt) of every image in it
+    issues: tuple[str, ...]
 
 
 @functools.cache
-def parse_inline(source: str) -> tuple[Inline, ...]:
-    """Parse a one-paragraph field (question, hint, key point)."""
-    source = source.strip()
-    if not source:
-        return ()
+def _parse_inline(source: str) -> _Inline:
     if _INLINE_SYNTAX.isdisjoint(source):
-        return (Text(source),)
+        return _Inline((Text(source),) if source else (), (), ())  # "[^1]" holds "["
     tokens = _inline_md.parseInline(source)
-    return _inlines(iter(tokens[0].children or ()), closing=None)
+    images: list[tuple[str, str]] = []
+    issues: list[str] = []
+    tags: list[str] = []
+    nodes = _inlines(iter(tokens[0].children or ()), None, images, tags)
+    if tags:
+        shown = " ".join(dict.fromkeys(tags))
+        issues.append(f"raw HTML ({shown}) is not supported; use Markdown (code spans for tags)")
+    if _FOOTNOTE.search(source):
+        issues.append("a footnote is not supported")
+    return _Inline(nodes, tuple(images), tuple(issues))
+
+
+def parse_inline(source: str) -> tuple[Inline, ...]:
+    """Parse a one-paragraph field (question, hint, key point, table cell)."""
+    return _parse_inline(source.strip()).nodes
+
+
+def inline_issues(source: str) -> list[MarkdownIssue]:
+    """What a one-paragraph field holds that prepdeck does not render (images
+    included: they belong in the answer, in a paragraph of their own)."""
+    parsed = _parse_inline(source.strip())
+    found = [MarkdownIssue(0, message) for message in parsed.issues]
+    found += [
+        MarkdownIssue(0, f"an image ({src!r}) can only stand in a paragraph of the answer")
+        for src, _ in parsed.images
+    ]
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Blocks:
+    blocks: tuple[MarkdownBlock, ...]
+    issues: tuple[MarkdownIssue, ...]
 
 
 @functools.cache
+def _parse_blocks(source: str) -> _Blocks:
+    stripped = source.strip()
+    if not stripped:
+        return _Blocks((), ())
+    offset = source[: source.index(stripped[0])].count("\n")
+    issues: list[MarkdownIssue] = []
+    blocks = _BlockReader(_block_md.parse(stripped), offset, issues).read(None)
+    return _Blocks(blocks, tuple(sorted(issues)))
+
+
 def parse_blocks(source: str) -> tuple[MarkdownBlock, ...]:
     """Parse a multi-paragraph field (the model answer)."""
-    source = source.strip()
-    if not source:
-        return ()
-    return _blocks(iter(_block_md.parse(source)), closing=None)
+    return _parse_blocks(source).blocks
 
 
-def _blocks(tokens: Iterator[Token], closing: str | None) -> tuple[MarkdownBlock, ...]:
-    out: list[MarkdownBlock] = []
-    for token in tokens:
-        kind = token.type
-        if kind == closing:
-            break
-        if kind == "inline":  # a tight list item's text, or a paragraph's
-            out.append(MarkdownParagraph(parse_inline(token.content)))
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            ordered = kind == "ordered_list_open"
-            start = int(token.attrs.get("start", 1)) if ordered else 1
-            items: list[tuple[MarkdownBlock, ...]] = []
-            close = kind.replace("_open", "_close")
-            for item in tokens:
-                if item.type == close:
-                    break
-                items.append(_blocks(tokens, closing="list_item_close"))
-            out.append(MarkdownList(ordered=ordered, start=start, items=tuple(items)))
-        # paragraph_open/close only frame the inline token
-    return tuple(out)
+def markdown_issues(source: str) -> list[MarkdownIssue]:
+    """What a multi-paragraph field holds that prepdeck does not render, each at its
+    0-based line in `source`."""
+    return list(_parse_blocks(source).issues)
 
 
-def _inlines(tokens: Iterator[Token], closing: str | None) -> tuple[Inline, ...]:
+class _BlockReader:
+    def __init__(self, tokens: list[Token], offset: int, issues: list[MarkdownIssue]) -> None:
+        self.tokens = iter(tokens)
+        self.offset = offset
+        self.issues = issues
+        self.line = offset
+
+    def _note(self, token: Token) -> None:
+        if token.map:
+            self.line = self.offset + token.map[0]
+
+    def _issue(self, message: str) -> None:
+        self.issues.append(MarkdownIssue(self.line, message))
+
+    def _inline(self, content: str) -> _Inline:
+        parsed = _parse_inline(content.strip())
+        for message in parsed.issues:
+            self._issue(message)
+        return parsed
+
+    def read(self, closing: str | None) -> tuple[MarkdownBlock, ...]:
+        out: list[MarkdownBlock] = []
+        prefix = ""  # a heading's "##", printed as written
+        for token in self.tokens:
+            kind = token.type
+            if kind == closing:
+                break
+            self._note(token)
+            if kind == "heading_open" and token.markup.startswith("#"):
+                prefix = token.markup + " "
+            if kind == "inline":  # a tight list item's text, or a paragraph's
+                out.append(self._paragraph(token.content, prefix))
+                prefix = ""
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                out.append(self._list(token))
+            elif kind == "fence":
+                out.append(self._fence(token))
+            elif kind == "table_open":
+                out.append(self._table())
+            elif kind in _UNSUPPORTED_BLOCKS:
+                self._issue(_UNSUPPORTED_BLOCKS[kind])
+                if kind in ("code_block", "html_block"):
+                    text = token.content.rstrip("\n")
+                    out.append(MarkdownParagraph((Text(text),)))
+            # paragraph, heading and quote open/close tokens only frame what they hold
+        return tuple(out)
+
+    def _paragraph(self, content: str, prefix: str = "") -> MarkdownBlock:
+        parsed = self._inline(content)
+        if prefix:
+            return MarkdownParagraph((Text(prefix), *parsed.nodes))
+        if len(parsed.images) == 1 and len(parsed.nodes) <= 1:
+            src, alt = parsed.images[0]
+            if not parsed.nodes or (
+                isinstance(parsed.nodes[0], Text) and parsed.nodes[0].text == f"![{alt}]({src})"
+            ):
+                return self._image(src, alt)
+        for src, _ in parsed.images:
+            self._issue(f"an image ({src!r}) must stand in a paragraph of its own")
+        return MarkdownParagraph(parsed.nodes)
+
+    def _image(self, src: str, alt: str) -> MarkdownImage:
+        if not alt.strip():
+            self._issue(f"the image {src!r} needs alt text: ![what it shows]({src})")
+        if is_remote(src):
+            self._issue(
+                f"the image {src!r} is not a file in the content folder: "
+                "images from URLs are not supported"
+            )
+        return MarkdownImage(src, alt)
+
+    def _list(self, token: Token) -> MarkdownList:
+        ordered = token.type == "ordered_list_open"
+        start = int(token.attrs.get("start", 1)) if ordered else 1
+        items: list[tuple[MarkdownBlock, ...]] = []
+        close = token.type.replace("_open", "_close")
+        for item in self.tokens:
+            if item.type == close:
+                break
+            self._note(item)
+            items.append(self.read("list_item_close"))
+        return MarkdownList(ordered=ordered, start=start, items=tuple(items))
+
+    def _fence(self, token: Token) -> CodeBlock:
+        language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+        if token.markup.startswith("~"):
+            self._issue("a ~~~ fence: use ``` for code blocks")
+        text = token.content.removesuffix("\n").expandtabs(TAB_WIDTH)
+        return CodeBlock(language.lower(), text)
+
+    def _table(self) -> MarkdownTable:
+        aligns: list[str] = []
+        header: list[tuple[Inline, ...]] = []
+        rows: list[tuple[tuple[Inline, ...], ...]] = []
+        row: list[tuple[Inline, ...]] = []
+        in_head = False
+        for token in self.tokens:
+            kind = token.type
+            if kind == "table_close":
+                break
+            self._note(token)
+            if kind == "thead_open":
+                in_head = True
+            elif kind == "thead_close":
+                in_head = False
+            elif kind == "tr_open":
+                row = []
+            elif kind == "tr_close":
+                if in_head:
+                    header = row
+                else:
+                    rows.append(tuple(row))
+            elif kind == "th_open":
+                style = str(token.attrs.get("style", ""))
+                aligns.append(style.removeprefix("text-align:"))
+            elif kind == "inline":
+                parsed = self._inline(token.content)
+                for src, _ in parsed.images:
+                    self._issue(f"an image ({src!r}) cannot go in a table cell")
+                row.append(parsed.nodes)
+        width = len(aligns)
+        body = tuple(
+            tuple(r[:width]) + ((),) * (width - len(r)) for r in rows
+        )  # the parser pads short rows; this makes every row the header's width
+        return MarkdownTable(tuple(aligns), tuple(header), body)
+
+
+def _inlines(
+    tokens: Iterator[Token],
+    closing: str | None,
+    images: list[tuple[str, str]],
+    tags: list[str],
+) -> tuple[Inline, ...]:
     out: list[Inline] = []
+
+    def text(value: str) -> None:
+        if out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + value)
+        else:
+            out.append(Text(value))
+
     for token in tokens:
         kind = token.type
         if kind == closing:
             break
         if kind == "text":
-            if out and isinstance(out[-1], Text):
-                out[-1] = Text(out[-1].text + token.content)
-            else:
-                out.append(Text(token.content))
+            text(token.content)
         elif kind == "code_inline":
             out.append(Code(token.content))
         elif kind == "strong_open":
-            out.append(Strong(_inlines(tokens, "strong_close")))
+            out.append(Strong(_inlines(tokens, "strong_close", images, tags)))
         elif kind == "em_open":
-            out.append(Emphasis(_inlines(tokens, "em_close")))
+            out.append(Emphasis(_inlines(tokens, "em_close", images, tags)))
         elif kind == "link_open":
             url = str(token.attrs.get("href", ""))
-            out.append(Link(url, _inlines(tokens, "link_close")))
+            out.append(Link(url, _inlines(tokens, "link_close", images, tags)))
         elif kind in ("softbreak", "hardbreak"):
             out.append(LineBreak(hard=kind == "hardbreak"))
+        elif kind == "image":
+            src = str(token.attrs.get("src", ""))
+            alt = token.content
+            images.append((src, alt))
+            text(f"![{alt}]({src})")  # where an image cannot go, it prints as written
+        elif kind == "html_inline":
+            tags.append(token.content)
+            text(token.content)
         elif token.content:  # nothing else is enabled; keep any text as text
-            out.append(Text(token.content))
+            text(token.content)
     return tuple(out)
 
 
@@ -171,6 +413,25 @@ def iter_links(nodes: tuple[Inline, ...] | tuple[MarkdownBlock, ...]) -> Iterato
         elif isinstance(node, MarkdownList):
             for item in node.items:
                 yield from iter_links(item)
+        elif isinstance(node, MarkdownTable):
+            for cells in (node.header, *node.rows):
+                for cell in cells:
+                    yield from iter_links(cell)
+
+
+def iter_blocks(blocks: tuple[MarkdownBlock, ...]) -> Iterator[MarkdownBlock]:
+    """Every block, list items' blocks included, in reading order."""
+    for block in blocks:
+        yield block
+        if isinstance(block, MarkdownList):
+            for item in block.items:
+                yield from iter_blocks(item)
+
+
+def iter_images(blocks: tuple[MarkdownBlock, ...]) -> Iterator[MarkdownImage]:
+    for block in iter_blocks(blocks):
+        if isinstance(block, MarkdownImage):
+            yield block
 
 
 def plain(nodes: tuple[Inline, ...]) -> str:
@@ -186,7 +447,28 @@ def plain(nodes: tuple[Inline, ...]) -> str:
     return "".join(parts)
 
 
-# -- Anki HTML -------------------------------------------------------------------
+_WORD = re.compile(r"[\w'\u2019-]+")
+
+
+def prose_words(markdown: str) -> int:
+    """Words of prose in a multi-paragraph field: paragraphs and list items, not code
+    blocks, tables or image alt text (what the content's length guidance counts)."""
+    count = 0
+    for block in iter_blocks(parse_blocks(markdown)):
+        if isinstance(block, MarkdownParagraph):
+            count += len(_WORD.findall(plain(block.children)))
+    return count
+
+
+# -- HTML (the deck and the web edition) --------------------------------------------
+
+ImageSource = Callable[[str], str]
+"""Maps an image's content-relative path to its `src`: the deck passes the media
+file's name, the web edition a data: URI."""
+
+
+def _no_images(src: str) -> str:
+    return src
 
 
 def inline_html(nodes: tuple[Inline, ...]) -> str:
@@ -211,34 +493,138 @@ def inline_html(nodes: tuple[Inline, ...]) -> str:
     return "".join(parts)
 
 
-def blocks_html(blocks: tuple[MarkdownBlock, ...]) -> str:
+def blocks_html(blocks: tuple[MarkdownBlock, ...], image_src: ImageSource = _no_images) -> str:
     parts: list[str] = []
     for block in blocks:
         if isinstance(block, MarkdownParagraph):
             parts.append(f"<p>{inline_html(block.children)}</p>")
-        else:
+        elif isinstance(block, MarkdownList):
             tag = "ol" if block.ordered else "ul"
             start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
-            items = "".join(f"<li>{_item_html(item)}</li>" for item in block.items)
+            items = "".join(f"<li>{_item_html(item, image_src)}</li>" for item in block.items)
             parts.append(f"<{tag}{start}>{items}</{tag}>")
+        elif isinstance(block, CodeBlock):
+            parts.append(code_html(block))
+        elif isinstance(block, MarkdownTable):
+            parts.append(table_html(block))
+        else:
+            parts.append(
+                f'<p class="figure"><img src="{html_escape(image_src(block.src))}" '
+                f'alt="{html_escape(block.alt)}"></p>'
+            )
     return "".join(parts)
 
 
-def _item_html(item: tuple[MarkdownBlock, ...]) -> str:
+def _item_html(item: tuple[MarkdownBlock, ...], image_src: ImageSource) -> str:
     if len(item) == 1 and isinstance(item[0], MarkdownParagraph):
         return inline_html(item[0].children)
-    return blocks_html(item)
+    return blocks_html(item, image_src)
+
+
+def table_html(table: MarkdownTable) -> str:
+    """A table in a wrapper that scrolls sideways when it is wider than the screen."""
+
+    def cells(tag: str, row: tuple[tuple[Inline, ...], ...]) -> str:
+        out = []
+        for i, cell in enumerate(row):
+            align = table.aligns[i] if i < len(table.aligns) else ""
+            attr = f' style="text-align:{align}"' if align else ""
+            out.append(f"<{tag}{attr}>{inline_html(cell)}</{tag}>")
+        return "<tr>" + "".join(out) + "</tr>"
+
+    head = cells("th", table.header)
+    body = "".join(cells("td", row) for row in table.rows)
+    return (
+        f'<div class="table-scroll"><table><thead>{head}</thead><tbody>{body}</tbody></table></div>'
+    )
+
+
+# -- code highlighting (Pygments) ----------------------------------------------------
+
+CODE_CLASS_PREFIX = "hl-"  # Pygments token classes, prefixed so they clash with nothing
+LIGHT_CODE_STYLE = "default"
+DARK_CODE_STYLE = "github-dark"
+
+
+@functools.cache
+def _lexer(language: str) -> Any:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    if not language:
+        return None
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+def known_language(language: str) -> bool:
+    """Whether Pygments can highlight `language` (an empty one is plain text)."""
+    return not language or _lexer(language) is not None
+
+
+def code_tokens(block: CodeBlock) -> Iterator[tuple[str, str]]:
+    """(Pygments token type name, text) for the block, text in order; plain text
+    for no or an unknown language.  Token names look like "Keyword.Constant"."""
+    lexer = _lexer(block.language)
+    if lexer is None:
+        yield "", block.text
+        return
+    from pygments import lex
+
+    for token_type, value in lex(block.text, lexer):
+        if value:
+            yield ".".join(token_type), value
+
+
+def code_html(block: CodeBlock) -> str:
+    """`<pre>` with Pygments' token classes (the CSS comes from `code_css`); the
+    text is escaped by Pygments, never interpreted."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+
+    lang = html_escape(block.language)
+    attr = f' data-lang="{lang}"' if lang else ""
+    lexer = _lexer(block.language)
+    if lexer is None:
+        inner = html_escape(block.text)
+    else:
+        formatter = HtmlFormatter(nowrap=True, classprefix=CODE_CLASS_PREFIX)
+        inner = highlight(block.text, lexer, formatter).removesuffix("\n")
+    return f'<pre class="code"{attr}><code>{inner}</code></pre>'
+
+
+def code_css(
+    light: Sequence[str] = (".code",),
+    dark: Sequence[str] = (".nightMode .code",),
+) -> str:
+    """The token colours for `code_html`: a light style under the `light`
+    selectors, and a dark one under `dark` (Anki's night mode marks the card with
+    `.nightMode` or `.night_mode`; a web page may use a media query's selectors)."""
+    from pygments.formatters import HtmlFormatter
+
+    def rules(style: str, scopes: Sequence[str]) -> list[str]:
+        formatter = HtmlFormatter(style=style, classprefix=CODE_CLASS_PREFIX)
+        # only the token rules: the page decides the block's own background
+        return [
+            line
+            for line in formatter.get_style_defs(list(scopes)).splitlines()
+            if f" .{CODE_CLASS_PREFIX}" in line and "color" in line
+        ]
+
+    return "\n".join([*rules(LIGHT_CODE_STYLE, light), *rules(DARK_CODE_STYLE, dark)]) + "\n"
 
 
 # -- reportlab paragraph markup ----------------------------------------------------
 
 
-def _rl_escape(text: str) -> str:
+def rl_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _rl_attr(text: str) -> str:
-    return _rl_escape(text).replace('"', "&quot;")
+    return rl_escape(text).replace('"', "&quot;")
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,14 +635,29 @@ class MarkupStyle:
     link_color: str = "#1a5fb4"
 
 
+def run_markup(text: str, style: MarkupStyle, *, code: bool = False, color: str = "") -> str:
+    """Markup for one run of text in one face: the only place text becomes markup.
+
+    The raw text is escaped first and tags are added around it, so a later step
+    (a per-character font fallback) can split a run into pieces before escaping.
+    """
+    escaped = rl_escape(text)
+    attrs = ""
+    if code:
+        attrs += f' face="{_rl_attr(style.code_font)}"'
+    if color:
+        attrs += f' color="{_rl_attr(color)}"'
+    return f"<font{attrs}>{escaped}</font>" if attrs else escaped
+
+
 def inline_markup(nodes: tuple[Inline, ...], style: MarkupStyle = MarkupStyle()) -> str:
     """reportlab `Paragraph` markup; all text escaped, so `<img>` prints as text."""
     parts: list[str] = []
     for node in nodes:
         if isinstance(node, Text):
-            parts.append(_rl_escape(node.text))
+            parts.append(run_markup(node.text, style))
         elif isinstance(node, Code):
-            parts.append(f'<font face="{_rl_attr(style.code_font)}">{_rl_escape(node.text)}</font>')
+            parts.append(run_markup(node.text, style, code=True))
         elif isinstance(node, Strong):
             parts.append(f"<b>{inline_markup(node.children, style)}</b>")
         elif isinstance(node, Emphasis):

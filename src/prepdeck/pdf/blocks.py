@@ -23,9 +23,10 @@ from reportlab.platypus import Flowable
 
 from prepdeck.pdf.common import Kit
 from prepdeck.pdf.document import Marks, fit_text
-from prepdeck.pdf.textflow import TextBlock, set_fill
+from prepdeck.pdf.rl_private import at_frame_top
 
 _FUZZ = 1e-6
+_TALL = 1e9  # the height a row is measured in: as tall as it needs
 
 
 class Row:
@@ -33,6 +34,7 @@ class Row:
 
     space_before: float = 0.0
     keep_with_next: bool = False
+    at_page_top: bool = False  # set just before drawing: nothing is above it on the page
 
     def measure(self, width: float) -> float:
         raise NotImplementedError
@@ -56,54 +58,70 @@ class Box:
     rule_width: float = 2.0
 
 
-class TextRow(Row):
-    """A paragraph, optionally in a box."""
+class FlowRow(Row):
+    """A reportlab flowable (a paragraph, code block, table or image), optionally
+    in a box or indented; it splits where the flowable can."""
 
     def __init__(
         self,
-        block: TextBlock,
+        flowable: Flowable,
         *,
         box: Box | None = None,
+        indent: float = 0.0,
         space_before: float = 0.0,
         keep_with_next: bool = False,
+        outset: float = 0.0,
     ) -> None:
-        self.block = block
+        self.flowable = flowable
         self.box = box
+        self.indent = indent
+        self.outset = outset  # what the flowable draws above and below itself (a background)
         self.space_before = space_before
         self.keep_with_next = keep_with_next
+        self._size = (-1.0, 0.0)  # (width, height) it was last wrapped at
 
     def _inset(self) -> tuple[float, float]:
-        """(horizontal, vertical) space the box takes around the text."""
+        """(horizontal, vertical) space the box and indent take around the flowable."""
         if self.box is None:
-            return 0.0, 0.0
-        return 2 * self.box.padding + self.box.rule_width, 2 * self.box.padding
+            return self.indent, 2 * self.outset
+        return self.indent + 2 * self.box.padding + self.box.rule_width, 2 * self.box.padding
 
     def measure(self, width: float) -> float:
-        dx, dy = self._inset()
-        return self.block.height(width - dx) + dy
+        if self._size[0] != width:
+            dx, dy = self._inset()
+            self._size = (width, self.flowable.wrap(width - dx, _TALL)[1] + dy)
+        return self._size[1]
 
     def split(self, width: float, height: float) -> tuple[Row, Row] | None:
         dx, dy = self._inset()
-        parts = self.block.split(width - dx, height - dy)
-        if parts is None:
+        parts = self.flowable.split(width - dx, height - dy)
+        if len(parts) != 2:
             return None
-        first = TextRow(parts[0], box=self.box, space_before=self.space_before)
-        return first, TextRow(parts[1], box=self.box)
+        first = FlowRow(
+            parts[0],
+            box=self.box,
+            indent=self.indent,
+            space_before=self.space_before,
+            outset=self.outset,
+        )
+        return first, FlowRow(parts[1], box=self.box, indent=self.indent, outset=self.outset)
 
     def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
         box = self.box
         height = self.measure(width)
+        dx, _ = self._inset()
+        self.flowable.wrap(width - dx, _TALL)  # drawn at the width it was measured at
         if box is None:
-            self.block.draw(canv, x, y + height, width)
+            self.flowable.drawOn(canv, x + self.indent, y + self.outset)
             return
         canv.saveState()
         canv.setFillColor(box.fill)
-        canv.rect(x, y, width, height, stroke=0, fill=1)
+        canv.rect(x + self.indent, y, width - self.indent, height, stroke=0, fill=1)
         canv.setFillColor(box.rule)
-        canv.rect(x, y, box.rule_width, height, stroke=0, fill=1)
+        canv.rect(x + self.indent, y, box.rule_width, height, stroke=0, fill=1)
         canv.restoreState()
-        inset = box.rule_width + box.padding
-        self.block.draw(canv, x + inset, y + height - box.padding, width - self._inset()[0])
+        inset = self.indent + box.rule_width + box.padding
+        self.flowable.drawOn(canv, x + inset, y + box.padding)
 
 
 class LabelRow(Row):
@@ -225,16 +243,16 @@ class HeadingRow(Row):
         # one text object for the whole line: far cheaper than a drawString per run
         text = canv.beginText(x, baseline)
         text.setFont(body.bold, sizes.label)
-        set_fill(text, kit.color("accent"))
-        text._textOut(self.label)
+        text.setFillColor(kit.color("accent"))
+        text.textOut(self.label)
         text.setFont(body.regular, sizes.small)
-        set_fill(text, kit.color("muted"))
-        text._textOut("  " + fit_text(self.ident, body.regular, sizes.small, room))
+        text.setFillColor(kit.color("muted"))
+        text.textOut("  " + fit_text(self.ident, body.regular, sizes.small, room))
         target = self.link_key or self.back_key
         if link and target:
             text.setTextOrigin(x + width - link_width, baseline)
-            set_fill(text, kit.color("link"))
-            text._textOut(link)
+            text.setFillColor(kit.color("link"))
+            text.textOut(link)
             canv.linkRect(
                 "",
                 target,
@@ -280,7 +298,7 @@ class SectionHeading(Row):
     def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
         kit, body = self.kit, self.kit.fonts.body
         top = y + self.measure(width)
-        self.marks.section = self.header
+        self.marks.start_section(canv, self.header, at_page_top=self.at_page_top)
         _mark(canv, self.marks, self.outline, x, top)
         canv.saveState()
         canv.setFillColor(kit.color("accent"))
@@ -315,6 +333,7 @@ class Block(Flowable):  # type: ignore[misc]
         self.spaceBefore = space_before
         self._measured_width = -1.0
         self._heights: list[float] = []
+        self._opens_page = False
 
     @property
     def rows(self) -> list[Row]:
@@ -334,6 +353,7 @@ class Block(Flowable):  # type: ignore[misc]
         return self.rows[index].space_before if index else 0.0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._opens_page = at_frame_top(self)  # the frame wraps a flowable just before drawing it
         heights = self._measure(availWidth)
         self.width = availWidth
         self.height = sum(heights) + sum(self._gap(i) for i in range(1, len(self.rows)))
@@ -343,8 +363,7 @@ class Block(Flowable):  # type: ignore[misc]
         _, total = self.wrap(availWidth, availHeight)
         if total <= availHeight + _FUZZ:
             return [self]
-        frame = getattr(self, "_frame", None)
-        at_top = bool(getattr(frame, "_atTop", False))
+        at_top = at_frame_top(self)
         if total <= self.keep_limit and not at_top:
             return []  # moves whole to the next page
         heights = self._measure(availWidth)
@@ -380,4 +399,5 @@ class Block(Flowable):  # type: ignore[misc]
         y = self.height
         for i, row in enumerate(self.rows):
             y -= self._gap(i) + heights[i]
+            row.at_page_top = self._opens_page and i == 0
             row.draw(canv, 0, y, self.width)

@@ -36,7 +36,6 @@ from prepdeck.pdf.common import Kit, check_printable, make_kit, metadata, one_li
 from prepdeck.pdf.document import Document, Marks, PageGeometry, fit_text
 from prepdeck.pdf.fonts import FieldFace, drawable
 from prepdeck.pdf.parts import Parts, by_tier, printed_texts, question_key
-from prepdeck.pdf.textflow import set_fill
 
 FIELDS = {
     "question": FieldFace(bold=True),
@@ -62,7 +61,9 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
         title=f"{bank.title} {bank.version}",
         first_template="title",
     )
-    parts = Parts(kit, marks, bank)
+    parts = Parts(
+        kit, marks, bank, content_dir=options.content_dir, frame_height=doc.geometry.frame_height
+    )
     sections = by_tier(bank)
     contents = Contents(kit, doc.geometry, marks, toc_entries(sections, kit))
     marks.front_pages = 1 + len(contents.pages)
@@ -262,19 +263,19 @@ class Contents:
         if entry.label:
             text.setTextOrigin(x, baseline)
             text.setFont(body.bold, size)
-            set_fill(text, kit.color("text"))
-            text._textOut(entry.label)
+            text.setFillColor(kit.color("text"))
+            text.textOut(entry.label)
             x += self.label_width
         shown = fit_text(entry.text, face, size, self.width - x - self.number_width - 16)
         text.setTextOrigin(x, baseline)
         text.setFont(face, size)
-        set_fill(text, kit.color("accent" if entry.level == 0 else "text"))
-        text._textOut(shown)
+        text.setFillColor(kit.color("accent" if entry.level == 0 else "text"))
+        text.textOut(shown)
         number_x = self.width - stringWidth(number, body.regular, size)
         text.setTextOrigin(number_x, baseline)
         text.setFont(body.regular, size)
-        set_fill(text, kit.color("text"))
-        text._textOut(number)
+        text.setFillColor(kit.color("text"))
+        text.textOut(number)
         # dots on a common grid, so they line up from one entry to the next
         start = math.ceil((x + stringWidth(shown, face, size) + 5) / LEADER_PITCH) * LEADER_PITCH
         end = number_x - 5

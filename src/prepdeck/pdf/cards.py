@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
 
 from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.errors import BuildError, Problem
@@ -28,21 +30,20 @@ from prepdeck.pdf.common import (
     Kit,
     build_date,
     check_printable,
-    compress_finished_pages,
-    fix_time,
     make_kit,
     metadata,
     save,
 )
 from prepdeck.pdf.document import fit_text
 from prepdeck.pdf.fonts import FieldFace, question_location
+from prepdeck.pdf.rl_private import compress_finished_pages, fix_time
 from prepdeck.pdf.style import MM
-from prepdeck.pdf.textflow import Palette, Run, TextBlock, TextStyle, Word, inline_runs, words_of
-from prepdeck.text import parse_inline
+from prepdeck.text import inline_markup, parse_inline
 
 FIELDS = {"question": FieldFace(), "hint": FieldFace(), "key_points": FieldFace()}
 FURNITURE_TEXT = "Q0123456789 · Hint KEY POINTS • sheet of fronts backs"
 _STEP = 0.5  # points between the sizes tried when shrinking
+BULLET = "\u2022"
 
 
 @dataclass(frozen=True)
@@ -107,54 +108,56 @@ def grid_for(kit: Kit, pagesize: tuple[float, float]) -> Grid:
 class Fitted:
     """A face's paragraphs set at the size that fits, and their total height."""
 
-    blocks: tuple[tuple[TextBlock, float, float], ...]  # paragraph, height, gap above
+    blocks: tuple[tuple[Paragraph, float, float], ...]  # paragraph, height, gap above
     height: float
     size: float
 
 
 @dataclass(frozen=True)
 class Piece:
-    """One paragraph of a card face: its words, and whether it is a key point."""
+    """One paragraph of a card face: its (escaped) markup, and whether it is a key
+    point."""
 
-    words: list[Word]
+    markup: str
     point: bool = False
 
 
-class Typesetter:
-    """Shrinks a card face's text to fit, trying sizes from the base down.
+_TALL = 1e9
 
-    Words are measured once (at size 1000) and lines re-broken per size, so a
-    trial costs a line break, not a new paragraph.
-    """
+
+class Typesetter:
+    """Shrinks a card face's text to fit, trying sizes from the base down (a binary
+    search over half-point steps), each trial a set of reportlab paragraphs."""
 
     def __init__(self, kit: Kit, width: float) -> None:
         self.kit = kit
         self.width = width
         self.floor = kit.style.cards.floor_size
         self.ratio = kit.style.sizes.leading
-        self.bullet_font = kit.fonts.body.regular
-        self.bullet_color = kit.color("text")
+
+    def _styles(self, size: float) -> tuple[ParagraphStyle, ParagraphStyle]:
+        plain = self.kit.paragraph_style("card", size=size, leading=round(size * self.ratio, 2))
+        point = self.kit.paragraph_style(
+            "card-point", size=size, leading=round(size * self.ratio, 2), indent=size * 1.2
+        )
+        point.bulletIndent = 0
+        return plain, point
 
     def _set(self, pieces: Sequence[Piece], size: float) -> Fitted:
-        leading = round(size * self.ratio, 2)
-        plain = TextStyle(size=size, leading=leading)
-        point = TextStyle(
-            size=size,
-            leading=leading,
-            indent=size * 1.2,
-            bullet="\u2022",
-            bullet_font=self.bullet_font,
-            bullet_color=self.bullet_color,
-        )
+        plain, point = self._styles(size)
         placed = []
         total = 0.0
         for i, piece in enumerate(pieces):
-            block = TextBlock(piece.words, point if piece.point else plain)
-            height = block.height(self.width)
+            paragraph = Paragraph(
+                piece.markup,
+                point if piece.point else plain,
+                bulletText=BULLET if piece.point else None,
+            )
+            height = paragraph.wrap(self.width, _TALL)[1]
             gap = 0.0 if i == 0 else size * (0.25 if piece.point else 0.4)
             if piece.point and i and not pieces[i - 1].point:
                 gap = size * 0.7
-            placed.append((block, height, gap))
+            placed.append((paragraph, height, gap))
             total += height + gap
         return Fitted(tuple(placed), total, size)
 
@@ -210,20 +213,15 @@ class CardMaker:
         self.text_height = grid.height - 2 * self.padding - self.band
         self.front_text_height = self.text_height - sizes.small * 1.6  # and the id at the bottom
         self.typesetter = Typesetter(kit, self.inner_width)
-        self.palette = Palette(
-            body=kit.fonts.body, code=kit.fonts.code, text=kit.color("text"), link=kit.color("link")
-        )
 
     def make(self, q: Question) -> tuple[Card | None, list[Problem]]:
-        kit, cards, palette = self.kit, self.kit.style.cards, self.palette
-        front_pieces = [Piece(words_of(inline_runs(parse_inline(q.question), palette)))]
-        hint = [
-            Run("Hint ", kit.fonts.body.bold, kit.color("accent")),
-            *inline_runs(parse_inline(q.hint), palette),
-        ]
-        back_pieces = [Piece(words_of(hint))]
+        kit, cards = self.kit, self.kit.style.cards
+        style = kit.markup_style
+        front_pieces = [Piece(inline_markup(parse_inline(q.question), style))]
+        lead = f'<b><font color="{kit.style.colors.accent}">Hint</font></b> '
+        back_pieces = [Piece(lead + inline_markup(parse_inline(q.hint), style))]
         back_pieces += [
-            Piece(words_of(inline_runs(parse_inline(p), palette)), point=True) for p in q.key_points
+            Piece(inline_markup(parse_inline(p), style), point=True) for p in q.key_points
         ]
         front, front_try = self.typesetter.fit(
             front_pieces, self.front_text_height, cards.front_size
@@ -340,9 +338,9 @@ class SheetPainter:
         canv.restoreState()
 
     def _paragraphs(self, canv: Canvas, fitted: Fitted, x: float, top: float) -> None:
-        for block, height, gap in fitted.blocks:
+        for paragraph, height, gap in fitted.blocks:
             top -= gap
-            block.draw(canv, x, top, self.maker.inner_width)
+            paragraph.drawOn(canv, x, top - height)
             top -= height
 
 

@@ -1,9 +1,9 @@
 """What every layout shares: the style data and its faces, metadata, the glyph
 check, and a canvas that writes the same bytes every time.
 
-Content is set by `textflow` straight from the Markdown tree and is never parsed as
-markup.  The few reportlab paragraphs left (the title page) get their text through
-`prepdeck.text.inline_markup`, which escapes it, so `<img src=...>` stays text.
+Content is set by reportlab's `Paragraph` (and the other flowables in `flow.py`)
+from markup `prepdeck.text` makes: each run of text is escaped, then tagged, so
+`<img src=...>` in content stays text.
 
 Determinism: reportlab's invariant mode fixes its object ids and trailer /ID, and
 the creation date is the build's timestamp (SOURCE_DATE_EPOCH), never the clock or
@@ -13,10 +13,8 @@ the environment.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,7 +24,6 @@ from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
 from prepdeck.errors import BuildError
@@ -39,6 +36,7 @@ from prepdeck.pdf.fonts import (
     check_texts,
     register_fonts,
 )
+from prepdeck.pdf.rl_private import compress_finished_pages, fix_time
 from prepdeck.pdf.style import PdfStyle, load_style
 from prepdeck.text import (
     MarkupStyle,
@@ -70,32 +68,6 @@ def roman(number: int) -> str:
 # -- determinism -------------------------------------------------------------------
 
 
-class _FixedTimeStamp:
-    """What reportlab's PDFDocument reads from its TimeStamp, at a given UTC time."""
-
-    def __init__(self, timestamp: int) -> None:
-        self.t = float(timestamp)
-        self.lt = time.gmtime(timestamp)
-        self.YMDhms = tuple(self.lt)[:6]
-        self.dhh = 0
-        self.dmm = 0
-        self.tzname = "UTC"
-
-
-def fix_time(canv: Canvas, timestamp: int) -> None:
-    """Date the document `timestamp` and seed its /ID from it alone.
-
-    reportlab's own TimeStamp reads SOURCE_DATE_EPOCH from the environment; the
-    build's time is an input here, so both are replaced before anything is drawn.
-    """
-    doc = canv._doc
-    doc._timeStamp = _FixedTimeStamp(timestamp)
-    signature = hashlib.md5(usedforsecurity=False)
-    signature.update(b"a reportlab document")
-    signature.update(str(timestamp).encode("ascii"))
-    doc.signature = signature
-
-
 _save_lock = threading.Lock()
 
 
@@ -113,29 +85,6 @@ def save(canv: Canvas) -> None:
             canv.save()
         finally:
             rl_config.useA85 = previous
-
-
-def compress_finished_pages(canv: Canvas) -> None:
-    """Compress each page's content as soon as the page is finished.
-
-    reportlab keeps every page's content as text until the file is written; for a
-    10,000-question booklet that is some 90 MB, a fifth of that compressed.  The
-    stream is the one reportlab would write (Flate at zlib's default level), only
-    made earlier.
-    """
-    pages = canv._doc.Pages.pages
-
-    def compress(page_number: int) -> None:
-        page = pages[-1]
-        if not page.stream or page.Contents:
-            return
-        stream = pdfdoc.PDFStream(content=zlib.compress(page.stream.encode("utf8")))
-        stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-        stream.__Comment__ = "page stream"
-        page.Contents = stream
-        page.stream = None
-
-    canv.setPageCallBack(compress)
 
 
 def canvas_maker(timestamp: int) -> Callable[..., Canvas]:

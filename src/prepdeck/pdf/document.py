@@ -12,7 +12,6 @@ so body page numbers never depend on how long the contents are.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +22,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from prepdeck.pdf.common import Kit, Metadata, build_date, canvas_maker, roman, save
+from prepdeck.pdf.rl_private import defer_save
 from prepdeck.pdf.style import MM
-from prepdeck.pdf.textflow import prefix_widths, units
 
 TOTAL_PAGES_FORM = "total-pages"
 FURNITURE_FORM = "furniture"
@@ -37,10 +36,24 @@ class Marks:
 
     front_pages: int = 0
     pages: dict[str, int] = field(default_factory=dict)  # destination -> body page
-    section: str = ""
+    section: str = ""  # the section in effect: the last one that started
+    # page number -> what its running header names, for pages a section started on
+    headers: dict[int, str] = field(default_factory=dict)
 
     def body_page(self, canv: Canvas) -> int:
         return int(canv.getPageNumber()) - self.front_pages
+
+    def start_section(self, canv: Canvas, header: str, *, at_page_top: bool) -> None:
+        """A section heading is drawn.  The page's header names the section in effect
+        at the top of the page: this one if it opens the page, else the one before."""
+        page = int(canv.getPageNumber())
+        if page not in self.headers:
+            self.headers[page] = header if at_page_top else self.section
+        self.section = header
+
+    def header(self, canv: Canvas) -> str:
+        """What the running header of the page being finished names."""
+        return self.headers.get(int(canv.getPageNumber()), self.section)
 
 
 @dataclass(frozen=True)
@@ -75,12 +88,17 @@ class PageGeometry:
 
 def fit_text(text: str, font: str, size: float, width: float, ellipsis: str = "…") -> str:
     """`text` cut with an ellipsis so it is at most `width` wide on one line."""
-    limit = width * 1000 / size
-    prefixes = prefix_widths(text, font)
-    if not prefixes or prefixes[-1] <= limit:
+    if stringWidth(text, font, size) <= width:
         return text
-    keep = bisect.bisect_right(prefixes, limit - units(ellipsis, font))
-    return text[:keep].rstrip() + ellipsis
+    room = width - stringWidth(ellipsis, font, size)
+    low, high = 0, len(text)  # the longest prefix that fits: a binary search
+    while low < high:
+        middle = (low + high + 1) // 2
+        if stringWidth(text[:middle], font, size) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ellipsis
 
 
 class Furniture:
@@ -113,7 +131,7 @@ class Furniture:
         canv.doForm(FURNITURE_FORM)
         canv.saveState()
         face, size = self._font(canv)
-        canv.drawRightString(g.width - g.right, self.header_y, self.marks.section)
+        canv.drawRightString(g.width - g.right, self.header_y, self.marks.header(canv))
         text = f"page {self.marks.body_page(canv)} of "
         canv.drawString(g.left, self.footer_y, text)
         canv.translate(g.left + stringWidth(text, face, size), self.footer_y)
@@ -217,7 +235,7 @@ class Document:
         caller that keeps no other reference lets drawn pages' objects go.
         """
         template = self.template
-        template._doSave = 0  # save below, once the forward-referenced forms exist
+        defer_save(template)  # save below, once the forward-referenced forms exist
         template.build(flowables, canvasmaker=canvas_maker(self.timestamp))
         canv: Canvas = template.canv
         pages = int(canv.getPageNumber()) - 1

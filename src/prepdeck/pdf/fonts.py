@@ -22,19 +22,24 @@ from prepdeck.pdf.style import FontSpec, PdfStyle
 from prepdeck.styles import DEFAULTS_DIR
 from prepdeck.text import (
     Code,
+    CodeBlock,
     Emphasis,
     Inline,
     LineBreak,
     Link,
     MarkdownBlock,
+    MarkdownImage,
     MarkdownList,
     MarkdownParagraph,
+    MarkdownTable,
     Strong,
     Text,
     parse_blocks,
     parse_inline,
 )
 
+# the continuation mark of a wrapped code line
+CODE_FURNITURE = "\u21aa"
 # reportlab collapses these to spaces, so they never need a glyph.
 _COLLAPSED = frozenset(" \t\n\r")
 _SUFFIXES = {"regular": "", "bold": "-Bold", "italic": "-Italic", "bold_italic": "-BoldItalic"}
@@ -167,6 +172,17 @@ def _block_runs(
         elif isinstance(block, MarkdownList):
             for item in block.items:
                 yield from _block_runs(item, fonts, bold, italic)
+        elif isinstance(block, CodeBlock):
+            yield block.text, fonts.code.regular
+            yield CODE_FURNITURE, fonts.code.regular
+        elif isinstance(block, MarkdownTable):
+            for cell in block.header:
+                yield from _inline_runs(cell, fonts, True, italic)
+            for row in block.rows:
+                for cell in row:
+                    yield from _inline_runs(cell, fonts, bold, italic)
+        elif isinstance(block, MarkdownImage):
+            yield block.alt, fonts.body.italic  # printed as the caption
 
 
 def missing_glyphs(runs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:

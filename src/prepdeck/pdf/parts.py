@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from pathlib import Path
 
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
@@ -17,34 +18,24 @@ from reportlab.platypus import Paragraph as RLParagraph
 from prepdeck.model import Bank, Question, Tier
 from prepdeck.pdf.blocks import (
     Box,
+    FlowRow,
     HeadingRow,
     LabelRow,
     Outline,
     Row,
     SectionHeading,
-    TextRow,
 )
 from prepdeck.pdf.common import Kit, build_date, one_line
 from prepdeck.pdf.document import Marks
+from prepdeck.pdf.flow import BULLET, LIST_INDENT, Typesetter
 from prepdeck.pdf.fonts import drawable
-from prepdeck.pdf.textflow import (
-    Palette,
-    Run,
-    TextBlock,
-    TextStyle,
-    block_paragraphs,
-    inline_runs,
-    words_of,
-)
 from prepdeck.text import Inline, Link, Text, is_safe_url, parse_blocks, parse_inline
 
 RIGHT_QUOTE, LEFT_QUOTE = "\u203a", "\u2039"  # single angle quotation marks
 ANSWER_LINK = f"answer {RIGHT_QUOTE}"
 BACK_LINK = f"{LEFT_QUOTE} question on"
-BULLET = "\u2022"
 # prepdeck's own characters in headings and links; checked like content
 FURNITURE_TEXT = f"{ANSWER_LINK} {BACK_LINK} page · … {BULLET} Q0123456789"
-LIST_INDENT = 14.0
 
 
 def question_key(q: Question) -> str:
@@ -82,46 +73,22 @@ def count_text(count: int) -> str:
 
 
 class Parts:
-    def __init__(self, kit: Kit, marks: Marks, bank: Bank) -> None:
+    def __init__(
+        self, kit: Kit, marks: Marks, bank: Bank, *, content_dir: Path | None, frame_height: float
+    ) -> None:
         self.kit = kit
         self.marks = marks
         self.bank = bank
         sizes = kit.style.sizes
         self.sizes = sizes
         self.hint_box = Box(fill=kit.color("hint_background"), rule=kit.color("hint_rule"))
-        self.palette = Palette(
-            body=kit.fonts.body,
-            code=kit.fonts.code,
-            text=kit.color("text"),
-            link=kit.color("link"),
-        )
-        self.question_style = self._text_style(sizes.question)
-        self.body_style = self._text_style(sizes.body)
-        # reportlab paragraphs, for the title page only
+        self.typesetter = Typesetter(kit, content_dir, frame_height)
+        self.question_style = self.typesetter.style(sizes.question)
+        self.body_style = self.typesetter.style(sizes.body)
+        self.point_style = self.typesetter.style(sizes.body, indent=LIST_INDENT)
+        # the title page's paragraphs
         self.body_paragraph = kit.paragraph_style("body")
         self.small_paragraph = kit.paragraph_style("small", size=sizes.small, color="muted")
-        self._list_styles: dict[tuple[int, str | None], TextStyle] = {}
-
-    def _text_style(self, size: float, indent: float = 0.0, bullet: str | None = None) -> TextStyle:
-        return TextStyle(
-            size=size,
-            leading=round(size * self.sizes.leading, 2),
-            indent=indent,
-            bullet=bullet,
-            bullet_font=self.kit.fonts.body.regular,
-            bullet_color=self.kit.color("text"),
-        )
-
-    # -- styles --------------------------------------------------------------------
-
-    def list_style(self, depth: int, bullet: str | None) -> TextStyle:
-        """A list paragraph, `depth` levels in (1 is a top-level list)."""
-        key = (depth, bullet)
-        style = self._list_styles.get(key)
-        if style is None:
-            style = self._text_style(self.sizes.body, LIST_INDENT * depth, bullet)
-            self._list_styles[key] = style
-        return style
 
     @cached_property
     def _label_font(self) -> str:
@@ -204,51 +171,54 @@ class Parts:
 
     # -- content -------------------------------------------------------------------
 
-    def text(self, nodes: tuple[Inline, ...], style: TextStyle, *, bold: bool = False) -> TextBlock:
-        palette = self.palette
-        return TextBlock(lambda: words_of(inline_runs(nodes, palette, bold=bold)), style)
+    def question_text(self, q: Question) -> FlowRow:
+        paragraph = self.typesetter.paragraph(
+            parse_inline(q.question), self.question_style, bold=True
+        )
+        return FlowRow(paragraph, space_before=1)
 
-    def question_text(self, q: Question) -> TextRow:
-        block = self.text(parse_inline(q.question), self.question_style, bold=True)
-        return TextRow(block, space_before=1)
-
-    def hint(self, q: Question) -> TextRow:
-        label = Run("Hint ", self.kit.fonts.body.bold, self.kit.color("accent"))
-        nodes, palette = parse_inline(q.hint), self.palette
-        block = TextBlock(lambda: words_of([label, *inline_runs(nodes, palette)]), self.body_style)
-        return TextRow(block, box=self.hint_box, space_before=6)
+    def hint(self, q: Question) -> FlowRow:
+        accent = self.kit.style.colors.accent
+        lead = f'<b><font color="{accent}">Hint</font></b> '
+        paragraph = self.typesetter.paragraph(parse_inline(q.hint), self.body_style, lead=lead)
+        return FlowRow(paragraph, box=self.hint_box, space_before=6)
 
     def key_points(self, q: Question) -> list[Row]:
         if not q.key_points:
             return []
-        style = self.list_style(1, BULLET)
         rows: list[Row] = [self.label("KEY POINTS", space_before=7)]
         rows.extend(
-            TextRow(self.text(parse_inline(point), style), space_before=1.5)
+            FlowRow(
+                self.typesetter.paragraph(parse_inline(point), self.point_style, bullet=BULLET),
+                space_before=1.5,
+            )
             for point in q.key_points
         )
         return rows
 
     def answer(self, q: Question) -> list[Row]:
-        rows: list[Row] = []
-        for depth, bullet, paragraph in block_paragraphs(parse_blocks(q.answer)):
-            style = self.list_style(depth, bullet) if depth else self.body_style
-            rows.append(
-                TextRow(self.text(paragraph.children, style), space_before=2 if depth else 4)
+        return [
+            FlowRow(
+                placed.flowable,
+                indent=placed.indent,
+                space_before=placed.space_before,
+                keep_with_next=placed.keep_with_next,
+                outset=placed.outset,
             )
-        return rows
+            for placed in self.typesetter.blocks(parse_blocks(q.answer))
+        ]
 
     def references(self, q: Question) -> list[Row]:
         refs = self.bank.cited(q)
         if not refs:
             return []
-        style = self.list_style(1, BULLET)
         rows: list[Row] = [self.label("FURTHER READING", space_before=6)]
         for ref in refs:
             nodes: tuple[Inline, ...] = (Link(ref.url, (Text(ref.title),)),)
             if is_safe_url(ref.url):  # a link that will not be clickable is not printed
                 nodes += (Text(" " + ref.url),)
-            rows.append(TextRow(self.text(nodes, style), space_before=1))
+            paragraph = self.typesetter.paragraph(nodes, self.point_style, bullet=BULLET)
+            rows.append(FlowRow(paragraph, space_before=1))
         return rows
 
     # -- title page ------------------------------------------------------------------

@@ -43,7 +43,9 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         marks=marks,
         title=f"{bank.title} {bank.version} · self-quiz",
     )
-    parts = Parts(kit, marks, bank)
+    parts = Parts(
+        kit, marks, bank, content_dir=options.content_dir, frame_height=doc.geometry.frame_height
+    )
     frame_height = doc.geometry.frame_height
     gap = kit.style.page.question_gap
     quiz = kit.style.quiz

@@ -49,6 +49,8 @@ class Colors:
     rule: str
     writing_lines: str
     crop_marks: str
+    code_background: str
+    table_header: str
 
 
 @dataclass(frozen=True, slots=True)

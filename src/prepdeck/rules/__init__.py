@@ -14,9 +14,12 @@ from typing import Protocol, cast
 from prepdeck.content import Content
 from prepdeck.errors import Problem
 from prepdeck.rules import (
+    code_language,
     duplicate_entry,
     duplicate_id,
+    image_file,
     link_scheme,
+    markdown_format,
     near_duplicate,
     tag_format,
     tier_count,
@@ -43,6 +46,9 @@ _MODULES: tuple[ModuleType, ...] = (
     unused_entry,
     tag_format,
     link_scheme,
+    markdown_format,
+    code_language,
+    image_file,
     near_duplicate,
 )
 RULES: tuple[Rule, ...] = tuple(cast(Rule, module) for module in _MODULES)

@@ -1,0 +1,379 @@
+"""The Markdown tree as reportlab Platypus flowables.
+
+- paragraphs and list items: `Paragraph` from markup made by `prepdeck.text` (every
+  run of text escaped first, then tagged), ragged right, no widows or orphans, long
+  words split rather than run off the page;
+- code blocks: `XPreformatted` in the code font with Pygments' token colours; lines
+  longer than the frame are wrapped, the continuation marked with an arrow, and the
+  block splits across pages line by line;
+- tables: `Table` with wrapped `Paragraph` cells and the header row repeated when
+  the table splits;
+- images: `Image` at its size at 96 dpi, shrunk to fit the width and a share of the
+  page height, aspect kept, with its alt text as a caption.
+
+Ragged right, not justified: answers are full of code spans, URLs and identifiers
+that cannot break, and a justified line before one of them opens wide gaps; there
+is no hyphenation for the same reason (a hyphen inside `kubectl` or a URL misleads).
+
+Code, tables and images are laid out for the width they are given, so each is a
+small flowable that makes its reportlab flowable when it is first wrapped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Image, Paragraph, Table, TableStyle, XPreformatted
+
+from prepdeck.pdf.common import Kit
+from prepdeck.pdf.fonts import CODE_FURNITURE
+from prepdeck.text import (
+    Code,
+    CodeBlock,
+    Inline,
+    LineBreak,
+    MarkdownBlock,
+    MarkdownImage,
+    MarkdownList,
+    MarkdownParagraph,
+    MarkdownTable,
+    Strong,
+    Text,
+    code_tokens,
+    inline_markup,
+    run_markup,
+)
+
+CONTINUATION = CODE_FURNITURE  # ↪ opens the rest of a code line that did not fit
+BULLET = "\u2022"
+LIST_INDENT = 14.0
+CODE_SIZE_RATIO = 0.84  # code blocks, against the body size
+CODE_PAD = 4.0  # around a code block's text, inside its background
+IMAGE_MAX_SCALE = 1.0  # never larger than the image at 96 dpi
+IMAGE_MAX_HEIGHT = 0.45  # of the frame height
+CODE_STYLE = "default"  # the Pygments style for token colours on paper
+_ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "": TA_LEFT}
+
+
+class AtWidth(Flowable):  # type: ignore[misc]
+    """A flowable made for the width it is wrapped at (a code block's line breaks,
+    a table's columns, an image's scale); splitting hands back the made one's parts."""
+
+    def __init__(self, make: Callable[[float], Flowable]) -> None:
+        super().__init__()
+        self._make = make
+        self._width = -1.0
+        self._inner: Flowable | None = None
+
+    def _at(self, width: float) -> Flowable:
+        if self._inner is None or width != self._width:
+            self._inner = self._make(width)
+            self._width = width
+        return self._inner
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self._at(availWidth).wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        inner = self._at(availWidth)
+        return list(inner.split(availWidth, availHeight))
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        assert self._inner is not None, "wrapped before drawn"
+        self._inner.drawOn(canvas, x, y, _sW)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A flowable of an answer, with the space above it and its indent (list depth)."""
+
+    flowable: Flowable
+    space_before: float
+    indent: float = 0.0
+    keep_with_next: bool = False
+    outset: float = 0.0  # background drawn beyond the flowable's box, above and below
+
+
+@cache
+def _token_color(token_type: str) -> tuple[str, bool, bool]:
+    """(#rrggbb or "", bold, italic) for a Pygments token type name."""
+    from pygments.styles import get_style_by_name
+    from pygments.token import string_to_tokentype
+
+    style = get_style_by_name(CODE_STYLE)
+    token = string_to_tokentype(token_type) if token_type else None
+    while token is not None and not style.styles_token(token):  # a lexer's own token
+        token = token.parent
+    found = style.style_for_token(token) if token is not None else {}
+    color = found.get("color") or ""
+    return (f"#{color}" if color else "", bool(found.get("bold")), bool(found.get("italic")))
+
+
+class Typesetter:
+    """Makes flowables from the Markdown tree in one layout's faces and sizes."""
+
+    def __init__(self, kit: Kit, content_dir: Path | None, frame_height: float) -> None:
+        self.kit = kit
+        self.content_dir = content_dir
+        self.frame_height = frame_height
+        self.sizes = kit.style.sizes
+        self._styles: dict[tuple[Any, ...], ParagraphStyle] = {}
+
+    # -- styles --------------------------------------------------------------------
+
+    def style(
+        self,
+        size: float | None = None,
+        *,
+        indent: float = 0.0,
+        align: str = "",
+        color: str = "text",
+        bold: bool = False,
+        italic: bool = False,
+    ) -> ParagraphStyle:
+        size = size or self.sizes.body
+        key = (size, indent, align, color, bold, italic)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.kit.paragraph_style(
+                f"p{len(self._styles)}",
+                size=size,
+                indent=indent,
+                color=color,
+                bold=bold,
+                italic=italic,
+            )
+            style.alignment = _ALIGN[align]
+            self._styles[key] = style
+        return style
+
+    def markup(self, nodes: tuple[Inline, ...], *, bold: bool = False, lead: str = "") -> str:
+        """Paragraph markup: `lead` is markup prepdeck adds ("Hint"), the rest escaped."""
+        text = inline_markup(nodes, self.kit.markup_style)
+        if bold:
+            text = f"<b>{text}</b>"
+        return lead + text
+
+    def paragraph(
+        self,
+        nodes: tuple[Inline, ...],
+        style: ParagraphStyle,
+        *,
+        bold: bool = False,
+        lead: str = "",
+        bullet: str | None = None,
+    ) -> Paragraph:
+        return Paragraph(self.markup(nodes, bold=bold, lead=lead), style, bulletText=bullet)
+
+    # -- blocks --------------------------------------------------------------------
+
+    def blocks(self, blocks: tuple[MarkdownBlock, ...], depth: int = 0) -> Iterator[Placed]:
+        """Flowables for block Markdown (the model answer)."""
+        for block in blocks:
+            indent = LIST_INDENT * depth
+            if isinstance(block, MarkdownParagraph):
+                style = self.style(indent=indent)
+                yield Placed(self.paragraph(block.children, style), 2 if depth else 4)
+            elif isinstance(block, MarkdownList):
+                yield from self._list(block, depth + 1)
+            elif isinstance(block, CodeBlock):
+                yield Placed(self.code(block), 5, indent, outset=CODE_PAD)
+            elif isinstance(block, MarkdownTable):
+                yield Placed(self.table(block), 6, indent)
+            else:
+                yield from self.image(block, indent)
+
+    def _list(self, block: MarkdownList, depth: int) -> Iterator[Placed]:
+        style = self.style(indent=LIST_INDENT * depth)
+        for i, item in enumerate(block.items):
+            bullet: str | None = f"{block.start + i}." if block.ordered else BULLET
+            for child in item:
+                if isinstance(child, MarkdownParagraph):
+                    yield Placed(self.paragraph(child.children, style, bullet=bullet), 2)
+                else:
+                    if bullet is not None:  # an item that opens with a block: the bullet first
+                        yield Placed(Paragraph("", style, bulletText=bullet), 2, 0, True)
+                    yield from self.blocks((child,), depth)
+                bullet = None
+
+    # -- code ------------------------------------------------------------------------
+
+    def code_style(self) -> ParagraphStyle:
+        size = round(self.sizes.body * CODE_SIZE_RATIO, 2)
+        key = ("code", size)
+        style = self._styles.get(key)
+        if style is None:
+            style = ParagraphStyle(
+                "code",
+                fontName=self.kit.fonts.code.regular,
+                fontSize=size,
+                leading=round(size * 1.3, 2),
+                textColor=self.kit.color("text"),
+                backColor=self.kit.color("code_background"),
+                borderPadding=CODE_PAD,
+                leftIndent=CODE_PAD,
+                rightIndent=CODE_PAD,
+                allowWidows=0,
+                allowOrphans=0,
+            )
+            self._styles[key] = style
+        return style
+
+    def code(self, block: CodeBlock) -> Flowable:
+        style = self.code_style()
+        char = stringWidth("M", style.fontName, style.fontSize)  # a monospaced face
+        muted = self.kit.style.colors.muted
+
+        def make(width: float) -> Flowable:
+            columns = max(8, int((width - 2 * CODE_PAD) // char))
+            return XPreformatted(code_markup(block, columns, self.kit, muted), style)
+
+        return AtWidth(make)
+
+    # -- tables ----------------------------------------------------------------------
+
+    def table(self, table: MarkdownTable) -> Flowable:
+        size = round(self.sizes.body * 0.92, 2)
+        kit = self.kit
+        header = [
+            self.paragraph(cell, self.style(size, align=table.aligns[i]), bold=True)
+            for i, cell in enumerate(table.header)
+        ]
+        rows = [
+            [
+                self.paragraph(cell, self.style(size, align=table.aligns[i]))
+                for i, cell in enumerate(row)
+            ]
+            for row in table.rows
+        ]
+        natural = _natural_widths(table, kit, size)
+        pad = 4.0
+
+        def make(width: float) -> Flowable:
+            widths = _column_widths(natural, width, pad)
+            made = Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
+            made.setStyle(
+                TableStyle(
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("BACKGROUND", (0, 0), (-1, 0), kit.color("table_header")),
+                        ("LINEBELOW", (0, 0), (-1, 0), 0.75, kit.color("muted")),
+                        ("LINEBELOW", (0, 1), (-1, -1), 0.25, kit.color("rule")),
+                        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+                    ]
+                )
+            )
+            return made
+
+        return AtWidth(make)
+
+    # -- images ----------------------------------------------------------------------
+
+    def image(self, image: MarkdownImage, indent: float) -> Iterator[Placed]:
+        from PIL import Image as PILImage
+
+        if self.content_dir is None:
+            raise ValueError(f"image {image.src!r}: no content folder to read it from")
+        path = self.content_dir / image.src
+        with PILImage.open(path) as opened:
+            pixels = opened.size
+        max_height = self.frame_height * IMAGE_MAX_HEIGHT
+
+        def make(width: float) -> Flowable:
+            natural_w, natural_h = pixels[0] * 0.75, pixels[1] * 0.75  # 96 dpi
+            scale = min(width / natural_w, max_height / natural_h, IMAGE_MAX_SCALE)
+            return Image(
+                str(path), width=natural_w * scale, height=natural_h * scale, hAlign="LEFT"
+            )
+
+        yield Placed(AtWidth(make), 6, indent, keep_with_next=True)
+        caption = self.style(self.sizes.small, indent=0, color="muted", italic=True)
+        yield Placed(Paragraph(run_markup(image.alt, self.kit.markup_style), caption), 2, indent)
+
+
+def code_markup(block: CodeBlock, columns: int, kit: Kit, muted: str) -> str:
+    """XPreformatted markup for a code block, lines cut at `columns` characters with
+    a continuation mark; every piece of text escaped, then coloured."""
+    style = kit.markup_style
+    out: list[str] = []
+    column = 0
+    mark = run_markup(CONTINUATION + " ", style, color=muted)
+    for token_type, value in code_tokens(block):
+        color, bold, italic = _token_color(token_type)
+        pieces = value.split("\n")
+        for n, piece in enumerate(pieces):
+            if n:
+                out.append("\n")
+                column = 0
+            while piece:
+                room = columns - column
+                if room <= 0:
+                    out.append("\n" + mark)
+                    column = 2
+                    continue
+                chunk, piece = piece[:room], piece[room:]
+                text = run_markup(chunk, style, color=color)
+                if bold:
+                    text = f"<b>{text}</b>"
+                if italic:
+                    text = f"<i>{text}</i>"
+                out.append(text)
+                column += len(chunk)
+    return "".join(out)
+
+
+def _natural_widths(table: MarkdownTable, kit: Kit, size: float) -> list[tuple[float, float]]:
+    """(widest cell, longest word) per column, in points, in the faces the cells use
+    (the header bold, code spans in the code face)."""
+    out = []
+    for i in range(len(table.aligns)):
+        cells = [table.header[i], *(row[i] for row in table.rows)]
+        widest = longest = 0.0
+        for n, cell in enumerate(cells):
+            runs = list(_runs(cell, kit, bold=n == 0))
+            widest = max(widest, sum(stringWidth(text, face, size) for text, face in runs))
+            for text, face in runs:
+                for word in text.split():
+                    longest = max(longest, stringWidth(word, face, size))
+        out.append((widest, longest))
+    return out
+
+
+def _runs(nodes: tuple[Inline, ...], kit: Kit, *, bold: bool) -> Iterator[tuple[str, str]]:
+    """(text, face) of each run of inline Markdown."""
+    for node in nodes:
+        if isinstance(node, Text):
+            yield node.text, kit.fonts.body.face(bold)
+        elif isinstance(node, Code):
+            yield node.text, kit.fonts.code.face(bold)
+        elif isinstance(node, LineBreak):
+            yield " ", kit.fonts.body.regular
+        else:
+            yield from _runs(node.children, kit, bold=bold or isinstance(node, Strong))
+
+
+def _column_widths(natural: list[tuple[float, float]], width: float, pad: float) -> list[float]:
+    """Columns as wide as their content when that fits; otherwise each gets its
+    longest word (as far as an equal share allows) and the rest is shared out in
+    proportion to the content."""
+    wanted = [w + 2 * pad + 1 for w, _ in natural]
+    if sum(wanted) <= width:
+        return wanted
+    share = width / len(natural)
+    floors = [min(longest + 2 * pad + 1, share) for _, longest in natural]
+    spare = width - sum(floors)
+    extra = [max(w - f, 0.0) for w, f in zip(wanted, floors, strict=True)]
+    total = sum(extra) or 1.0
+    return [f + spare * e / total for f, e in zip(floors, extra, strict=True)]
