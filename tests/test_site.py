@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from conftest import CONTENT, MakeBank
@@ -273,3 +274,79 @@ def test_problems_page_lists_every_problem_escaped(tmp_path: Path) -> None:
     [csp] = [a["content"] for a in tree.all("meta", http_equiv="Content-Security-Policy")]
     assert "connect-src 'self'" in str(csp)
     assert not tree.all("article")
+
+
+RICH_ANSWER = """\
+Run the scan:
+
+```python
+def scan(image: str) -> int:
+    return 0  # <script>alert(1)</script>
+```
+
+| Tool | Finds |
+| :--- | :---: |
+| Trivy | CVEs |
+
+![The <pipeline> diagram](media/diagram.png)
+"""
+
+
+def rich_bank(make_bank: MakeBank) -> Path:
+    from PIL import Image
+
+    question = {
+        "id": "third-question",
+        "question": "Why rotate keys?",
+        "hint": "Limit exposure.",
+        "key_points": ["Expiry"],
+        "answer": RICH_ANSWER,
+        "tags": ["secrets"],
+        "refs": ["owasp"],
+    }
+    root = make_bank(deep__yaml=yaml.safe_dump({"tier": "deep", "questions": [question]}))
+    (root / "media").mkdir()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(root / "media" / "diagram.png")
+    return root
+
+
+def test_code_tables_and_images_render_through_the_card_renderer(
+    make_bank: MakeBank, tmp_path: Path
+) -> None:
+    root = rich_bank(make_bank)
+    result = validate_content(root)
+    assert result.errors == [], result.problems
+    assert result.bank is not None
+    page = site.render_site(result.bank, content_dir=root)
+    tree = parse(page)
+    # Code: Pygments' token classes, and the comment's <script> is text.
+    assert tree.all("pre", class_="code", data_lang="python")
+    assert '<span class="hl-k">def</span>' in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and len(tree.raw["script"]) == 1
+    # Light and dark token colours, the dark ones under the reader's dark mode.
+    css = tree.raw["style"][0]
+    dark = css[css.index("@media (prefers-color-scheme: dark) {\n.pd .code") :]
+    assert ".pd .code .hl-k" in css[: css.index(dark)] and ".pd .code .hl-k" in dark
+    # Tables scroll inside their wrapper; alignment attributes are allowed by hash.
+    assert tree.all("div", class_="table-scroll") and tree.all("table")
+    [csp] = [a["content"] for a in tree.all("meta", http_equiv="Content-Security-Policy")]
+    style_src = next(d for d in str(csp).split("; ") if d.startswith("style-src "))
+    aligns = sorted({str(a["style"]) for _, a in tree.tags if "style" in a})
+    assert aligns == ["text-align:center", "text-align:left"]
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(a.encode()).digest()).decode() + "'"
+        for a in aligns
+    ]
+    assert style_src.split()[2:] == ["'unsafe-hashes'", *hashes]
+    # The image is inline: a data: URI of the file's own bytes, with its alt text.
+    [img] = tree.all("img")
+    data = (root / "media" / "diagram.png").read_bytes()
+    assert img["src"] == "data:image/png;base64," + base64.b64encode(data).decode()
+    assert img["alt"] == "The <pipeline> diagram"
+
+
+def test_real_bank_code_and_tables_are_on_the_page(real_page: str) -> None:
+    tree = parse(real_page)
+    assert len(tree.all("pre", class_="code")) >= 5
+    assert len(tree.all("div", class_="table-scroll")) >= 2
+    assert real_page.count('class="hl-') > 100

@@ -71,7 +71,11 @@ def render_snapshot(content_dir: Path, style_dirs: Sequence[Path], build: int) -
         problems = tuple(result.problems)
         if result.ok() and result.bank is not None:
             html = render_site(
-                result.bank, style_dirs=style_dirs, live_reload=True, build_id=build_id
+                result.bank,
+                content_dir=content_dir,
+                style_dirs=style_dirs,
+                live_reload=True,
+                build_id=build_id,
             )
             return Snapshot(build, html.encode("utf-8"), problems, ok=True)
     except ProblemsError as exc:

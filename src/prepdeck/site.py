@@ -2,8 +2,9 @@
 
 Every question is in the HTML, grouped by tier and numbered as in the deck, so the
 page works with JavaScript off; the script only adds search, filters, keyboard
-study and marks on top.  The page loads nothing: CSS and JS are inline, and a
-Content-Security-Policy allows exactly those two blocks (by hash) and data: images.
+study and marks on top.  The page loads nothing: CSS and JS are inline, images are
+data: URIs, and a Content-Security-Policy allows exactly those blocks (by hash),
+the renderer's table-alignment style attributes (by hash) and data: images.
 
 Markdown goes through `text.py`'s HTML renderer, the one the Anki notes use, so the
 page and the cards show the same markup.  Every piece of bank text is escaped
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import mimetypes
+import re
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -23,7 +26,16 @@ from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.errors import Problem
 from prepdeck.model import Bank, Question, Reference
 from prepdeck.styles import DEFAULTS_DIR, read_css
-from prepdeck.text import blocks_html, inline_html, is_safe_url, parse_blocks, parse_inline
+from prepdeck.text import (
+    ImageSource,
+    blocks_html,
+    code_css,
+    inline_html,
+    is_safe_url,
+    iter_images,
+    parse_blocks,
+    parse_inline,
+)
 
 CARD_CSS = "anki.css"  # the card's palette and look, shared with the deck
 SITE_CSS = "site.css"
@@ -40,13 +52,29 @@ def _hash_source(source: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def content_security_policy(styles: Sequence[str], scripts: Sequence[str], *, live: bool) -> str:
+# Style attributes in the body: only the Markdown renderer writes them (table
+# cell alignment); every quote in bank text is escaped, so none comes from content.
+_STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
+
+
+def content_security_policy(
+    styles: Sequence[str],
+    scripts: Sequence[str],
+    *,
+    live: bool,
+    style_attributes: Sequence[str] = (),
+) -> str:
     """Nothing from the network: only these exact inline blocks, and data: images.
-    The preview adds `connect-src 'self'` for its reload poll."""
+    `style_attributes` are allowed by hash too ('unsafe-hashes' admits exactly those
+    values, nothing else).  The preview adds `connect-src 'self'` for its reload poll."""
+    style_sources = [_hash_source(s) for s in styles]
+    if style_attributes:
+        style_sources.append("'unsafe-hashes'")
+        style_sources += [_hash_source(a) for a in sorted(set(style_attributes))]
     parts = [
         "default-src 'none'",
         "img-src data:",
-        "style-src " + " ".join(_hash_source(s) for s in styles),
+        "style-src " + " ".join(style_sources),
         "script-src " + " ".join(_hash_source(s) for s in scripts),
         "base-uri 'none'",
         "form-action 'none'",
@@ -54,6 +82,16 @@ def content_security_policy(styles: Sequence[str], scripts: Sequence[str], *, li
     if live:
         parts.append("connect-src 'self'")
     return "; ".join(parts)
+
+
+# Pygments' light colours, and its dark ones when the reader's system is dark.
+# (`code_css` leaves out the rules of a side given no selectors.)
+CODE_CSS = (
+    code_css(light=(".pd .code",), dark=())
+    + "@media (prefers-color-scheme: dark) {\n"
+    + code_css(light=(), dark=(".pd .code",))
+    + "}\n"
+)
 
 
 def _default_text(name: str) -> str:
@@ -72,12 +110,15 @@ def page(
     with_script: bool = True,
 ) -> str:
     """A whole document around `body` (already escaped HTML)."""
-    # The card's style (with the project's overrides, as in Anki), then the page's.
-    css = read_css(CARD_CSS, style_dirs) + "\n" + read_css(SITE_CSS, style_dirs)
+    # The card's style (with the project's overrides, as in Anki), the code colours,
+    # then the page's.
+    css = "\n".join([read_css(CARD_CSS, style_dirs), CODE_CSS, read_css(SITE_CSS, style_dirs)])
     scripts = [_default_text(SITE_JS)] if with_script else []
     if live_reload:
         scripts.append(_default_text(LIVE_RELOAD_JS))
-    csp = content_security_policy([css], scripts, live=live_reload)
+    csp = content_security_policy(
+        [css], scripts, live=live_reload, style_attributes=_STYLE_ATTRIBUTE.findall(body)
+    )
     head = [
         "<!doctype html>",
         f'<html lang="{escape(language)}">',
@@ -103,6 +144,7 @@ def page(
 def render_site(
     bank: Bank,
     *,
+    content_dir: Path | None = None,
     style_dirs: Sequence[Path] = (),
     live_reload: bool = False,
     build_id: str = "",
@@ -110,6 +152,7 @@ def render_site(
     """The study page for `bank` as one HTML string (deterministic).  `live_reload`
     and `build_id` are for `prepdeck preview` only."""
     topic_names = {t.id: t.name for t in bank.topics}
+    image_src = data_uris(bank, content_dir)
     used_topics = [t for t in bank.topics if any(t.id in q.tags for q in bank.questions)]
     count = len(bank.questions)
     parts: list[str] = [
@@ -145,7 +188,7 @@ def render_site(
             f'<h2 id="tier_{escape(tier.id)}_h">{tier.position} · {escape(tier.name)} '
             f'<span class="pd-count">({len(questions)})</span></h2>'
         )
-        parts.extend(_question(bank, q, topic_names) for q in questions)
+        parts.extend(_question(bank, q, topic_names, image_src) for q in questions)
         parts.append("</section>")
     parts.append("</main>")
     footer = [bank.title, f"version {bank.version}"]
@@ -213,7 +256,9 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
 </section>"""
 
 
-def _question(bank: Bank, question: Question, topic_names: dict[str, str]) -> str:
+def _question(
+    bank: Bank, question: Question, topic_names: dict[str, str], image_src: ImageSource
+) -> str:
     qid = escape(question.id)
     topics = ", ".join(topic_names.get(t, t) for t in question.tags)
     meta = escape(question.tier.name) + (f" · {escape(topics)}" if topics else "")
@@ -233,13 +278,29 @@ def _question(bank: Bank, question: Question, topic_names: dict[str, str]) -> st
     if key_points:
         parts.append(_fold("pd-keypoints", "Key points", f"<ul>{key_points}</ul>"))
     if question.answer:
-        parts.append(_fold("pd-answer", "Model answer", blocks_html(parse_blocks(question.answer))))
+        answer = blocks_html(parse_blocks(question.answer), image_src)
+        parts.append(_fold("pd-answer", "Model answer", answer))
     if refs:
         parts.append(
             f'<div class="pd-refs"><p class="pd-heading">References</p><ul>{refs}</ul></div>'
         )
     parts.append("</article>")
     return "".join(parts)
+
+
+def data_uris(bank: Bank, content_dir: Path | None) -> ImageSource:
+    """Each image an answer shows, as a data: URI (validate has checked the files)."""
+    uris: dict[str, str] = {}
+    for question in bank.questions:
+        for image in iter_images(parse_blocks(question.answer)):
+            if image.src in uris:
+                continue
+            if content_dir is None:
+                raise ValueError(f"image {image.src!r}: rendered without the content folder")
+            data = (content_dir / image.src).read_bytes()
+            kind = mimetypes.types_map.get(Path(image.src).suffix.lower(), "image/png")
+            uris[image.src] = f"data:{kind};base64," + base64.b64encode(data).decode("ascii")
+    return uris.__getitem__
 
 
 def _fold(kind: str, summary: str, body: str) -> str:
@@ -296,5 +357,6 @@ def render_problems(
 
 
 def write_site(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
-    dest.write_bytes(render_site(bank, style_dirs=options.style_dirs).encode("utf-8"))
+    page = render_site(bank, content_dir=options.content_dir, style_dirs=options.style_dirs)
+    dest.write_bytes(page.encode("utf-8"))
     return WriterResult()
