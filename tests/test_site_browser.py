@@ -76,39 +76,47 @@ class Watch:
     dialogs: list[str] = field(default_factory=list)
 
 
+def watched_page(
+    browser: Any, path: Path, query: str = "", **context_options: Any
+) -> tuple[Any, Any, Watch]:
+    """A new context and page on `path`, every request routed and every console
+    error, page error and dialog recorded in the returned `Watch`."""
+    url = path.as_uri()
+    watch = Watch(allowed=url)
+    context = browser.new_context(**context_options)
+
+    def route(r: Any) -> None:
+        request_url = r.request.url
+        if request_url.split("?")[0].split("#")[0] == url or request_url.startswith("data:"):
+            r.continue_()
+        else:
+            watch.requests.append(request_url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda m: watch.errors.append(m.text) if m.type in ("error", "warning") else None,
+    )
+    page.on("pageerror", lambda e: watch.errors.append(str(e)))
+
+    def dialog(d: Any) -> None:
+        watch.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    page.goto(url + query)
+    return context, page, watch
+
+
 @pytest.fixture
 def open_page(browser: Any, page_file: Path) -> Iterator[Any]:
     contexts: list[tuple[Any, Watch]] = []
 
     def open_(path: Path = page_file, query: str = "", **context_options: Any) -> Any:
-        url = path.as_uri()
-        watch = Watch(allowed=url)
-        context = browser.new_context(**context_options)
+        context, page, watch = watched_page(browser, path, query, **context_options)
         contexts.append((context, watch))
-
-        def route(r: Any) -> None:
-            request_url = r.request.url
-            if request_url.split("?")[0].split("#")[0] == url or request_url.startswith("data:"):
-                r.continue_()
-            else:
-                watch.requests.append(request_url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda m: watch.errors.append(m.text) if m.type in ("error", "warning") else None,
-        )
-        page.on("pageerror", lambda e: watch.errors.append(str(e)))
-
-        def dialog(d: Any) -> None:
-            watch.dialogs.append(d.message)
-            d.dismiss()
-
-        page.on("dialog", dialog)
-        page.goto(url + query)
-        page.watch = watch
         return page
 
     yield open_
@@ -117,6 +125,40 @@ def open_page(browser: Any, page_file: Path) -> Iterator[Any]:
         assert watch.requests == [], "the page asked the network for something"
         assert watch.errors == [], "console errors or warnings"
         assert watch.dialogs == [], "a dialog opened"
+
+
+def test_the_watch_catches_requests_and_errors(browser: Any, tmp_path: Path) -> None:
+    """The guard every page test relies on does fail: a page without our CSP that
+    loads from the network and logs an error is caught on both counts; with our CSP
+    the same image is refused before any request, and the refusal is a console error."""
+    leaky = tmp_path / "leaky.html"
+    leaky.write_text(
+        '<!doctype html><title>x</title><img src="https://example.invalid/x.png" alt="">'
+        "<script>console.error('boom')</script>",
+        encoding="utf-8",
+    )
+    context, page, watch = watched_page(browser, leaky)
+    page.wait_for_load_state("load")
+    context.close()
+    assert watch.requests == ["https://example.invalid/x.png"]
+    assert "boom" in watch.errors
+
+    from prepdeck.model import build_bank
+
+    bank = build_bank(
+        {"title": "t", "slug": "t", "version": "1", "tiers": [{"id": "a", "name": "A"}]},
+        [("a", {"id": "q", "question": "Q?", "hint": "h", "key_points": [], "answer": "a"}, None)],
+    )
+    html = site.render_site(bank).replace(
+        "</main>", '<img src="https://example.invalid/y.png" alt=""></main>'
+    )
+    csp_page = tmp_path / "csp.html"
+    csp_page.write_text(html, encoding="utf-8")
+    context, page, watch = watched_page(browser, csp_page)
+    page.wait_for_load_state("load")
+    context.close()
+    assert watch.requests == []
+    assert any("Content Security Policy" in e for e in watch.errors), watch.errors
 
 
 def visible_ids(page: Any) -> list[str]:
@@ -356,9 +398,11 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_serious_or_critical_violation(open_page: Any, scheme: str) -> None:
-    page = open_page(color_scheme=scheme)
+@pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 1280), ("light", 360)])
+def test_axe_finds_no_serious_or_critical_violation(
+    open_page: Any, scheme: str, width: int
+) -> None:
+    page = open_page(color_scheme=scheme, viewport={"width": width, "height": 800})
     page.keyboard.press("j")
     page.keyboard.press("2")
     page.eval_on_selector_all("details", "ds => ds.forEach(d => d.open = true)")

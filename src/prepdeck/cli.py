@@ -164,7 +164,7 @@ def _check_paper(paper: str, style_dirs: tuple[Path, ...]) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="prepdeck")
 def cli() -> None:
-    """Turn a YAML question bank into an Anki deck and printable PDFs.
+    """Turn a YAML question bank into an Anki deck, printable PDFs and a study web page.
 
     \b
     Example:
@@ -233,7 +233,7 @@ def build(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Validate the bank, then write the Anki deck and the PDFs.
+    """Validate the bank, then write the Anki deck, the PDFs and the study page.
 
     Nothing is written unless the bank is valid and every artifact builds; each
     file then replaces its old version atomically. Set SOURCE_DATE_EPOCH for

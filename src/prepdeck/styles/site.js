@@ -513,6 +513,12 @@
   });
 
   // -- start ----------------------------------------------------------------------------
+  // Code and tables scroll sideways on a narrow screen: make them reachable by
+  // keyboard, so arrow keys can scroll them (closed folds keep them out of the tab order).
+  var scrollers = main.querySelectorAll("pre.code, .table-scroll");
+  for (var n = 0; n < scrollers.length; n++) {
+    scrollers[n].setAttribute("tabindex", "0");
+  }
   readUrl();
   tools.hidden = false;
   renderProgress();
