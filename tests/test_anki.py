@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -237,6 +240,18 @@ def test_a_filtered_build_retires_nothing(tmp_path: Path) -> None:
     assert not any("removed" in line for line in result.notes)
 
 
+def test_the_partial_flag_not_the_display_text_decides_retirement(tmp_path: Path) -> None:
+    write(tmp_path)
+    fewer = make_bank(drop=["rotate-keys"])
+    described = dataclasses.replace(fewer, filter_description="a title-page note")
+    result = anki.write_deck(described, tmp_path / "b.apkg", options(tmp_path, T0 + 100))
+    assert any("1 removed since the lock: rotate-keys" in line for line in result.notes)
+    partial = dataclasses.replace(fewer, partial=True)
+    result = anki.write_deck(partial, tmp_path / "b.apkg", options(tmp_path, T0 + 100))
+    assert result.finalize is None
+    assert not any("removed" in line for line in result.notes)
+
+
 def test_a_stale_lock_fails_a_locked_build(tmp_path: Path) -> None:
     write(tmp_path)
     edited = make_bank(edits={"what-is-ci": {"hint": "Changed."}}, drop=["rotate-keys"])
@@ -455,3 +470,28 @@ def test_style_folders_override_css_and_templates(tmp_path: Path) -> None:
     assert notetype.css.startswith("/* prepdeck's default card style.")
     assert notetype.back == "{{FrontSide}}<hr id=answer>{{Hint}}"
     assert notetype.hash != anki.note_type(make_bank(), []).hash
+
+
+def test_the_lock_rules_run_without_the_deck_writer(tmp_path: Path) -> None:
+    bank = make_bank()
+    path = tmp_path / lock.LOCK_FILE
+    hashes = {q.id: "h" for q in bank.questions}
+
+    def check(bank: Bank, **changes: Any) -> lock.LockUpdate:
+        args: dict[str, Any] = {"timestamp": T0, "notetype_hash": "n", "note_hashes": hashes}
+        return lock.check(path, bank, **{**args, **changes})
+
+    with pytest.raises(BuildError) as caught:
+        check(bank, update=False)
+    assert [(p.rule, p.message[:13]) for p in caught.value.problems] == [
+        ("stale-lock", "no lock file;")
+    ]
+    update = check(bank)
+    assert update.old is None and update.needs_write and not update.diff.notetype_changed
+    update.write()
+    with pytest.raises(BuildError) as caught:
+        check(dataclasses.replace(bank, slug="other"))
+    assert [p.rule for p in caught.value.problems] == ["lock-bank"]
+    assert not check(bank, update=False).needs_write
+    code = "import sys, prepdeck.lock; assert 'genanki' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

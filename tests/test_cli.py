@@ -107,7 +107,7 @@ def test_stats(make_bank: MakeBank) -> None:
 
 
 def test_schema_command_prints_json_schema() -> None:
-    for kind in ("bank", "tier"):
+    for kind in ("bank", "tier", "pdf"):
         code, out, _ = run("schema", kind)
         assert code == 0 and json.loads(out)["$schema"].startswith("https://json-schema.org/")
 

@@ -350,6 +350,13 @@ def test_cli_usage_errors_exit_2(make_bank: MakeBank, tmp_path: Path) -> None:
     assert code == 2 and "give --previous-lock or --since, not both" in stderr
     code, _, stderr = run("release", str(content), env={"SOURCE_DATE_EPOCH": "soon"})
     assert code == 2 and "SOURCE_DATE_EPOCH" in stderr
+    out = tmp_path / "out"
+    code, _, stderr = run(
+        "release", str(content), "--out", str(out), "--paper", "a5",
+        env={"SOURCE_DATE_EPOCH": str(EPOCH)},
+    )  # fmt: skip
+    assert code == 2 and "Invalid value for '--paper': 'a5' is not a paper in pdf.yaml" in stderr
+    assert not out.exists()
 
 
 def test_cli_needs_a_time_outside_git(make_bank: MakeBank, tmp_path: Path) -> None:

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from prepdeck.errors import BuildError
 from prepdeck.pdf.style import load_style
@@ -101,3 +105,42 @@ def test_a_new_paper_is_a_paper(tmp_path: Path) -> None:
     style = load_style((folder,))
     assert set(style.papers) == {"a4", "letter", "a5"}
     assert style.paper_size("a5") == pytest.approx((148 * 72 / 25.4, 210 * 72 / 25.4))
+
+
+STYLE_KEYS = [
+    "fonts", "body", "colors", "text", "sizes", "papers", "a5", "width_mm", "quiz",
+    "lines_min", "cards", "floor_size", "page", "booklet", "toc_questions", "x",
+]  # fmt: skip
+overlay_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 500),
+        st.floats(allow_nan=False),
+        st.text(max_size=8),
+        st.sampled_from(["#ffffff", "Vera", "a4", "-1", "1e400"]),
+    ),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(STYLE_KEYS), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(overlay=overlay_values)
+def test_any_overlay_is_a_style_or_problems_never_a_crash(tmp_path: Path, overlay: Any) -> None:
+    folder = tmp_path / "fuzz"
+    folder.mkdir(exist_ok=True)
+    (folder / "pdf.yaml").write_text(yaml.safe_dump(overlay), encoding="utf-8")
+    try:
+        style = load_style((folder,))
+    except BuildError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.path == str(folder / "pdf.yaml") and problem.line >= 1
+    else:
+        assert style.papers and style.sizes.body > 0

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
-from prepdeck.errors import Level, Problem
+if TYPE_CHECKING:  # the CLI reads FORMATS for --help: keep this module's import cheap
+    from prepdeck.errors import Problem
 
 FormatName = Literal["auto", "text", "json", "github"]
 FORMATS: tuple[FormatName, ...] = get_args(FormatName)  # what --format offers
@@ -30,7 +30,7 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
 def format_problem(problem: Problem, name: FormatName, *, color: bool = False) -> str:
     name = resolve(name)
     if name == "github":
-        command = "error" if problem.level is Level.ERROR else "warning"
+        command = "error" if problem.is_error else "warning"
         props = ",".join(
             (
                 f"file={_github_escape(problem.path, property_value=True)}",
@@ -41,6 +41,8 @@ def format_problem(problem: Problem, name: FormatName, *, color: bool = False) -
         )
         return f"::{command} {props}::{_github_escape(str(problem))}"
     if name == "json":
+        import json  # here, not at the top: `prepdeck --help` reads FORMATS
+
         return json.dumps(as_dict(problem), ensure_ascii=False)
     if color:
         level = "\x1b[31merror\x1b[0m" if problem.is_error else "\x1b[33mwarning\x1b[0m"
@@ -65,6 +67,8 @@ def as_dict(problem: Problem) -> dict[str, object]:
 def format_problems(problems: Sequence[Problem], name: FormatName, *, color: bool = False) -> str:
     """Every problem, one per line; json is a single array."""
     if resolve(name) == "json":
+        import json
+
         return json.dumps([as_dict(p) for p in problems], ensure_ascii=False, indent=2)
     return "\n".join(format_problem(p, name, color=color) for p in problems)
 

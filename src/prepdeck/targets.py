@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
-from prepdeck.artifacts import Writer
+if TYPE_CHECKING:  # the CLI reads the registry for --help: keep its import cheap
+    from prepdeck.artifacts import Writer
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):  # not a dataclass: `prepdeck --help` reads this, keep it cheap
     name: str  # what --target names
     suffix: str  # appended to the bank slug to make the artifact's file name
     writer: str  # "module:function", imported only when the target is built
@@ -29,7 +28,7 @@ class Target:
 
     def load_writer(self) -> Writer:
         module_name, _, function = self.writer.partition(":")
-        return cast(Writer, getattr(importlib.import_module(module_name), function))
+        return cast("Writer", getattr(importlib.import_module(module_name), function))
 
 
 REGISTRY: Mapping[str, Target] = {
