@@ -142,8 +142,11 @@ def run_genanki(content_dir: Path, out: Path, *, markdown: bool = False) -> int:
 
 def run_reportlab(content_dir: Path, out: Path) -> int:
     """SimpleDocTemplate.build, once, of a Paragraph per question, hint, key point
-    and answer paragraph (escaped, Markdown left as text), in Vera on A4 with the
-    booklet's margins: the questions first, then the answers, as the booklet does."""
+    and answer paragraph or list item, in Vera (with its bold and italic, and
+    DejaVu Sans Mono for code) on A4 with the booklet's margins: the questions
+    first, then the answers, as the booklet does.  Each paragraph's markup is the
+    escaped markup prepdeck makes from the Markdown (`prepdeck.text.inline_markup`),
+    so both sides typeset the same text with the same tags."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
@@ -153,11 +156,45 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+    from prepdeck.styles import DEFAULTS_DIR
+    from prepdeck.text import (
+        MarkdownBlock,
+        MarkdownList,
+        MarkdownParagraph,
+        MarkupStyle,
+        inline_markup,
+        parse_blocks,
+        parse_inline,
+    )
+
+    faces = {"Vera": "Vera.ttf", "Vera-Bold": "VeraBd.ttf", "Vera-Italic": "VeraIt.ttf"}
+    faces["Vera-BoldItalic"] = "VeraBI.ttf"
+    for name, filename in faces.items():
+        pdfmetrics.registerFont(TTFont(name, filename))
+    pdfmetrics.registerFontFamily(
+        "Vera", normal="Vera", bold="Vera-Bold", italic="Vera-Italic", boldItalic="Vera-BoldItalic"
+    )
+    mono = str(DEFAULTS_DIR / "fonts" / "DejaVuSansMono.ttf")
+    pdfmetrics.registerFont(TTFont("Mono", mono))
+    markup_style = MarkupStyle(code_font="Mono", link_color="#0b5cad")
+
+    def markup(nodes: Any) -> str:
+        return inline_markup(nodes, markup_style)
+
     body = ParagraphStyle("body", fontName="Vera", fontSize=10, leading=13.2)
     point = ParagraphStyle("point", parent=body, leftIndent=12)
     heading = ParagraphStyle("heading", parent=body, fontSize=17, leading=22, spaceBefore=12)
     question_style = ParagraphStyle("question", parent=body, fontSize=10.5, spaceBefore=14)
+
+    def answer_paragraphs(blocks: tuple[MarkdownBlock, ...], style: Any) -> list[Paragraph]:
+        out: list[Paragraph] = []
+        for block in blocks:
+            if isinstance(block, MarkdownParagraph):
+                out.append(Paragraph(markup(block.children), style))
+            elif isinstance(block, MarkdownList):
+                for item in block.items:
+                    out += answer_paragraphs(item, point)
+        return out
 
     bank, tiers = load(content_dir)
     story: list[Paragraph] = []
@@ -168,14 +205,15 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
         story.append(Paragraph(escape(name), heading))
         for q in tier["questions"]:
             number += 1
-            story.append(Paragraph(f"Q{number} {escape(q['question'].strip())}", question_style))
-            story.append(Paragraph(escape(q["hint"].strip()), body))
-            story += [Paragraph(escape(p), point, bulletText="\u2022") for p in q["key_points"]]
+            question = markup(parse_inline(q["question"]))
+            story.append(Paragraph(f"Q{number} <b>{question}</b>", question_style))
+            story.append(Paragraph(markup(parse_inline(q["hint"])), body))
+            story += [
+                Paragraph(markup(parse_inline(p)), point, bulletText="\u2022")
+                for p in q["key_points"]
+            ]
             answers.append(Paragraph(f"Q{number}", question_style))
-            for block in q["answer"].split("\n\n"):
-                for line in block.splitlines() if block.startswith("- ") else [block]:
-                    style = point if line.startswith("- ") else body
-                    answers.append(Paragraph(escape(line.removeprefix("- ")), style))
+            answers += answer_paragraphs(parse_blocks(q["answer"]), body)
     doc = SimpleDocTemplate(
         str(out),
         pagesize=A4,

@@ -232,3 +232,23 @@ def test_running_header_names_the_tier_at_the_top_of_the_page(tmp_path: Path) ->
         if started:
             in_effect = started[-1]
     assert opened >= 3 and mid_page >= 1, (opened, mid_page)
+
+
+def test_glyph_check_covers_code_blocks_tables_and_captions(
+    content_dir: Path, tmp_path: Path
+) -> None:
+    from prepdeck.errors import BuildError
+
+    answer = (
+        "Text.\n\n```python\nprint('\u4e2d')\n```\n\n| a | b |\n| - | - |\n| \u0e01 | x |\n\n"
+        "![Flows \u05d0](media/pods.png)\n"
+    )
+    with pytest.raises(BuildError) as caught:
+        write_booklet(
+            rich_bank(answer), tmp_path / "b.pdf", replace(options(), content_dir=content_dir)
+        )
+    messages = "\n".join(p.message for p in caught.value.problems)
+    assert "U+4E2D) is not in font DejaVuSansMono" in messages
+    assert "U+0E01) is not in font Vera" in messages
+    assert "U+05D0) is not in font Vera" in messages
+    assert not (tmp_path / "b.pdf").exists()

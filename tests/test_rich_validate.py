@@ -154,3 +154,27 @@ def test_prose_words_skip_code_tables_and_images() -> None:
 def test_code_block_keeps_indentation_blank_lines_and_expands_tabs() -> None:
     (block,) = text.parse_blocks("```python\ndef f():\n\tif x:\n\n        return 1\n```")
     assert block == text.CodeBlock("python", "def f():\n    if x:\n\n        return 1")
+
+
+def test_cli_reports_every_markdown_problem_at_once(make_bank: MakeBank) -> None:
+    from click.testing import CliRunner
+
+    from prepdeck.cli import cli
+
+    root = make_bank(
+        basics__yaml=with_answer("Text.\n\n## Heading\n\n![](media/none.png)\n\n```nosuch\nx\n```")
+    )
+    result = CliRunner().invoke(cli, ["validate", str(root)])
+    assert result.exit_code == 1
+    path = root / "basics.yaml"
+    lines = [line for line in result.output.splitlines() if line.startswith(str(path))]
+    assert lines == [
+        f"{path}:10:7: error[markdown-format]: answer: a heading: use a paragraph with "
+        "**bold** text instead",
+        f"{path}:12:7: error[image-file]: image 'media/none.png': no such file in the "
+        "content folder",
+        f"{path}:12:7: error[markdown-format]: answer: the image 'media/none.png' needs alt "
+        "text: ![what it shows](media/none.png)",
+        f"{path}:14:7: warning[code-language]: answer: code block language 'nosuch' is not "
+        "one Pygments knows; it prints uncoloured",
+    ]

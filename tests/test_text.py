@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prepdeck import text
@@ -100,3 +100,24 @@ def test_rendering_never_emits_unescaped_angle_brackets(source: str) -> None:
             r'<t[hd]( style="text-align:(left|center|right)")?>|</t[hd]>', "", stripped
         )
         assert "<" not in stripped and ">" not in stripped
+
+
+_blocky = st.lists(
+    st.sampled_from(
+        [
+            *"ab <>&*_`[]()\\\n-1.:/#!|~^=\t",
+            *("    ", "\n\n", "```\n", "---", "***", "[^1]", "~~~\n", "![x](a.png)"),
+            *("- item\n", "1. one\n", "| a | b |\n| - | - |\n"),
+            *("- ", "* ", "+", "1)", " ", "  ", "   ", "\n  "),
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(_blocky)
+def test_issue_prefilter_never_hides_an_issue(source: str) -> None:
+    """The cheap check that skips the parser must never skip a field with an issue."""
+    if not text.may_have_issues(source):
+        assert text._parse_blocks(source).issues == ()

@@ -226,7 +226,27 @@ def parse_blocks(source: str) -> tuple[MarkdownBlock, ...]:
 def markdown_issues(source: str) -> list[MarkdownIssue]:
     """What a multi-paragraph field holds that prepdeck does not render, each at its
     0-based line in `source`."""
+    if not may_have_issues(source):
+        return []
     return list(_parse_blocks(source).issues)
+
+
+_ISSUE_MARKS = ("<", "#", ">", "~~~", "[^", "![")
+_RULE_LINE = re.compile(
+    r"([-*_])[ \t]*(\1[ \t]*){2,}$"  # a horizontal rule (after a list marker too)
+    r"|^[ \t]*(=+|-+)[ \t]*$"  # a setext heading's underline
+    r"| {4}|\t",  # maybe indented code (after a list marker too): the parser decides
+    re.M,
+)
+
+
+def may_have_issues(source: str) -> bool:
+    """False when `source` cannot hold anything `markdown_issues` reports, without
+    parsing it: every unsupported construct needs one of a few marks (a tag's "<",
+    a heading's "#", a quote's ">", a "~~~" fence, a footnote's "[^", an image's
+    "![") or a line that is a rule or underline, or four spaces or a tab in a row.  A property
+    test checks this against the parser."""
+    return any(mark in source for mark in _ISSUE_MARKS) or bool(_RULE_LINE.search(source))
 
 
 class _BlockReader:

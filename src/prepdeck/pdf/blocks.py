@@ -95,6 +95,7 @@ class FlowRow(Row):
     def split(self, width: float, height: float) -> tuple[Row, Row] | None:
         dx, dy = self._inset()
         parts = self.flowable.split(width - dx, height - dy)
+        self._size = (-1.0, 0.0)  # splitting may drop the flowable's layout: wrap again
         if len(parts) != 2:
             return None
         first = FlowRow(
@@ -108,9 +109,7 @@ class FlowRow(Row):
 
     def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
         box = self.box
-        height = self.measure(width)
-        dx, _ = self._inset()
-        self.flowable.wrap(width - dx, _TALL)  # drawn at the width it was measured at
+        height = self.measure(width)  # wraps the flowable at this width unless it is
         if box is None:
             self.flowable.drawOn(canv, x + self.indent, y + self.outset)
             return

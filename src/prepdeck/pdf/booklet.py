@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,31 +24,31 @@ from reportlab.platypus import (
     KeepInFrame,
     NextPageTemplate,
     PageBreak,
+    Paragraph,
     Spacer,
 )
-from reportlab.platypus import Paragraph as RLParagraph
 
 from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.model import Bank, Question, Tier
-from prepdeck.pdf.blocks import Block, Row
+from prepdeck.pdf.blocks import Row
 from prepdeck.pdf.common import Kit, check_printable, make_kit, metadata, one_line
 from prepdeck.pdf.document import Document, Marks, PageGeometry, fit_text
-from prepdeck.pdf.fonts import FieldFace, drawable
-from prepdeck.pdf.parts import Parts, by_tier, printed_texts, question_key
+from prepdeck.pdf.fonts import drawable
+from prepdeck.pdf.parts import (
+    ANSWER_KEEP,
+    PRINTED_FIELDS,
+    Parts,
+    by_tier,
+    printed_texts,
+    question_key,
+)
 
-FIELDS = {
-    "question": FieldFace(bold=True),
-    "hint": FieldFace(),
-    "key_points": FieldFace(),
-    "answer": FieldFace(),
-}
-ANSWER_KEEP = 0.3  # answers shorter than this share of a page are never split
 LEADER_PITCH = 3.2  # points between the dots of a contents leader
 
 
 def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     kit = make_kit(options.style_dirs)
-    check_printable(bank, kit, FIELDS, printed_texts(bank, kit, kit.style.text.how_to_use))
+    check_printable(bank, kit, PRINTED_FIELDS, printed_texts(bank, kit, kit.style.text.how_to_use))
     marks = Marks()
     doc = Document(
         dest,
@@ -93,45 +92,26 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
 def body_flowables(
     sections: list[tuple[Tier, list[Question]]], parts: Parts, kit: Kit, g: PageGeometry
 ) -> list[Flowable]:
-    """A block per question, then one per answer; each block's rows are made when
-    it is laid out."""
+    """A block per question, each tier on a new page, then one per answer."""
     if not sections:
-        return [RLParagraph("No questions match this selection.", parts.body_paragraph)]
-    gap = kit.style.page.question_gap
+        return [Paragraph("No questions match this selection.", parts.body_paragraph)]
 
-    def question_rows(q: Question, tier: Tier | None, count: int) -> list[Row]:
-        rows: list[Row] = [parts.tier_heading(tier, count)] if tier else []
-        rows += [
+    def question(q: Question) -> list[Row]:
+        return [
             parts.question_heading(q),
             parts.question_text(q),
             parts.hint(q),
             *parts.key_points(q),
         ]
-        return rows
 
-    def answer_rows(q: Question, tier: Tier | None, count: int, first: bool) -> list[Row]:
-        rows: list[Row] = [parts.answer_key_heading()] if first else []
-        if tier:
-            rows.append(parts.answer_tier_heading(tier, count))
-        rows += [parts.answer_heading(q), *parts.answer(q), *parts.references(q)]
-        return rows
+    def answer(q: Question) -> list[Row]:
+        return [*parts.answer(q), *parts.references(q)]
 
-    out: list[Flowable] = []
-    for i, (tier, questions) in enumerate(sections):
-        if i:
-            out.append(PageBreak())
-        for j, q in enumerate(questions):
-            opens = tier if j == 0 else None
-            rows = partial(question_rows, q, opens, len(questions))
-            out.append(Block(rows, keep_limit=g.frame_height, space_before=gap))
-    out.append(PageBreak())
-    keep = g.frame_height * ANSWER_KEEP
-    for i, (tier, questions) in enumerate(sections):
-        for j, q in enumerate(questions):
-            opens = tier if j == 0 else None
-            rows = partial(answer_rows, q, opens, len(questions), i == j == 0)
-            out.append(Block(rows, keep_limit=keep, space_before=gap))
-    return out
+    return [
+        *parts.question_blocks(sections, question, keep_limit=g.frame_height, page_per_tier=True),
+        PageBreak(),
+        *parts.answer_blocks(sections, answer, keep_limit=g.frame_height * ANSWER_KEEP),
+    ]
 
 
 # -- contents ----------------------------------------------------------------------

@@ -8,15 +8,15 @@ answer), which is unique and stable under filters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from functools import cached_property, partial
 from pathlib import Path
 
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
-from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from prepdeck.model import Bank, Question, Tier
 from prepdeck.pdf.blocks import (
+    Block,
     Box,
     FlowRow,
     HeadingRow,
@@ -28,7 +28,7 @@ from prepdeck.pdf.blocks import (
 from prepdeck.pdf.common import Kit, build_date, one_line
 from prepdeck.pdf.document import Marks
 from prepdeck.pdf.flow import BULLET, LIST_INDENT, Typesetter
-from prepdeck.pdf.fonts import drawable
+from prepdeck.pdf.fonts import FieldFace, drawable
 from prepdeck.text import Inline, Link, Text, is_safe_url, parse_blocks, parse_inline
 
 RIGHT_QUOTE, LEFT_QUOTE = "\u203a", "\u2039"  # single angle quotation marks
@@ -36,6 +36,18 @@ ANSWER_LINK = f"answer {RIGHT_QUOTE}"
 BACK_LINK = f"{LEFT_QUOTE} question on"
 # prepdeck's own characters in headings and links; checked like content
 FURNITURE_TEXT = f"{ANSWER_LINK} {BACK_LINK} page · … {BULLET} Q0123456789"
+
+
+# the fields the booklet and the quiz print, in the face each starts in (glyph check)
+PRINTED_FIELDS = {
+    "question": FieldFace(bold=True),
+    "hint": FieldFace(),
+    "key_points": FieldFace(),
+    "answer": FieldFace(),
+}
+ANSWER_KEEP = 0.3  # answers shorter than this share of a page are never split
+
+QuestionRows = Callable[[Question], list[Row]]
 
 
 def question_key(q: Question) -> str:
@@ -169,6 +181,56 @@ class Parts:
             space_before=8,
         )
 
+    # -- the blocks of a layout -----------------------------------------------------
+
+    def question_blocks(
+        self,
+        sections: list[tuple[Tier, list[Question]]],
+        rows: QuestionRows,
+        *,
+        keep_limit: float,
+        tier_gap: float | None = None,
+        page_per_tier: bool = False,
+    ) -> list[Flowable]:
+        """A block per question, its tier's heading on the first; each block's rows
+        (`rows(q)` after the heading) are made when it is laid out."""
+
+        def made(q: Question, tier: Tier | None, count: int) -> list[Row]:
+            return ([self.tier_heading(tier, count)] if tier else []) + rows(q)
+
+        gap = self.kit.style.page.question_gap
+        out: list[Flowable] = []
+        for i, (tier, questions) in enumerate(sections):
+            if i and page_per_tier:
+                out.append(PageBreak())
+            for j, q in enumerate(questions):
+                opens = tier if j == 0 else None
+                space = tier_gap if j == 0 and tier_gap is not None else gap
+                block = partial(made, q, opens, len(questions))
+                out.append(Block(block, keep_limit=keep_limit, space_before=space))
+        return out
+
+    def answer_blocks(
+        self, sections: list[tuple[Tier, list[Question]]], rows: QuestionRows, *, keep_limit: float
+    ) -> list[Flowable]:
+        """The answer key: its heading, then a block per answer with its tier's
+        heading on the first; `rows(q)` come after the answer's own heading."""
+
+        def made(q: Question, tier: Tier | None, count: int, first: bool) -> list[Row]:
+            out: list[Row] = [self.answer_key_heading()] if first else []
+            if tier:
+                out.append(self.answer_tier_heading(tier, count))
+            return [*out, self.answer_heading(q), *rows(q)]
+
+        gap = self.kit.style.page.question_gap
+        out: list[Flowable] = []
+        for i, (tier, questions) in enumerate(sections):
+            for j, q in enumerate(questions):
+                opens = tier if j == 0 else None
+                block = partial(made, q, opens, len(questions), i == j == 0)
+                out.append(Block(block, keep_limit=keep_limit, space_before=gap))
+        return out
+
     # -- content -------------------------------------------------------------------
 
     def question_text(self, q: Question) -> FlowRow:
@@ -235,9 +297,9 @@ class Parts:
         )
         heading = kit.paragraph_style("heading", size=sizes.body * 1.1, bold=True, space_after=3)
         out: list[Flowable] = [
-            RLParagraph(esc(bank.title), title),
-            RLParagraph(esc(layout), subtitle),
-            RLParagraph(
+            Paragraph(esc(bank.title), title),
+            Paragraph(esc(layout), subtitle),
+            Paragraph(
                 esc(f"Version {bank.version} · built {build_date(timestamp)}"), self.body_paragraph
             ),
             Spacer(1, 14),
@@ -247,7 +309,7 @@ class Parts:
             note.backColor = kit.color("hint_background")
             note.borderPadding = 6
             out.append(
-                RLParagraph(
+                Paragraph(
                     f"<b>Selection:</b> {esc(bank.filter_description)}. Only the matching "
                     "questions are printed; their numbers still match the full deck.",
                     note,
@@ -255,13 +317,13 @@ class Parts:
             )
             out.append(Spacer(1, 6))
         if bank.description:
-            out.append(RLParagraph(kit.markup(bank.description), self.body_paragraph))
+            out.append(Paragraph(kit.markup(bank.description), self.body_paragraph))
             out.append(Spacer(1, 12))
-        out.append(RLParagraph("Questions per tier", heading))
+        out.append(Paragraph("Questions per tier", heading))
         out.append(self._counts_table())
         out.append(Spacer(1, 14))
-        out.append(RLParagraph("How to use", heading))
-        out.append(RLParagraph(esc(how_to_use), self.body_paragraph))
+        out.append(Paragraph("How to use", heading))
+        out.append(Paragraph(esc(how_to_use), self.body_paragraph))
         out.append(Spacer(1, 14))
         credits = []
         if bank.author:
@@ -269,7 +331,7 @@ class Parts:
         if bank.license:
             credits.append(f"Licence: {esc(bank.license)}.")
         if credits:
-            out.append(RLParagraph(" ".join(credits), self.small_paragraph))
+            out.append(Paragraph(" ".join(credits), self.small_paragraph))
         return out
 
     def _counts_table(self) -> Table:
