@@ -351,3 +351,9 @@ def test_real_bank_code_and_tables_are_on_the_page(real_page: str) -> None:
     assert len(tree.all("pre", class_="code")) >= 5
     assert len(tree.all("div", class_="table-scroll")) >= 2
     assert real_page.count('class="hl-') > 100
+
+
+def test_the_page_says_when_the_claims_were_checked(real_bank: Bank, real_page: str) -> None:
+    facts = "".join(parse(real_page).text)
+    assert f"version {real_bank.version}" in facts
+    assert f"claims checked {real_bank.reviewed}" in facts

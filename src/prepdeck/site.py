@@ -165,6 +165,8 @@ def render_site(
     if bank.description:
         parts.append(f'<p class="pd-desc">{escape(bank.description)}</p>')
     facts = [f"version {bank.version}", f"{count} question{'s' if count != 1 else ''}"]
+    if bank.reviewed:
+        facts.append(f"claims checked {bank.reviewed}")
     if bank.filter_description:
         facts.append(bank.filter_description)
     if bank.license:
