@@ -36,7 +36,7 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(DEVSTAMP)  # the dev extras bring Playwright, for the study page's keystroke case
 	$(BIN)/python bench/run.py
 
 release: $(STAMP)

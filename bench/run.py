@@ -9,6 +9,9 @@ child's own rusage (os.wait4):
 - `prepdeck build --target anki` against raw genanki writing the same notes;
 - `prepdeck build --target booklet|quiz|cards` against one plain single-pass
   reportlab build of the same paragraphs (only the booklet has a target);
+- `prepdeck build --target site` against the deck's build, then the page's size
+  and, in headless Chromium, the time from a keystroke in its search box to the
+  filtered list (`bench/site.py`; target: median under 100 ms);
 - `prepdeck --help`, which must import neither genanki nor reportlab.
 
 The table is printed and written to bench/out/results.json and results.md with
@@ -103,6 +106,8 @@ CASES: tuple[Case, ...] = (
     Case("build booklet", _build("booklet"), "reportlab 1-pass", 1.3, "prepdeck.pdf.booklet"),
     Case("build quiz", _build("quiz"), "reportlab 1-pass", None, "prepdeck.pdf.quiz"),
     Case("build cards", _build("cards"), "reportlab 1-pass", None, "prepdeck.pdf.cards"),
+    # The study page against the deck: both render every field's Markdown to HTML.
+    Case("build site", _build("site"), "build anki", None, "prepdeck.site"),
 )
 # --cases takes these short names; a prepdeck case brings its baseline along.
 CASE_KEYS = {
@@ -111,8 +116,10 @@ CASE_KEYS = {
     "booklet": "build booklet",
     "quiz": "build quiz",
     "cards": "build cards",
+    "site": "build site",
     "help": "--help",
 }
+KEYSTROKE_TARGET_MS = 100.0  # median keystroke to filtered list, in headless Chromium
 
 
 # -- measuring one process -------------------------------------------------------------
@@ -253,9 +260,12 @@ def child_env() -> dict[str, str]:
 
 def selected_cases(keys: Sequence[str]) -> list[Case]:
     names = {CASE_KEYS[k] for k in keys}
-    names |= {c.baseline for c in CASES if c.name in names and c.baseline}
-    names |= {b for c in CASES if c.name in names for b in c.also}
-    return [c for c in CASES if c.name in names]
+    while True:  # baselines bring theirs (build site -> build anki -> raw genanki)
+        wanted = {c.baseline for c in CASES if c.name in names and c.baseline}
+        wanted |= {b for c in CASES if c.name in names for b in c.also}
+        if wanted <= names:
+            return [c for c in CASES if c.name in names]
+        names |= wanted
 
 
 def bench_size(
@@ -332,6 +342,38 @@ def bench_size(
                 extra.cpu_ratio = row.cpu_seconds / base.cpu_seconds
             out.append(extra)
     return out
+
+
+def bench_site_page(questions: int, *, out_dir: Path, log: Log) -> list[Row]:
+    """The page the `build site` case wrote: its size, and keystroke-to-list times in
+    headless Chromium (skipped, with the reason, where there is no browser)."""
+    from bench import site
+
+    pages = sorted((out_dir / f"bank-{questions}" / "dist").glob("*.html"))
+    size_row = Row("site page size", questions)
+    key_row = Row("site keystroke", questions, target=f"median < {KEYSTROKE_TARGET_MS:g} ms")
+    if not pages:
+        size_row.result = key_row.result = "ERROR"
+        size_row.note = key_row.note = "the build site case wrote no page"
+        return [size_row, key_row]
+    page = pages[0]
+    size = page.stat().st_size
+    size_row.note = f"{size / 2**20:.1f} MiB, {size // max(questions, 1):,} bytes a question"
+    why = site.unavailable()
+    if why:
+        key_row.result, key_row.note = "SKIP", why
+        return [size_row, key_row]
+    log(f"{questions:,}: timing keystrokes on {page.name} in headless Chromium")
+    times = site.keystroke_times(page)
+    key_row.runs = len(times.milliseconds)
+    key_row.seconds = times.median / 1000
+    key_row.samples = [round(t, 1) for t in times.milliseconds]
+    key_row.result = "PASS" if times.median < KEYSTROKE_TARGET_MS else "MISS"
+    key_row.note = (
+        f"median {times.median:.0f} ms, worst {times.worst:.0f} ms; "
+        f"page opened in {times.load_seconds:.1f} s"
+    )
+    return [size_row, key_row]
 
 
 def bench_help(out_dir: Path, runs: int, log: Log) -> list[Row]:
@@ -433,6 +475,8 @@ def run_suite(
         rows += bench_size(
             size, runs[size], cases, out_dir=out_dir, seed=seed, log=log, budget=budget
         )
+        if "site" in case_keys:
+            rows += bench_site_page(size, out_dir=out_dir, log=log)
     info = machine()
     info["load"] = f"{load_before} before, {_load_average()} after (1-minute load average)"
     return Report(info, rows)
@@ -460,8 +504,8 @@ def _cells(row: Row) -> list[str]:
     def num(value: float | None, fmt: str) -> str:
         return "" if value is None else format(value, fmt)
 
-    note = row.note if len(row.note) <= 60 else row.note[:59] + "\u2026"
-    result = row.result + (f" ({note})" if note and row.result in ("SKIP", "ERROR") else "")
+    note = row.note if len(row.note) <= 80 else row.note[:79] + "\u2026"
+    result = (f"{row.result} ({note})" if row.result else note) if note else row.result
     if row.case == "--help" and row.note:
         result = f"{row.result} ({row.note})"
     return [

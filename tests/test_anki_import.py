@@ -150,7 +150,9 @@ def test_a_release_upgrade_updates_only_the_edited_note(tmp_path: Path, col: Col
     # with the clock, so a release older than it would never update the note anyway.)
     release = int(time.time()) + 3600
     edited = make_bank(
-        version="1.1.0", edits={"what-is-ci": {"question": "What is continuous integration?"}}
+        version="1.1.0",
+        reviewed="2026-11-30",
+        edits={"what-is-ci": {"question": "What is continuous integration?"}},
     )
     log = import_package(col, build(tmp_path, "1.1.0.apkg", edited, timestamp=release))
 
@@ -168,7 +170,8 @@ def test_a_release_upgrade_updates_only_the_edited_note(tmp_path: Path, col: Col
     # the user's tag on the untouched note survives
     assert "my-weak-spot" in col.get_note(untouched).tags
     # the deck description says which version this is
-    assert "Version 1.1.0" in col.decks.by_name("Test Bank")["desc"]  # type: ignore[index]
+    description = col.decks.by_name("Test Bank")["desc"]  # type: ignore[index]
+    assert "Version 1.1.0" in description and "claims checked 2026-11-30" in description
 
 
 def test_an_edit_with_an_unchanged_epoch_still_reaches_users(

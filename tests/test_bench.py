@@ -132,3 +132,21 @@ def test_a_case_is_also_set_against_extra_baselines(tmp_path: Path) -> None:
     ]
     assert rows[2].result == "PASS" and rows[3].result == ""
     assert rows[3].seconds == rows[2].seconds and rows[3].ratio is not None
+
+
+def test_the_site_case_brings_the_deck_and_its_baselines() -> None:
+    names = [c.name for c in run.selected_cases(["site"])]
+    assert names == ["raw genanki", "genanki + markdown-it", "build anki", "build site"]
+
+
+def test_the_site_page_rows_on_a_tiny_bank(tmp_path: Path) -> None:
+    report = run.run_suite(
+        sizes=[12], runs={12: 1}, case_keys=["site"], out_dir=tmp_path, log=lambda _: None
+    )
+    rows = {row.case: row for row in report.rows}
+    assert rows["build site"].baseline == "build anki" and rows["build site"].seconds
+    assert "bytes a question" in rows["site page size"].note
+    keystroke = rows["site keystroke"]
+    if keystroke.result != "SKIP":  # no browser here: the reason is in the note
+        assert keystroke.runs == 12 and keystroke.result in ("PASS", "MISS")
+        assert keystroke.seconds is not None and "worst" in keystroke.note

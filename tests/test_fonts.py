@@ -355,6 +355,7 @@ def test_proof_bank_builds_every_artifact_and_prints_every_character(tmp_path: P
         "unicode-proof-cards.pdf",
         "unicode-proof-quiz.pdf",
         "unicode-proof.apkg",
+        "unicode-proof.html",
         "unicode-proof.pdf",
     ]
     for first, second in zip(*builds, strict=True):  # byte-reproducible

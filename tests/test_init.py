@@ -94,7 +94,7 @@ def test_validate_and_build_from_another_folder(
     )
     assert code == 0, stdout + stderr
     names = ["k8s-security.apkg", "k8s-security.pdf", "k8s-security-quiz.pdf"]
-    names.append("k8s-security-cards.pdf")
+    names += ["k8s-security-cards.pdf", "k8s-security.html"]
     assert [Path(line.split("  ")[0]).name for line in stdout.splitlines()] == names
     assert f"styles:  {bank / 'styles'} over prepdeck's defaults" in stderr.splitlines()
     assert "cards:   4 cards, 1 double-sided sheet (2 x 4 per side), a4" in stderr
@@ -124,6 +124,8 @@ def test_validate_and_build_from_another_folder(
     assert len(images) == 1 and images[0].split()[3:5] == ["360", "96"]
     quiz, cards = PdfReader(dist / names[2]), PdfReader(dist / names[3])
     assert len(quiz.pages) >= 4 and len(cards.pages) == 2  # one sheet, front and back
+    page = (dist / names[4]).read_text(encoding="utf-8")
+    assert "What does each field of a question hold" in page
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:

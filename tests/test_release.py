@@ -107,7 +107,13 @@ def test_release_writes_checked_artifacts_checksums_and_notes(
 
     assert (result.version, result.tag) == ("1.0.0", "v1.0.0")
     names = sorted(a.path.name for a in result.artifacts)
-    suffix = {"anki": ".apkg", "booklet": ".pdf", "quiz": "-quiz.pdf", "cards": "-cards.pdf"}
+    suffix = {
+        "anki": ".apkg",
+        "booklet": ".pdf",
+        "quiz": "-quiz.pdf",
+        "cards": "-cards.pdf",
+        "site": ".html",
+    }
     assert names == sorted(f"tiny{suffix[t]}" for t in AVAILABLE)
     assert sorted(p.name for p in out.iterdir()) == sorted([*names, CHECKSUMS, NOTES])
 
@@ -377,7 +383,15 @@ def test_cli_release_prints_each_artifact_and_json(
     lines = stdout.splitlines()
     assert [line.split()[0] for line in lines] == [
         str(out / name)
-        for name in ("tiny-cards.pdf", "tiny-quiz.pdf", "tiny.apkg", "tiny.pdf", CHECKSUMS, NOTES)
+        for name in (
+            "tiny-cards.pdf",
+            "tiny-quiz.pdf",
+            "tiny.apkg",
+            "tiny.html",
+            "tiny.pdf",
+            CHECKSUMS,
+            NOTES,
+        )
     ]
     assert stderr.endswith("v1.0.0: two builds byte-identical; first release\n")
 
@@ -389,6 +403,7 @@ def test_cli_release_prints_each_artifact_and_json(
     assert summary["tag"] == "v1.0.0" and summary["since"] is None
     assert {Path(a["path"]).name for a in summary["artifacts"]} == {
         "tiny.apkg",
+        "tiny.html",
         "tiny.pdf",
         "tiny-quiz.pdf",
         "tiny-cards.pdf",

@@ -192,7 +192,7 @@ def test_atomic_build_the_lock_is_written_with_the_artifacts(
     rebuild(content, out)
     # Every file is renamed into place in one step at the end, the lock among them.
     assert sorted(seen) == sorted(
-        ["tiny.apkg", "prepdeck.lock", "tiny.pdf", "tiny-quiz.pdf", "tiny-cards.pdf"]
+        ["tiny.apkg", "prepdeck.lock", "tiny.pdf", "tiny-quiz.pdf", "tiny-cards.pdf", "tiny.html"]
     )
     assert not [p for p in [*out.iterdir(), *content.iterdir()] if p.name.endswith(".tmp")]
 
@@ -259,7 +259,10 @@ def test_after_sigkill_the_next_build_removes_only_its_own_stale_temp_files(
         (out / name).write_text("mine")
     assert run("build", str(big_content), "--out", str(out), "-q")[0] == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [*strangers, *(f"ai-devsecops{s}" for s in (".apkg", ".pdf", "-quiz.pdf", "-cards.pdf"))]
+        [
+            *strangers,
+            *(f"ai-devsecops{s}" for s in (".apkg", ".pdf", "-quiz.pdf", "-cards.pdf", ".html")),
+        ]
     )
 
 

@@ -327,3 +327,25 @@ def test_link_prefilter_only_skips_text_that_cannot_hold_an_unsafe_link(
     assert may_hold_unsafe_link(text) is may
     if not may:
         assert all(link.safe for link in iter_links(parse_blocks(text)))
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ("2026-11-30", "not-text"),  # YAML reads it as a date: quote it
+        ('"2026-13-01"', "date-format"),
+        ('"30.11.2026"', "date-format"),
+    ],
+)
+def test_reviewed_is_a_quoted_iso_date(make_bank: MakeBank, value: str, rule: str) -> None:
+    root = make_bank(
+        bank__yaml=BANK_YAML.replace("version: 1.0.0", f"version: 1.0.0\nreviewed: {value}")
+    )
+    assert [(f, ln, c, r) for f, ln, c, r in problems(root)] == [("bank.yaml", 4, 11, rule)]
+
+
+def test_a_quoted_iso_review_date_is_valid(make_bank: MakeBank) -> None:
+    root = make_bank(
+        bank__yaml=BANK_YAML.replace("version: 1.0.0", 'version: 1.0.0\nreviewed: "2026-11-30"')
+    )
+    assert problems(root) == []

@@ -24,6 +24,7 @@ RELEASE = WORKFLOWS / "release.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 PRE_COMMIT_CONFIG = ROOT / ".pre-commit-config.yaml"
 PUBLISHING_JOB = "publish"
+PAGES_JOB = "pages"
 
 # A workflow with a script injection, an unpinned action and a token left in the
 # checkout: each linter must object to it, so a clean run means something.
@@ -129,6 +130,8 @@ def test_least_privilege(path: Path) -> None:
         writes = sorted(scope for scope, level in permissions.items() if level == "write")
         if path == RELEASE and name == PUBLISHING_JOB:
             assert writes == ["contents"]
+        elif path == RELEASE and name == PAGES_JOB:
+            assert permissions == {"pages": "write", "id-token": "write"}
         else:
             assert writes == [], f"{path.name}: job {name} may write {writes}"
 
@@ -177,12 +180,34 @@ def test_release_builds_with_make_release_and_publishes_every_file() -> None:
     assert 'SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)"' in make["run"]
 
     publish = release["jobs"][PUBLISHING_JOB]
-    assert publish["needs"] == "build"
+    assert publish["needs"] == ["build", PAGES_JOB]
     assert not any(s.get("uses", "").startswith("actions/checkout@") for s in publish["steps"])
-    [script] = [s["run"] for s in publish["steps"] if "run" in s]
+    [step] = [s for s in publish["steps"] if "run" in s]
+    script = step["run"]
     assert f"--notes-file {NOTES}" in script
-    assert all(f in script for f in ("./*.apkg", "./*.pdf", CHECKSUMS))
+    assert all(f in script for f in ("./*.apkg", "./*.pdf", "./*.html", CHECKSUMS))
     assert f"sha256sum --check --strict {CHECKSUMS}" in script
+    # The notes link to the page the pages job deployed.
+    assert step["env"]["PAGE_URL"] == "${{ needs.pages.outputs.page_url }}"
+    assert script.index("sha256sum") < script.index(f'"$PAGE_URL" >> {NOTES}')
+
+
+def test_release_deploys_the_study_page_to_pages() -> None:
+    pages = load(RELEASE)["jobs"][PAGES_JOB]
+    assert pages["needs"] == "build"
+    assert pages["environment"]["name"] == "github-pages"
+    assert pages["outputs"]["page_url"] == "${{ steps.deployment.outputs.page_url }}"
+    actions = [s["uses"].split("@")[0] for s in pages["steps"] if "uses" in s]
+    assert actions == [
+        "actions/download-artifact",
+        "actions/configure-pages",
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    ]
+    [layout] = [s["run"] for s in pages["steps"] if "run" in s]
+    assert 'cp "$1" _site/index.html' in layout
+    [upload] = [s for s in pages["steps"] if "upload-pages-artifact" in s.get("uses", "")]
+    assert upload["with"]["path"] == "_site"
 
 
 # -- pre-commit ----------------------------------------------------------------------

@@ -365,6 +365,8 @@ def _zip_date_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
 def _bank_description(bank: Bank) -> str:
     parts = [f"<p>{escape(bank.description)}</p>"] if bank.description else []
     facts = [f"Version {bank.version}", f"{len(bank.questions)} questions"]
+    if bank.reviewed:
+        facts.append(f"claims checked {bank.reviewed}")
     if bank.author:
         facts.append(f"by {bank.author}")
     if bank.license:

@@ -172,7 +172,7 @@ def _check_paper(paper: str, style_dirs: tuple[Path, ...]) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="prepdeck")
 def cli() -> None:
-    """Turn a YAML question bank into an Anki deck and printable PDFs.
+    """Turn a YAML question bank into an Anki deck, printable PDFs and a study web page.
 
     \b
     Example:
@@ -265,7 +265,7 @@ def build(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Validate the bank, then write the Anki deck and the PDFs.
+    """Validate the bank, then write the Anki deck, the PDFs and the study page.
 
     Nothing is written unless the bank is valid and every artifact builds; each
     file then replaces its old version atomically. Set SOURCE_DATE_EPOCH for
@@ -423,6 +423,57 @@ def _size(size: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024  # type: ignore[assignment]
     return str(size)  # pragma: no cover
+
+
+@cli.command()
+@content_argument
+@styles_option
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1; 0 picks a free one.",
+)
+def preview(content_dir: Path, style_dirs: tuple[Path, ...], port: int) -> None:
+    """Serve the study page on 127.0.0.1 and rebuild it whenever a file changes.
+
+    Watches the content folder and the style folders; the open page reloads by
+    itself. While the content is invalid, the page lists the problems (file,
+    line, message) and the server keeps running. Ctrl-C stops it.
+
+    \b
+    Example:
+        prepdeck preview content
+        prepdeck preview content --port 8000
+    """
+    import signal
+
+    from prepdeck.preview import Preview, Snapshot
+
+    def built(snapshot: Snapshot) -> None:
+        click.echo(snapshot.summary, err=True)
+        if not snapshot.ok:
+            for problem in snapshot.problems:
+                click.echo(f"  {problem}", err=True)
+
+    try:
+        server = Preview(content_dir, style_dirs=_style_dirs(style_dirs, content_dir), port=port, on_build=built)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a service manager's stop is a Ctrl-C too
+    click.echo(f"Serving {content_dir} at {server.url} (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    click.echo("preview stopped", err=True)
 
 
 @cli.command()

@@ -89,6 +89,8 @@ class Bank:
     topics: tuple[Topic, ...]
     references: tuple[Reference, ...]
     questions: tuple[Question, ...]
+    # When the answers' claims were last checked (bank.yaml `reviewed:`, YYYY-MM-DD), or "".
+    reviewed: str = ""
     # The kinds of Anki note each question yields (bank.yaml `cards:`), from CARD_KINDS.
     cards: tuple[str, ...] = DEFAULT_CARDS
     # Set by `filtered`: a partial build leaves the lock's other ids alone instead of
@@ -197,6 +199,7 @@ def build_bank(
         description=bank_data.get("description", "").strip(),
         author=bank_data.get("author", ""),
         license=bank_data.get("license", ""),
+        reviewed=bank_data.get("reviewed", ""),
         language=bank_data.get("language", "en"),
         tiers=tiers,
         topics=tuple(Topic(id=t["id"], name=t["name"]) for t in bank_data.get("topics", ())),

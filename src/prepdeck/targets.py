@@ -56,6 +56,7 @@ REGISTRY: Mapping[str, Target] = {
             "duplex flash cards (PDF)",
             uses_paper=True,
         ),
+        Target("site", ".html", "prepdeck.site:write_site", "the study web page (HTML)"),
     )
 }
 TARGETS: tuple[str, ...] = tuple(REGISTRY)  # every target, in build order

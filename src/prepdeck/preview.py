@@ -1,0 +1,197 @@
+"""`prepdeck preview`: the study page served on 127.0.0.1, rebuilt as files change.
+
+A thread polls the modification times of the content and style folders (cheap for
+a bank's few dozen files, and no watcher dependency); any change rebuilds the page
+in memory.  Invalid content gives a page listing the problems instead of stale
+cards, and the server keeps running.  The page asks `/__version` which build it
+shows and reloads itself when that changes; that script and the `connect-src` it
+needs exist only in pages served here, never in a built file.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from prepdeck.errors import Problem, ProblemsError
+from prepdeck.site import render_problems, render_site
+from prepdeck.styles import DEFAULTS_DIR
+from prepdeck.validate import validate_content
+
+HOST = "127.0.0.1"
+VERSION_PATH = "/__version"
+POLL_SECONDS = 0.25
+
+Stamp = dict[Path, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    build: int
+    html: bytes
+    problems: tuple[Problem, ...]  # errors and warnings of this build
+    ok: bool  # the page shows the cards, not the problems
+
+    @property
+    def summary(self) -> str:
+        errors = sum(1 for p in self.problems if p.is_error)
+        if self.ok:
+            return f"build {self.build}: the page is up to date"
+        return (
+            f"build {self.build}: {errors} problem{'s' if errors != 1 else ''}, listed in the page"
+        )
+
+
+def folder_stamp(folders: Sequence[Path]) -> Stamp:
+    """(modification time, size) of every file under `folders`: any save changes it."""
+    stamp: Stamp = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob("*"):
+            try:
+                if path.is_file():
+                    info = path.stat()
+                    stamp[path] = (info.st_mtime_ns, info.st_size)
+            except OSError:  # removed while we looked
+                continue
+    return stamp
+
+
+def render_snapshot(content_dir: Path, style_dirs: Sequence[Path], build: int) -> Snapshot:
+    """Validate and render once; never raises for bad content."""
+    build_id = str(build)
+    problems: tuple[Problem, ...] = ()
+    try:
+        result = validate_content(content_dir)
+        problems = tuple(result.problems)
+        if result.ok() and result.bank is not None:
+            html = render_site(
+                result.bank,
+                content_dir=content_dir,
+                style_dirs=style_dirs,
+                live_reload=True,
+                build_id=build_id,
+            )
+            return Snapshot(build, html.encode("utf-8"), problems, ok=True)
+    except ProblemsError as exc:
+        problems = tuple(exc.problems)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:  # a style file, a folder gone
+        problems = (Problem(str(content_dir), 1, 1, "preview", f"{type(exc).__name__}: {exc}"),)
+    html = render_problems(
+        problems, content_dir=content_dir, style_dirs=style_dirs, build_id=build_id
+    )
+    return Snapshot(build, html.encode("utf-8"), problems, ok=False)
+
+
+class Preview:
+    """The server and its watcher.  `serve_forever()` blocks; `close()` stops both."""
+
+    def __init__(
+        self,
+        content_dir: Path,
+        *,
+        style_dirs: Sequence[Path] = (),
+        port: int = 0,
+        on_build: Callable[[Snapshot], None] | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self.content_dir = content_dir
+        self.style_dirs = tuple(style_dirs)
+        self.on_build = on_build
+        self.poll_seconds = poll_seconds
+        self._watched = (content_dir, *self.style_dirs, DEFAULTS_DIR)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._stamp = folder_stamp(self._watched)
+        self._snapshot = render_snapshot(content_dir, self.style_dirs, 1)
+        self._server = ThreadingHTTPServer((HOST, port), self._handler())
+        self._server.daemon_threads = True
+        self._watcher = threading.Thread(target=self._watch, name="prepdeck-watch", daemon=True)
+        self._serving = False
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    @property
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            return self._snapshot
+
+    def serve_forever(self) -> None:
+        if self.on_build:
+            self.on_build(self.snapshot)
+        self._serving = True
+        self._watcher.start()
+        self._server.serve_forever(poll_interval=0.2)
+
+    def close(self) -> None:
+        """Stop serving and watching.  Safe from a signal handler's aftermath (the
+        server loop already left) and from another thread (it is still running)."""
+        self._stop.set()
+        if self._serving:
+            self._server.shutdown()  # returns at once if the loop already ended
+        self._server.server_close()
+        if self._watcher.is_alive():
+            self._watcher.join(timeout=2)
+
+    def check(self) -> bool:
+        """Rebuild if a watched file changed since the last look; True if it did."""
+        stamp = folder_stamp(self._watched)
+        if stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        snapshot = render_snapshot(self.content_dir, self.style_dirs, self.snapshot.build + 1)
+        with self._lock:
+            self._snapshot = snapshot
+        if self.on_build:
+            self.on_build(snapshot)
+        return True
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll_seconds):
+            self.check()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        preview = self
+
+        class Handler(BaseHTTPRequestHandler):
+            server_version = "prepdeck-preview"
+
+            def do_GET(self) -> None:
+                self._respond(body=True)
+
+            def do_HEAD(self) -> None:
+                self._respond(body=False)
+
+            def _respond(self, *, body: bool) -> None:
+                path = self.path.split("?", 1)[0]
+                snapshot = preview.snapshot
+                if path == VERSION_PATH:
+                    payload, kind = str(snapshot.build).encode(), "text/plain; charset=utf-8"
+                elif path in ("/", "/index.html"):
+                    payload, kind = snapshot.html, "text/html; charset=utf-8"
+                else:
+                    self.send_error(HTTPStatus.NOT_FOUND, "the preview serves / only")
+                    return
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                if body:
+                    self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # one line per poll would drown the build messages
+
+        return Handler
