@@ -25,6 +25,7 @@ from reportlab.platypus import Paragraph
 
 from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.errors import BuildError, Problem
+from prepdeck.gcpause import gc_running
 from prepdeck.model import Bank, Question
 from prepdeck.pdf.common import (
     Kit,
@@ -380,29 +381,30 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     problems: list[Problem] = []
     # Sheet by sheet, so only one sheet's paragraphs are alive at a time; a card that
     # cannot fit is collected, and the file is only written if there are none.
-    for sheet in range(sheets):
-        chunk: list[Card] = []
-        for q in questions[sheet * grid.per_sheet : (sheet + 1) * grid.per_sheet]:
-            card, found = maker.make(q)
-            problems += found
-            if card is not None:
-                chunk.append(card)
-        if problems:
-            continue
-        where = f"{slug} · sheet {sheet + 1} of {sheets}"
-        painter.crop_marks(canv)
-        painter.slug_line(canv, f"{where}, fronts")
-        painter.slug_line(canv, kit.style.text.cards_how_to_use, top=True)
-        if not questions:
-            painter.note(canv, "No questions match this selection.")
-        for i, card in enumerate(chunk):
-            painter.front(canv, card, grid.slot(*grid.front_slot(i)))
-        canv.showPage()
-        painter.crop_marks(canv)
-        painter.slug_line(canv, f"{where}, backs")
-        for i, card in enumerate(chunk):
-            painter.back(canv, card, grid.slot(*grid.back_slot(i)))
-        canv.showPage()
+    with gc_running():  # reportlab's paragraphs form cycles: collect drawn sheets
+        for sheet in range(sheets):
+            chunk: list[Card] = []
+            for q in questions[sheet * grid.per_sheet : (sheet + 1) * grid.per_sheet]:
+                card, found = maker.make(q)
+                problems += found
+                if card is not None:
+                    chunk.append(card)
+            if problems:
+                continue
+            where = f"{slug} · sheet {sheet + 1} of {sheets}"
+            painter.crop_marks(canv)
+            painter.slug_line(canv, f"{where}, fronts")
+            painter.slug_line(canv, kit.style.text.cards_how_to_use, top=True)
+            if not questions:
+                painter.note(canv, "No questions match this selection.")
+            for i, card in enumerate(chunk):
+                painter.front(canv, card, grid.slot(*grid.front_slot(i)))
+            canv.showPage()
+            painter.crop_marks(canv)
+            painter.slug_line(canv, f"{where}, backs")
+            for i, card in enumerate(chunk):
+                painter.back(canv, card, grid.slot(*grid.back_slot(i)))
+            canv.showPage()
     if problems:
         raise BuildError(problems)
     save(canv)

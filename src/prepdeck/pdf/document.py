@@ -21,6 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from prepdeck.gcpause import gc_running
 from prepdeck.pdf.common import Kit, Metadata, build_date, canvas_maker, roman, save
 from prepdeck.pdf.fonts import draw_line, fit_line
 from prepdeck.pdf.rl_private import defer_save
@@ -240,7 +241,8 @@ class Document:
         """
         template = self.template
         defer_save(template)  # save below, once the forward-referenced forms exist
-        template.build(flowables, canvasmaker=canvas_maker(self.timestamp))
+        with gc_running():  # reportlab's flowables form cycles: collect drawn pages
+            template.build(flowables, canvasmaker=canvas_maker(self.timestamp))
         canv: Canvas = template.canv
         pages = int(canv.getPageNumber()) - 1
         body_pages = pages - self.marks.front_pages
