@@ -458,7 +458,9 @@ def preview(content_dir: Path, style_dirs: tuple[Path, ...], port: int) -> None:
                 click.echo(f"  {problem}", err=True)
 
     try:
-        server = Preview(content_dir, style_dirs=_style_dirs(style_dirs, content_dir), port=port, on_build=built)
+        server = Preview(
+            content_dir, style_dirs=_style_dirs(style_dirs, content_dir), port=port, on_build=built
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
 
