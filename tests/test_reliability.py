@@ -891,3 +891,36 @@ def test_the_readme_names_tests_that_exist() -> None:
         p.read_text(encoding="utf-8") for p in (CONTENT.parent / "tests").glob("*.py")
     )
     assert {name for name in named if f"def {name}(" not in sources} == set()
+
+
+def test_a_signal_right_after_a_temp_file_is_made_still_finds_it_on_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SIGTERM race: the signal lands just after the temporary file exists, before
+    the build has it on record for clean-up.  `stage` holds the signal until it has."""
+    from prepdeck import artifacts
+
+    class Stop(BaseException):
+        pass
+
+    def handler(signum: int, frame: object) -> None:
+        raise Stop
+
+    real_init = artifacts.StagedFile.__init__
+
+    def init_then_signal(self: artifacts.StagedFile, dest: Path) -> None:
+        real_init(self, dest)
+        os.kill(os.getpid(), signal.SIGTERM)  # as soon as the file exists
+
+    monkeypatch.setattr(artifacts.StagedFile, "__init__", init_then_signal)
+    previous = signal.signal(signal.SIGTERM, handler)
+    staged: list[artifacts.StagedFile] = []
+    try:
+        with pytest.raises(Stop):
+            artifacts.stage(tmp_path / "deck.apkg", staged)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    [file] = staged
+    assert file.path.exists()  # made, and on record for the caller's clean-up
+    file.discard()
+    assert list(tmp_path.iterdir()) == []

@@ -21,6 +21,8 @@ import os
 import re
 import secrets
 import shutil
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -179,35 +181,68 @@ class StagedFile:
             self.backup = None
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back for a few steps that must not be split: creating a
+    temporary file and recording it for clean-up, or the renames of `commit_all`.  A
+    signal that arrives meanwhile is delivered (and raises) when the block ends, with
+    everything it must clean up on record.  Outside the main thread (where Python
+    runs no signal handler) and where the platform cannot block signals, a no-op."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def stage(dest: Path, staged: list[StagedFile]) -> StagedFile:
+    """A new `StagedFile` for `dest`, recorded in `staged` before any signal can stop
+    the caller, so whoever cleans up `staged` never misses a temporary file."""
+    with signals_held():
+        file = StagedFile(dest)
+        staged.append(file)
+    return file
+
+
 def commit_all(files: Sequence[StagedFile]) -> None:
     """Rename every staged file over its destination, or none: if a rename fails,
     the files already replaced get their previous content back, and the error is
-    raised.  Temporary files and backups are gone either way."""
-    done: list[StagedFile] = []
-    try:
-        for file in files:
-            file.keep_backup()
-            file.commit()
-            done.append(file)
-    except BaseException:
-        for file in reversed(done):
-            with contextlib.suppress(OSError):  # nothing better to do than go on
-                file.restore()
-        raise
-    finally:
-        for file in files:
-            file.discard()
+    raised.  Temporary files and backups are gone either way.  A signal waits until
+    this is over, so it never stops the renames half-way."""
+    with signals_held():
+        done: list[StagedFile] = []
+        try:
+            for file in files:
+                file.keep_backup()
+                file.commit()
+                done.append(file)
+        except BaseException:
+            for file in reversed(done):
+                with contextlib.suppress(OSError):  # nothing better to do than go on
+                    file.restore()
+            raise
+        finally:
+            for file in files:
+                file.discard()
 
 
 @contextmanager
 def atomic_path(dest: Path) -> Iterator[Path]:
     """A temporary path beside `dest`, renamed over it only if the block succeeds."""
-    staged = StagedFile(dest)
+    staged: StagedFile | None = None
     try:
+        with signals_held():  # the file exists only once `staged` names it
+            staged = StagedFile(dest)
         yield staged.path
         staged.commit()
     finally:
-        staged.discard()
+        if staged is not None:
+            staged.discard()
 
 
 def sha256_of(path: Path) -> str:

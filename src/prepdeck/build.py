@@ -21,6 +21,7 @@ from prepdeck.artifacts import (
     check_destination,
     commit_all,
     sha256_of,
+    stage,
 )
 from prepdeck.errors import BuildError, Problem
 from prepdeck.gcpause import gc_paused
@@ -50,14 +51,12 @@ def build(
                 for name, dest in zip(targets, dests, strict=True):
                     if on_start:
                         on_start(name)
-                    file = StagedFile(dest)
-                    staged.append(file)
+                    file = stage(dest, staged)
                     result = REGISTRY[name].load_writer()(bank, file.path, options)
                     results.append((name, file, result))
                     for path, text in result.files.items():
                         _check([path])
-                        companion = StagedFile(path)
-                        staged.append(companion)
+                        companion = stage(path, staged)
                         companion.path.write_text(text, encoding="utf-8")
             commit_all(staged)
         except OSError as exc:

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prepdeck import lock as lockfile
-from prepdeck.artifacts import Artifact, BuildOptions, StagedFile, commit_all
+from prepdeck.artifacts import Artifact, BuildOptions, StagedFile, commit_all, stage
 from prepdeck.build import build
 from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem, ProblemsError
 from prepdeck.model import Bank
@@ -253,11 +253,10 @@ def _publish(built: Sequence[Artifact], out_dir: Path, texts: Mapping[Path, str]
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
             for artifact in built:
-                staged.append(StagedFile(out_dir / artifact.path.name))
-                shutil.copyfile(artifact.path, staged[-1].path)
+                copy = stage(out_dir / artifact.path.name, staged)
+                shutil.copyfile(artifact.path, copy.path)
             for path, text in texts.items():
-                staged.append(StagedFile(path))
-                staged[-1].path.write_text(text, encoding="utf-8")
+                stage(path, staged).path.write_text(text, encoding="utf-8")
             commit_all(staged)
         except OSError as exc:
             raise ReleaseError(
