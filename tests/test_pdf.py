@@ -168,6 +168,20 @@ def test_booklet_title_page(booklet: Path, bank: Bank) -> None:
     ):
         assert expected in title
     assert "Selection" not in title
+    assert "claims checked" not in title  # this bank gives no reviewed: date
+
+
+def test_booklet_title_page_says_when_the_claims_were_checked(tmp_path: Path) -> None:
+    reviewed = dataclasses.replace(make_bank(), reviewed="2026-11-30")
+    dest = tmp_path / "test-bank.pdf"
+    write_booklet(reviewed, dest, options())
+    title = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(dest), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Version 1.2.3 · claims checked 2026-11-30 · built 2023-11-14" in title
 
 
 def test_booklet_questions_and_hints_in_order(booklet: Path, bank: Bank) -> None:

@@ -298,12 +298,13 @@ class Parts:
             "subtitle", size=sizes.section * 0.8, color="muted", space_after=4
         )
         heading = kit.paragraph_style("heading", size=sizes.body * 1.1, bold=True, space_after=3)
+        facts = [f"Version {bank.version}", f"built {build_date(timestamp)}"]
+        if bank.reviewed:  # a YYYY-MM-DD date (the schema's date-format)
+            facts.insert(1, f"claims checked {bank.reviewed}")
         out: list[Flowable] = [
             Paragraph(esc(bank.title), title),
             Paragraph(esc(layout), subtitle),
-            Paragraph(
-                esc(f"Version {bank.version} · built {build_date(timestamp)}"), self.body_paragraph
-            ),
+            Paragraph(esc(" · ".join(facts)), self.body_paragraph),
             Spacer(1, 14),
         ]
         if bank.filter_description:
