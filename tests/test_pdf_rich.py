@@ -254,3 +254,23 @@ def test_glyph_check_covers_code_blocks_tables_and_captions(
     assert 'U+0E01 THAI CHARACTER KO KAI "\u0e01"' in problem.message
     assert "Hebrew text (U+05D0) cannot be printed" in problem.message
     assert not (tmp_path / "b.pdf").exists()
+
+
+def test_a_paragraph_that_introduces_code_never_ends_a_page(
+    content_dir: Path, tmp_path: Path
+) -> None:
+    # Filler paragraphs move "The build job:" down the page one line at a time, so
+    # one of the layouts puts it on a page's last line unless it keeps with the code.
+    code = "```yaml\n" + "\n".join(f"step_{i}: run" for i in range(30)) + "\n```"
+    ends_a_page = []
+    for filler in range(10, 40):
+        answer = "\n\n".join(
+            [*(f"Filler paragraph number {i}." for i in range(filler)), "The build job:", code]
+        )
+        dest = tmp_path / f"b{filler}.pdf"
+        write_booklet(rich_bank(answer), dest, replace(options(), content_dir=content_dir))
+        for page in layout_text(dest).split("\f"):
+            body = [ln.strip() for ln in page.splitlines() if ln.strip()][:-1]  # less footer
+            if body and body[-1] == "The build job:":
+                ends_a_page.append(filler)
+    assert ends_a_page == []

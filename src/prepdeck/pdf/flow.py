@@ -178,11 +178,20 @@ class Typesetter:
 
     def blocks(self, blocks: tuple[MarkdownBlock, ...], depth: int = 0) -> Iterator[Placed]:
         """Flowables for block Markdown (the model answer)."""
-        for block in blocks:
+        for i, block in enumerate(blocks):
             indent = LIST_INDENT * depth
             if isinstance(block, MarkdownParagraph):
                 style = self.style(indent=indent)
-                yield Placed(self.paragraph(block.children, style), 2 if depth else 4)
+                # A paragraph that introduces a code block, table or image ("The build
+                # job:") never ends a page without the start of what it introduces.
+                introduces = i + 1 < len(blocks) and isinstance(
+                    blocks[i + 1], CodeBlock | MarkdownTable | MarkdownImage
+                )
+                yield Placed(
+                    self.paragraph(block.children, style),
+                    2 if depth else 4,
+                    keep_with_next=introduces,
+                )
             elif isinstance(block, MarkdownList):
                 yield from self._list(block, depth + 1)
             elif isinstance(block, CodeBlock):
