@@ -121,3 +121,13 @@ def test_issue_prefilter_never_hides_an_issue(source: str) -> None:
     """The cheap check that skips the parser must never skip a field with an issue."""
     if not text.may_have_issues(source):
         assert text._parse_blocks(source).issues == ()
+
+
+@settings(max_examples=500)
+@given(_blocky)
+def test_inline_issue_prefilter_never_hides_an_issue(source: str) -> None:
+    """`inline_issues` skips the parser for text with no "<", "[^" or "![": the parser
+    must find nothing in such text (an image counts as an issue in a one-line field)."""
+    if not any(mark in source for mark in text._INLINE_ISSUE_MARKS):
+        parsed = text._parse_inline(source.strip())
+        assert parsed.issues == () and parsed.images == ()

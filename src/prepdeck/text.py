@@ -196,6 +196,8 @@ def parse_inline(source: str) -> tuple[Inline, ...]:
 def inline_issues(source: str) -> list[MarkdownIssue]:
     """What a one-paragraph field holds that prepdeck does not render (images
     included: they belong in the answer, in a paragraph of their own)."""
+    if not any(mark in source for mark in _INLINE_ISSUE_MARKS):
+        return []  # raw HTML needs "<", a footnote "[^", an image "![": nothing to parse
     parsed = _parse_inline(source.strip())
     found = [MarkdownIssue(0, message) for message in parsed.issues]
     found += [
@@ -236,6 +238,7 @@ def markdown_issues(source: str) -> list[MarkdownIssue]:
 
 
 _ISSUE_MARKS = ("<", "#", ">", "~~~", "[^", "![")
+_INLINE_ISSUE_MARKS = ("<", "[^", "![")
 _RULE_LINE = re.compile(
     r"([-*_])[ \t]*(\1[ \t]*){2,}$"  # a horizontal rule (after a list marker too)
     r"|^[ \t]*(=+|-+)[ \t]*$"  # a setext heading's underline

@@ -74,7 +74,7 @@ def _decode_problem(path: Path, src: str, expected: str) -> str | None:
 def check(content: Content) -> Iterator[Problem]:
     for question in content.questions():
         answer = question.text("answer")
-        if not answer or "](" not in answer:
+        if not answer or "![" not in answer:  # every image is written ![alt](path)
             continue
         lines = answer.splitlines()
         for image in iter_images(parse_blocks(answer)):
