@@ -41,11 +41,11 @@ from prepdeck.fontchain import (
     variant,
 )
 from prepdeck.model import Bank, Question
-from prepdeck.pdf import tounicode
+from prepdeck.pdf.rl_private import install_to_unicode_fix
 from prepdeck.pdf.style import PdfStyle
 from prepdeck.text import parse_blocks, parse_inline
 
-tounicode.install()
+install_to_unicode_fix()
 
 # the continuation mark of a wrapped code line (pdf/flow.py)
 CODE_FURNITURE = "\u21aa"

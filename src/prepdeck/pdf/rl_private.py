@@ -1,6 +1,6 @@
 """The reportlab internals prepdeck relies on, all in one place.
 
-reportlab offers no public way to do these four things, and each is needed:
+reportlab offers no public way to do these five things, and each is needed:
 - date a document and seed its /ID from the build's timestamp (reproducible bytes):
   `PDFDocument._timeStamp` and `.signature`;
 - compress each page's stream as soon as the page is finished (memory at 10,000
@@ -8,7 +8,15 @@ reportlab offers no public way to do these four things, and each is needed:
 - lay a document out once and save it only after forms defined at the end exist
   (one pass with forward references): `BaseDocTemplate._doSave`;
 - know whether a flowable is at the top of its frame, so a block that cannot fit an
-  empty frame splits instead of moving on forever: `Frame._atTop`.
+  empty frame splits instead of moving on forever: `Frame._atTop`;
+- make text outside the Basic Multilingual Plane (emoji such as U+1F512) copy and
+  search as itself: reportlab 5.1's `ttfonts.makeToUnicodeCMap` writes each subset
+  code's Unicode value as `<%04X>`, so U+1F512 becomes the five digits `<1F512>`,
+  which PDF readers take as UTF-16 U+1F51 plus a stray digit (pdftotext prints "ὑ").
+  A ToUnicode CMap holds UTF-16BE, so a character past U+FFFF needs its surrogate
+  pair, `<D83DDD12>`.  The function is a module global that `TTFont.addObjects`
+  looks up when a document is saved, so replacing it (`install_to_unicode_fix`) is
+  enough; BMP characters come out exactly as before.
 
 `pyproject.toml` caps reportlab below its next major version because of them, and
 `tests/test_pdf.py` exercises each (byte-identical rebuilds, page labels and
@@ -20,9 +28,10 @@ from __future__ import annotations
 import hashlib
 import time
 import zlib
+from collections.abc import Sequence
 from typing import Any
 
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
 
@@ -84,3 +93,29 @@ def at_frame_top(flowable: Any) -> bool:
     """Whether the frame `flowable` is being laid out in has nothing in it yet."""
     frame = getattr(flowable, "_frame", None)
     return bool(getattr(frame, "_atTop", False))
+
+
+# -- ToUnicode for characters past U+FFFF (see the module docstring) ---------------
+
+_original = ttfonts.makeToUnicodeCMap
+
+
+def _utf16_hex(code_point: int) -> str:
+    return chr(code_point).encode("utf-16-be", "surrogatepass").hex().upper()
+
+
+def make_to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """reportlab's CMap, with every destination as UTF-16BE."""
+    cmap: str = _original(fontname, subset)
+    if all(code < 0x10000 for code in subset):
+        return cmap
+    lines = cmap.split("\n")
+    first = lines.index(f"{len(subset)} beginbfchar") + 1
+    lines[first : first + len(subset)] = [
+        f"<{i:02X}> <{_utf16_hex(code)}>" for i, code in enumerate(subset)
+    ]
+    return "\n".join(lines)
+
+
+def install_to_unicode_fix() -> None:
+    ttfonts.makeToUnicodeCMap = make_to_unicode_cmap
