@@ -141,9 +141,10 @@ def run_genanki(content_dir: Path, out: Path, *, markdown: bool = False) -> int:
 
 
 def run_reportlab(content_dir: Path, out: Path) -> int:
-    """SimpleDocTemplate.build, once, of a Paragraph per question, hint, key point
-    and answer paragraph or list item, in Vera (with its bold and italic, and
-    DejaVu Sans Mono for code) on A4 with the booklet's margins: the questions
+    """SimpleDocTemplate.build, once, of a Paragraph per question (with its id), hint,
+    key point, answer paragraph or list item, and reference (the text the booklet
+    prints), in the booklet's DejaVu Sans (with its bold and italic, and DejaVu Sans
+    Mono for code) on A4 with the booklet's margins: the questions
     first, then the answers, as the booklet does.  Each paragraph's markup is the
     escaped markup prepdeck makes from the Markdown (`prepdeck.text.inline_markup`),
     so both sides typeset the same text with the same tags."""
@@ -167,12 +168,17 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
         parse_inline,
     )
 
-    faces = {"Vera": "Vera.ttf", "Vera-Bold": "VeraBd.ttf", "Vera-Italic": "VeraIt.ttf"}
-    faces["Vera-BoldItalic"] = "VeraBI.ttf"
+    fonts = DEFAULTS_DIR / "fonts"
+    faces = {
+        "Body": "DejaVuSans.ttf",
+        "Body-Bold": "DejaVuSans-Bold.ttf",
+        "Body-Italic": "DejaVuSans-Oblique.ttf",
+        "Body-BoldItalic": "DejaVuSans-BoldOblique.ttf",
+    }
     for name, filename in faces.items():
-        pdfmetrics.registerFont(TTFont(name, filename))
+        pdfmetrics.registerFont(TTFont(name, str(fonts / filename)))
     pdfmetrics.registerFontFamily(
-        "Vera", normal="Vera", bold="Vera-Bold", italic="Vera-Italic", boldItalic="Vera-BoldItalic"
+        "Body", normal="Body", bold="Body-Bold", italic="Body-Italic", boldItalic="Body-BoldItalic"
     )
     mono = str(DEFAULTS_DIR / "fonts" / "DejaVuSansMono.ttf")
     pdfmetrics.registerFont(TTFont("Mono", mono))
@@ -181,7 +187,7 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
     def markup(nodes: Any) -> str:
         return inline_markup(nodes, markup_style)
 
-    body = ParagraphStyle("body", fontName="Vera", fontSize=10, leading=13.2)
+    body = ParagraphStyle("body", fontName="Body", fontSize=10, leading=13.2)
     point = ParagraphStyle("point", parent=body, leftIndent=12)
     heading = ParagraphStyle("heading", parent=body, fontSize=17, leading=22, spaceBefore=12)
     question_style = ParagraphStyle("question", parent=body, fontSize=10.5, spaceBefore=14)
@@ -197,6 +203,8 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
         return out
 
     bank, tiers = load(content_dir)
+    references = {r["key"]: r for r in bank.get("references", ())}
+    label = ParagraphStyle("label", parent=body, fontSize=7.5, spaceBefore=6)
     story: list[Paragraph] = []
     answers: list[Paragraph] = []
     number = 0
@@ -206,14 +214,30 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
         for q in tier["questions"]:
             number += 1
             question = markup(parse_inline(q["question"]))
-            story.append(Paragraph(f"Q{number} <b>{question}</b>", question_style))
+            label_id = f"<font size=8>{escape(q['id'])}</font>"
+            story.append(Paragraph(f"Q{number} {label_id} <b>{question}</b>", question_style))
             story.append(Paragraph(markup(parse_inline(q["hint"])), body))
             story += [
                 Paragraph(markup(parse_inline(p)), point, bulletText="\u2022")
                 for p in q["key_points"]
             ]
-            answers.append(Paragraph(f"Q{number}", question_style))
+            answers.append(
+                Paragraph(f"Q{number} <font size=8>{escape(q['id'])}</font>", question_style)
+            )
             answers += answer_paragraphs(parse_blocks(q["answer"]), body)
+            # The same text the booklet prints after each answer: its references.
+            cited = [references[key] for key in q.get("refs", ()) if key in references]
+            if cited:
+                answers.append(Paragraph("<b>FURTHER READING</b>", label))
+                answers += [
+                    Paragraph(
+                        f'<a href="{escape(r["url"])}" color="#0b5cad">{escape(r["title"])}</a> '
+                        f"{escape(r['url'])}",
+                        point,
+                        bulletText="\u2022",
+                    )
+                    for r in cited
+                ]
     doc = SimpleDocTemplate(
         str(out),
         pagesize=A4,
