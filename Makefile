@@ -8,7 +8,7 @@ DIST   ?= dist
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: build test lint clean bench release lock-deps validate
+.PHONY: build test lint clean bench release lock-deps validate schemas
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+
+# fastjsonschema's validators for the shipped schemas, generated once instead of per run
+schemas: $(STAMP)
+	$(BIN)/python -c 'from prepdeck.schema import write_compiled; write_compiled()'
 
 bench: $(DEVSTAMP)  # the dev extras bring Playwright, for the study page's keystroke case
 	$(BIN)/python bench/run.py

@@ -7,6 +7,7 @@ and that the schemas use no keyword fastjsonschema's generator does not implemen
 from __future__ import annotations
 
 import copy
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,13 @@ def test_a_trailing_newline_is_no_match_for_either_validator() -> None:
     document["slug"] += "\n"
     assert not fast_valid("bank", document)
     assert not jsonschema.Draft202012Validator(schema.schema("bank")).is_valid(document)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_shipped_compiled_validators_are_current(kind: Kind) -> None:
+    """`schemas/compiled/<kind>.py` is what fastjsonschema generates from the shipped
+    schema today; after editing a schema (or upgrading fastjsonschema), `make schemas`."""
+    shipped = resources.files("prepdeck.schemas").joinpath("compiled", f"{kind}.py")
+    assert shipped.read_text(encoding="utf-8") == schema.compiled_source(kind), (
+        f"schemas/compiled/{kind}.py is stale: run `make schemas`"
+    )

@@ -1,0 +1,1 @@
+"""fastjsonschema validators generated from the shipped schemas (`make schemas`)."""
