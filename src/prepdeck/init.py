@@ -17,7 +17,7 @@ from pathlib import Path
 
 from prepdeck.errors import PrepdeckError
 from prepdeck.schema import schema
-from prepdeck.schemas import KINDS
+from prepdeck.schemas import DOCUMENT_KINDS
 
 # What init writes (path in the new folder) from which file under `starter/`.
 # Dot-files are stored without the dot, so git and packaging treat them as data.
@@ -66,7 +66,7 @@ def schema_files() -> dict[str, bytes]:
     """File name -> bytes of every JSON Schema prepdeck ships (bank, tier, ...)."""
     return {
         f"{kind}.schema.json": (json.dumps(schema(kind), indent=2) + "\n").encode("utf-8")
-        for kind in KINDS
+        for kind in DOCUMENT_KINDS
     }
 
 

@@ -608,8 +608,8 @@ def _as_lock(source: LockSource) -> Lock | None:
 
 
 def path_for(options: BuildOptions) -> Path:
-    """The lock a build reads and updates: the one given, else the content folder's."""
-    return options.lock_path or options.content_dir / LOCK_FILE
+    """The lock a build reads and updates: the content folder's."""
+    return options.content_dir / LOCK_FILE
 
 
 @dataclass(frozen=True, slots=True)
