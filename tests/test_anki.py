@@ -320,10 +320,11 @@ def test_lock_changes_for_release_notes(tmp_path: Path) -> None:
     )
     write(tmp_path, "b.apkg", bank=edited, timestamp=T0 + 10)
     current = lock.read_lock(tmp_path / "content" / "prepdeck.lock")
-    assert lock.lock_changes(previous, current) == (["brand-new"], ["what-is-ci"], ["rotate-keys"])
-    assert lock.lock_changes(str(previous), previous) == ([], [], [])
-    data = json.loads(previous.read_text())
-    assert lock.lock_changes(None, data)[0] == sorted(data["notes"])
+    before = lock.read_lock(previous)
+    assert lock.lock_changes(before, current) == (["brand-new"], ["what-is-ci"], ["rotate-keys"])
+    assert lock.lock_changes(before, before) == ([], [], [])
+    assert before is not None
+    assert lock.lock_changes(None, before)[0] == sorted(before.notes)
 
 
 def make_question(question_id: str) -> dict[str, Any]:
@@ -521,7 +522,7 @@ def test_the_lock_rules_run_without_the_deck_writer(tmp_path: Path) -> None:
     ]
     update = check(bank)
     assert update.old is None and update.needs_write and not update.diff.notetypes_changed
-    update.write()
+    lock.write_lock(update.new, update.path)
     with pytest.raises(BuildError) as caught:
         check(dataclasses.replace(bank, slug="other"))
     assert [p.rule for p in caught.value.problems] == ["lock-bank"]

@@ -145,6 +145,7 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--slug", "K8s_Bank"], "slug 'K8s_Bank' must be kebab-case"),
+        (["--slug", "bad\n"], "slug 'bad\\n' must be kebab-case"),  # `$` let it through
         ([], "cannot make a slug from the folder name '___'; give one with --slug"),
     ],
 )

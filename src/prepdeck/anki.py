@@ -21,9 +21,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import shutil
 import sqlite3
-import sys
 import tempfile
 import time
 import zipfile
@@ -341,19 +339,13 @@ def _zip(dest: Path, entries: Mapping[str, Path | bytes], timestamp: int) -> Non
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
-            if sys.version_info >= (3, 13):
-                info.compress_level = ZIP_LEVEL
-            else:
-                info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]
             info.create_system = 3  # unix, whatever the host
             info.external_attr = 0o100644 << 16
             content = entries[name]
-            with archive.open(info, "w") as out:
-                if isinstance(content, bytes):
-                    out.write(content)
-                else:
-                    with content.open("rb") as src:
-                        shutil.copyfileobj(src, out, 1 << 20)
+            data = content if isinstance(content, bytes) else content.read_bytes()
+            # writestr's compresslevel is the public way to set a ZipInfo's level
+            # before Python 3.13 (open(info, "w") ignores the archive's compresslevel)
+            archive.writestr(info, data, compresslevel=ZIP_LEVEL)
 
 
 def _zip_date_time(timestamp: int) -> tuple[int, int, int, int, int, int]:

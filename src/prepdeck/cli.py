@@ -619,10 +619,11 @@ def rename(old: str, new: str, content_dir: Path) -> None:
         prepdeck rename promt-injection prompt-injection content
         prepdeck build content   # then commit the tier file and the lock
     """
-    from prepdeck.rename import ID_PATTERN, RenameError
+    from prepdeck.model import is_kebab_case
+    from prepdeck.rename import RenameError
     from prepdeck.rename import rename as run_rename
 
-    if not ID_PATTERN.match(new):
+    if not is_kebab_case(new):
         raise click.BadParameter(
             f"{new!r} is not kebab-case (lowercase letters, digits, single hyphens)",
             param_hint="NEW",

@@ -276,10 +276,6 @@ class Chain:
         self._fine: set[str] = set(COLLAPSED)  # characters found printable so far
         self._split: dict[str, list[tuple[str, str]]] = {}  # text -> runs, for repeats
 
-    @property
-    def primary(self) -> str:
-        return self.fonts[0].name
-
     def can_draw(self, char: str) -> bool:
         return any(char in f.coverage for f in self.fonts)
 

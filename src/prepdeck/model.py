@@ -7,10 +7,20 @@ data of documents that passed validation into a `Bank`; renderers only ever see 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+# Slugs and ids: lowercase letters and digits in words joined by single hyphens (the
+# schemas' id pattern).  fullmatch, so a trailing newline is not let through.
+_KEBAB_CASE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_kebab_case(text: str) -> bool:
+    """Whether `text` is a valid slug or id: "k8s-security", not "K8s", "a--b" or "a\\n"."""
+    return _KEBAB_CASE.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
