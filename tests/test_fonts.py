@@ -271,6 +271,25 @@ def test_cli_validate_uses_the_styles_and_exits_1(make_bank: MakeBank, tmp_path:
     assert booklet.exit_code == 1 and "error[pdf-glyph]" in booklet.output
 
 
+@pytest.mark.parametrize(
+    ("targets", "code"),
+    [(["site"], 0), (["anki", "site"], 0), (["site", "quiz"], 1), ([], 1)],
+)
+def test_the_glyph_check_runs_only_when_a_pdf_is_built(
+    make_bank: MakeBank, tmp_path: Path, targets: list[str], code: int
+) -> None:
+    # Arabic and CJK show in Anki and the page (the device's fonts); only a PDF cannot
+    basics = NARROW_BASICS.replace("What is CI?", "What is مرحبا or 锁?")
+    root = make_bank(basics__yaml=basics)
+    args = ["build", str(root), "--out", str(tmp_path / "dist"), "--jobs", "1"]
+    result = CliRunner().invoke(cli, [*args, *(a for t in targets for a in ("--target", t))])
+    assert result.exit_code == code, result.output
+    assert ("error[pdf-glyph]" in result.output) == (code == 1)
+    if code == 0:
+        page = (tmp_path / "dist" / "tiny.html").read_text(encoding="utf-8")
+        assert "مرحبا or 锁" in page
+
+
 # -- the proof: a bank that prints --------------------------------------------------------
 
 
@@ -420,3 +439,30 @@ def test_paragraph_markup_tags_only_the_fallback_runs() -> None:
         '<font face="DejaVuSansMono">x → <font face="NotoEmoji">✅</font> &lt;y&gt;</font>'
     )
     assert kit.markup("done ✅\ufe0f") == 'done <font face="NotoEmoji">✅</font>'
+
+
+def test_preview_uses_the_banks_styles_and_needs_no_pdf_font(tmp_path: Path) -> None:
+    from prepdeck.preview import Preview
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "bank.yaml").write_text(PROOF_BANK, encoding="utf-8")
+    tier = PROOF_TIER.replace("means locked?", "means locked? 哪个是锁？")
+    (content / "basics.yaml").write_text(tier, encoding="utf-8")
+    styles = tmp_path / "styles"  # the bank's own: a page style and a CJK font for the PDFs
+    styles.mkdir()
+    (styles / "site.css").write_text(".pd { --bank-mark: 1; }\n")
+    (styles / "pdf.yaml").write_text(f"fonts:\n  body: [DejaVuSans, NotoEmoji, {WQY}]\n")
+    for folders in (None, [styles]):
+        server = Preview(content, style_dirs=folders)
+        try:
+            snapshot = server.snapshot
+        finally:
+            server.close()
+        assert snapshot.ok, snapshot.problems
+        page = snapshot.html.decode("utf-8")
+        assert "哪个是锁？" in page and "--bank-mark: 1" in page
+    (styles / "pdf.yaml").unlink()  # without the font: the page still shows (no PDF here)
+    server = Preview(content)
+    server.close()
+    assert server.snapshot.ok, server.snapshot.problems
