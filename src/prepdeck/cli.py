@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -24,9 +22,6 @@ from prepdeck.schemas import DOCUMENT_KINDS
 from prepdeck.targets import REGISTRY, TARGETS
 
 F = TypeVar("F", bound=Callable[..., Any])
-# Zip entries store years 1980 to 2107; a SOURCE_DATE_EPOCH outside is a usage error.
-MIN_EPOCH = 315_532_800  # 1980-01-01T00:00:00Z
-MAX_EPOCH = 4_354_819_199  # 2107-12-31T23:59:59Z
 
 
 def content_argument(func: F) -> F:
@@ -117,21 +112,9 @@ def _print_problems(problems: Sequence[Any], output_format: str, *, quiet: bool 
 
 
 def _print_json(problems: Sequence[Any], artifacts: Sequence[Any], **more: Any) -> None:
-    """A build's or release's whole answer as one JSON document: the problems, the
-    artifacts, and what else the command knows (`more`)."""
-    import json
+    from prepdeck.report import json_document
 
-    from prepdeck import report
-
-    document = {
-        "problems": [report.as_dict(p) for p in problems],
-        "artifacts": [
-            {"target": a.target, "path": str(a.path), "size": a.size, "sha256": a.sha256}
-            for a in artifacts
-        ],
-        **more,
-    }
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    click.echo(json_document(problems, artifacts, **more))
 
 
 def _failed(problems: Sequence[Any], output_format: str, what: str) -> NoReturn:
@@ -302,6 +285,7 @@ def build(
         prepdeck build --target booklet --paper letter --tier beginner
     """
     from prepdeck import pipeline
+    from prepdeck.artifacts import Terminated, terminate_like_interrupt
     from prepdeck.build import usable_cores
     from prepdeck.style_folders import describe
 
@@ -315,7 +299,7 @@ def build(
     )
     progress = _Progress(request.targets, show=_show_progress(quiet), verbose=verbose)
     try:
-        with _terminate_like_interrupt():
+        with terminate_like_interrupt():
             outcome = pipeline.run(
                 content_dir,
                 request,
@@ -354,57 +338,19 @@ def build(
 
 
 def _echo_artifacts(artifacts: Sequence[Any]) -> None:
-    """One line per artifact, in columns: path, size, SHA-256."""
-    paths = [str(a.path) for a in artifacts]
-    width = max(map(len, paths), default=0)
-    for path, artifact in zip(paths, artifacts, strict=True):
-        click.echo(f"{path:<{width}}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
+    from prepdeck.report import artifact_lines
 
-
-class Terminated(BaseException):
-    """SIGTERM arrived (CI cancelling a job): unwinds like Ctrl-C, so every staged
-    temporary file is removed on the way out."""
-
-
-@contextmanager
-def _terminate_like_interrupt() -> Iterator[None]:
-    def handler(signum: int, frame: object) -> None:
-        raise Terminated
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    for line in artifact_lines(artifacts):
+        click.echo(line)
 
 
 def _source_date_epoch() -> int:
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is None:
-        return int(time.time())
+    from prepdeck.pipeline import RequestError, source_date_epoch
+
     try:
-        stamp = int(value)
-    except ValueError:
-        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number, not {value!r}") from None
-    if not MIN_EPOCH <= stamp <= MAX_EPOCH:
-        raise click.UsageError(
-            f"SOURCE_DATE_EPOCH={value} is outside what a zip file and a PDF can store: "
-            f"use seconds (not milliseconds) from {MIN_EPOCH} (1980-01-01) to "
-            f"{MAX_EPOCH} (2107-12-31)"
-        )
-    return stamp
-
-
-def _size(size: int) -> str:
-    for unit in ("B", "KiB", "MiB"):
-        if size < 1024 or unit == "MiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return str(size)  # pragma: no cover
+        return source_date_epoch(os.environ)
+    except RequestError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @cli.command()
@@ -554,7 +500,7 @@ def init(directory: Path, slug: str | None, title: str | None) -> None:
         prepdeck init k8s-bank --slug k8s-security
         cd k8s-bank && prepdeck validate && prepdeck build
     """
-    from prepdeck.init import InitError
+    from prepdeck.init import InitError, next_steps
     from prepdeck.init import init as run_init
 
     try:
@@ -563,14 +509,7 @@ def init(directory: Path, slug: str | None, title: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
     for path in result.written:
         click.echo(str(directory / path))
-    where = "" if directory == Path(".") else f"cd {directory}, then "
-    click.echo(
-        f"\nA new bank {result.slug!r} is ready. Next: {where}edit the questions in "
-        "content/, then run\n"
-        "  prepdeck validate   # every problem at once, with file:line:col\n"
-        "  prepdeck build      # the Anki deck and PDFs in dist/; commit content/prepdeck.lock",
-        err=True,
-    )
+    click.echo("\n" + next_steps(directory, result), err=True)
 
 
 @cli.command()
@@ -700,6 +639,7 @@ def release(
         prepdeck release content --out dist --tag v1.2.0
         prepdeck release content --previous-lock ../v1.1.0/prepdeck.lock
     """
+    from prepdeck.artifacts import Terminated, terminate_like_interrupt
     from prepdeck.build import usable_cores
     from prepdeck.errors import PrepdeckError, Problem, ProblemsError
     from prepdeck.pipeline import RequestError
@@ -726,7 +666,7 @@ def release(
             click.echo(f"{message}…", err=True)
 
     try:
-        with _terminate_like_interrupt():
+        with terminate_like_interrupt():
             result = run_release(
                 content_dir,
                 out_dir=out_dir,
@@ -774,16 +714,7 @@ def release(
     _echo_artifacts(result.artifacts)
     click.echo(f"{result.checksums}")
     click.echo(f"{result.release_notes}")
-    changes = result.changes
-    summary = (
-        "first release"
-        if changes.since is None
-        else f"since {changes.since}: {len(changes.added)} added, {len(changes.changed)} changed, "
-        f"{len(changes.removed)} removed"
-    )
-    if changes.notetypes:
-        summary += '; the notes tell users to import with "Merge note types"'
-    click.echo(f"{result.tag}: two builds byte-identical; {summary}", err=True)
+    click.echo(result.summary, err=True)
 
 
 def main() -> None:

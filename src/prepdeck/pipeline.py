@@ -10,7 +10,7 @@ it does not have) raises, as `RequestError`, which the CLI reports as a usage er
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,10 @@ from prepdeck.model import Bank
 from prepdeck.style_folders import bank_style_dirs
 from prepdeck.targets import REGISTRY, TARGETS
 from prepdeck.validate import validate_content
+
+# Zip entries store years 1980 to 2107; a SOURCE_DATE_EPOCH outside is a usage error.
+MIN_EPOCH = 315_532_800  # 1980-01-01T00:00:00Z
+MAX_EPOCH = 4_354_819_199  # 2107-12-31T23:59:59Z
 
 
 class RequestError(PrepdeckError):
@@ -153,6 +157,30 @@ def run(
     except ProblemsError as exc:
         outcome.problems = [*outcome.problems, *exc.problems]
     return outcome
+
+
+def source_date_epoch(environ: Mapping[str, str]) -> int:
+    """SOURCE_DATE_EPOCH from `environ`, else the clock: the one time a build uses.
+    Raises `RequestError` for a value that is not whole seconds a zip can store."""
+    import time
+
+    value = environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return int(time.time())
+    try:
+        stamp = int(value)
+    except ValueError:
+        raise RequestError(
+            f"SOURCE_DATE_EPOCH must be a whole number, not {value!r}", "SOURCE_DATE_EPOCH"
+        ) from None
+    if not MIN_EPOCH <= stamp <= MAX_EPOCH:
+        raise RequestError(
+            f"SOURCE_DATE_EPOCH={value} is outside what a zip file and a PDF can store: "
+            f"use seconds (not milliseconds) from {MIN_EPOCH} (1980-01-01) to "
+            f"{MAX_EPOCH} (2107-12-31)",
+            "SOURCE_DATE_EPOCH",
+        )
+    return stamp
 
 
 def resolve_styles(content_dir: Path, given: Sequence[Path] | None) -> tuple[Path, ...]:

@@ -64,6 +64,20 @@ class Release:
     changes: Changes
     warnings: tuple[Problem, ...] = ()  # from validation; the CLI shows them
 
+    @property
+    def summary(self) -> str:
+        """One line: the tag, that the builds agreed, and what changed."""
+        changes = self.changes
+        what = (
+            "first release"
+            if changes.since is None
+            else f"since {changes.since}: {len(changes.added)} added, "
+            f"{len(changes.changed)} changed, {len(changes.removed)} removed"
+        )
+        if changes.notetypes:
+            what += '; the notes tell users to import with "Merge note types"'
+        return f"{self.tag}: two builds byte-identical; {what}"
+
 
 def release(
     content_dir: Path,
