@@ -153,6 +153,8 @@ def check_manifest(doc: dict[str, Any]) -> list[str]:
 def check_workflow(doc: dict[Any, Any], tmp: Path) -> list[str]:
     if "jobs" not in doc:  # one job shown on its own
         doc = {"on": "push", "jobs": {"job": doc}}
+    elif True in doc:  # YAML 1.1 reads the key `on` as a boolean; write it back as `on`
+        doc = {("on" if key is True else key): value for key, value in doc.items()}
     workflow = tmp / "workflow.yml"
     workflow.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     code, output = actionlint(workflow)
@@ -273,6 +275,16 @@ steps:
   - run: echo built
 """
 
+WORKFLOW = """\
+on: pull_request
+permissions: {}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo tested
+"""
+
 BROKEN: list[tuple[str, str, str, str]] = [
     # (language, good block, broken block, what the checker must say)
     ("python", "x = [1, 2]\n", "x = [1, 2\n", "python"),
@@ -302,6 +314,7 @@ BROKEN: list[tuple[str, str, str, str]] = [
     ),
     ("yaml", JOB, JOB.replace("steps:", "timeout: 5\nsteps:"), "timeout"),
     ("yaml", JOB, JOB + "  - uses: actions/checkout\n", "actionlint"),
+    ("yaml", WORKFLOW, WORKFLOW.replace("pull_request", "pull-request"), "pull-request"),
 ]
 
 
