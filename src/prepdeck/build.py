@@ -167,8 +167,18 @@ def _write_in_workers(
     jobs: int,
     progress: Progress | None,
 ) -> list[WriterResult]:
-    """Each target in its own forked process, at most `jobs` at once, longest first."""
+    """Each target in its own forked process, at most `jobs` at once, longest first.
+
+    The writers' modules are imported, and their warm-ups run, here first: every
+    worker then starts with them instead of importing and loading them again."""
     global _job
+    warm_ups = {REGISTRY[name].warm_up: REGISTRY[name] for name in targets}
+    for name in targets:
+        REGISTRY[name].load_writer()
+    with gc_paused():
+        for target in warm_ups.values():
+            if (warm_up := target.load_warm_up()) is not None:
+                warm_up(options)
     context = multiprocessing.get_context("fork")
     queue = sorted(range(len(targets)), key=lambda i: -_COST.get(targets[i], 2))
     running: dict[Connection, tuple[int, BaseProcess]] = {}

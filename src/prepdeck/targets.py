@@ -13,7 +13,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 if TYPE_CHECKING:  # the CLI reads the registry for --help: keep its import cheap
-    from prepdeck.artifacts import Writer
+    from collections.abc import Callable
+
+    from prepdeck.artifacts import BuildOptions, Writer
+
+    WarmUp = Callable[[BuildOptions], object]
 
 
 class Target(NamedTuple):  # not a dataclass: `prepdeck --help` reads this, keep it cheap
@@ -22,14 +26,30 @@ class Target(NamedTuple):  # not a dataclass: `prepdeck --help` reads this, keep
     writer: str  # "module:function", imported only when the target is built
     description: str  # one line for --help
     uses_paper: bool = False  # whether --paper (a pdf.yaml paper) applies
+    # "module:function" run once before artifacts are built in worker processes, so
+    # they share what it loads (fonts registered) instead of each loading it again
+    warm_up: str | None = None
 
     def file_name(self, slug: str) -> str:
         return slug + self.suffix
 
     def load_writer(self) -> Writer:
-        module_name, _, function = self.writer.partition(":")
-        return cast("Writer", getattr(importlib.import_module(module_name), function))
+        return cast("Writer", _load(self.writer))
 
+    def load_warm_up(self) -> Callable[[BuildOptions], object] | None:
+        return (
+            None
+            if self.warm_up is None
+            else cast("Callable[[BuildOptions], object]", _load(self.warm_up))
+        )
+
+
+def _load(name: str) -> object:
+    module_name, _, function = name.partition(":")
+    return getattr(importlib.import_module(module_name), function)
+
+
+PDF_WARM_UP = "prepdeck.pdf.common:warm_up"  # the fonts every layout registers
 
 REGISTRY: Mapping[str, Target] = {
     target.name: target
@@ -41,6 +61,7 @@ REGISTRY: Mapping[str, Target] = {
             "prepdeck.pdf.booklet:write_booklet",
             "the study booklet (PDF)",
             uses_paper=True,
+            warm_up=PDF_WARM_UP,
         ),
         Target(
             "quiz",
@@ -48,6 +69,7 @@ REGISTRY: Mapping[str, Target] = {
             "prepdeck.pdf.quiz:write_quiz",
             "the self-quiz with ruled space (PDF)",
             uses_paper=True,
+            warm_up=PDF_WARM_UP,
         ),
         Target(
             "cards",
@@ -55,6 +77,7 @@ REGISTRY: Mapping[str, Target] = {
             "prepdeck.pdf.cards:write_cards",
             "duplex flash cards (PDF)",
             uses_paper=True,
+            warm_up=PDF_WARM_UP,
         ),
         Target("site", ".html", "prepdeck.site:write_site", "the study web page (HTML)"),
     )

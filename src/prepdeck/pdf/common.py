@@ -226,6 +226,12 @@ def make_kit(style_dirs: Iterable[Any]) -> Kit:
     return Kit(style, register_fonts(style))
 
 
+def warm_up(options: Any) -> None:
+    """Load the style and register its fonts now (a build does this once before
+    forking the processes that write the PDFs, which then share them)."""
+    make_kit(options.style_dirs)
+
+
 def check_printable(bank: Bank, kit: Kit, extra: Iterable[tuple[str, str, str]] = ()) -> None:
     """Raise a BuildError listing every character the fonts cannot draw: in the
     bank's printed fields (`printed.py`, the list the check before a build walks)
