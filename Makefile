@@ -28,8 +28,8 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/prepdeck validate $(CONTENT)
 
-test: $(DEVSTAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(DEVSTAMP)  # every core (pytest-xdist); a module's tests stay in one worker
+	$(BIN)/python -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check src tests bench

@@ -8,15 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import BASICS_YAML, MakeBank
-from prepdeck.cli import cli
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+from conftest import BASICS_YAML, MakeBank, run
 
 
 def test_valid_bank_exits_0(make_bank: MakeBank) -> None:

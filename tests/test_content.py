@@ -7,7 +7,6 @@ from collections import Counter
 
 import pytest
 
-from conftest import CONTENT
 from prepdeck.model import Bank
 from prepdeck.text import (
     CodeBlock,
@@ -18,7 +17,7 @@ from prepdeck.text import (
     plain,
     prose_words,
 )
-from prepdeck.validate import validate_content
+from prepdeck.validate import Validation
 
 EXPECTED_TIERS = [
     ("beginner", "Beginner", 5),
@@ -30,12 +29,10 @@ EXPECTED_TIERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def bank() -> Bank:
-    result = validate_content(CONTENT)
-    assert result.problems == [], "\n".join(map(str, result.problems))  # no warnings either
-    assert result.bank is not None
-    return result.bank
+@pytest.fixture
+def bank(real_content: Validation, real_bank: Bank) -> Bank:
+    assert real_content.problems == [], "\n".join(map(str, real_content.problems))  # no warnings
+    return real_bank
 
 
 def test_metadata(bank: Bank) -> None:

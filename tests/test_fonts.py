@@ -6,7 +6,6 @@ back with poppler (pdftotext, pdffonts) and pikepdf."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 import reportlab
 from click.testing import CliRunner
 
-from conftest import MakeBank
+from conftest import MakeBank, tool
 from prepdeck import fontchain, fontspec
 from prepdeck.cli import cli
 from prepdeck.fontspec import parse_fonts
@@ -363,14 +362,8 @@ questions:
 """
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    assert path, f"{name} (poppler-utils) is needed; .ci/run installs it"
-    return path
-
-
 def pdffonts(path: Path) -> list[list[str]]:
-    out = subprocess.run([_tool("pdffonts"), str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run([tool("pdffonts"), str(path)], capture_output=True, text=True, check=True)
     return [line.split() for line in out.stdout.splitlines()[2:]]
 
 
@@ -403,7 +396,7 @@ def test_proof_bank_builds_every_artifact_and_prints_every_character(tmp_path: P
         assert first.read_bytes() == second.read_bytes(), first.name
     booklet = tmp_path / "a" / "unicode-proof.pdf"
     text = subprocess.run(
-        [_tool("pdftotext"), str(booklet), "-"], capture_output=True, text=True, check=True
+        [tool("pdftotext"), str(booklet), "-"], capture_output=True, text=True, check=True
     ).stdout
     for char in PROOF.split():
         assert char in text, char
@@ -443,7 +436,7 @@ def test_one_line_adds_a_cjk_font(tmp_path: Path) -> None:
     assert built.exit_code == 0, built.output
     booklet = out / "unicode-proof.pdf"
     text = subprocess.run(
-        [_tool("pdftotext"), str(booklet), "-"], capture_output=True, text=True, check=True
+        [tool("pdftotext"), str(booklet), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "哪个是锁？" in text
     faces = {row[0].split("+", 1)[1] for row in pdffonts(booklet)}

@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import ROOT, run, tool
 from prepdeck import init as init_module
-from prepdeck.cli import cli
 from prepdeck.init import STARTER_FILES, planned_files, slug_from_name
 from prepdeck.schema import schema
 from prepdeck.schemas import DOCUMENT_KINDS
@@ -40,11 +38,6 @@ from test_workflows import actionlint, load, zizmor
 
 WORKFLOW = ".github/workflows/prepdeck.yml"
 EPOCH = "1767225600"
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -111,7 +104,7 @@ def test_validate_and_build_from_another_folder(
     assert "K8s Security Interview Questions" in text
     assert "What does each field of a question hold" in text
     layout = subprocess.run(
-        ["pdftotext", "-layout", str(dist / names[1]), "-"], capture_output=True, text=True
+        [tool("pdftotext"), "-layout", str(dist / names[1]), "-"], capture_output=True, text=True
     ).stdout.splitlines()
     code_lines = [
         line.strip() for line in layout if "[basics]" in line or "[commonmark-help]" in line
@@ -119,7 +112,10 @@ def test_validate_and_build_from_another_folder(
     assert code_lines == ["tags: [basics]", "refs: [commonmark-help]"]  # the code block's own lines
     assert any(line.split() == ["hint", "back,", "first", "inline"] for line in layout)  # table
     images = subprocess.run(
-        ["pdfimages", "-list", str(dist / names[1])], capture_output=True, text=True, check=True
+        [tool("pdfimages"), "-list", str(dist / names[1])],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()[2:]
     assert len(images) == 1 and images[0].split()[3:5] == ["360", "96"]
     quiz, cards = PdfReader(dist / names[2]), PdfReader(dist / names[3])

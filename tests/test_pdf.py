@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from conftest import tool
 from prepdeck.artifacts import BuildOptions
 from prepdeck.errors import BuildError
 from prepdeck.model import Bank, SourceLocation, build_bank
@@ -176,7 +177,7 @@ def test_booklet_title_page_says_when_the_claims_were_checked(tmp_path: Path) ->
     dest = tmp_path / "test-bank.pdf"
     write_booklet(reviewed, dest, options())
     title = subprocess.run(
-        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(dest), "-"],
+        [tool("pdftotext"), "-layout", "-f", "1", "-l", "1", str(dest), "-"],
         capture_output=True,
         text=True,
         check=True,

@@ -5,7 +5,6 @@ are embedded, and the running header names the right tier."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from conftest import needs
 from prepdeck.pdf.booklet import write_booklet
 from prepdeck.pdf.cards import write_cards
 from prepdeck.pdf.quiz import write_quiz
@@ -21,7 +21,7 @@ from test_pdf import make_bank, options
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed"),
+    needs("pdftotext", "pdfimages"),
 ]
 
 ANSWER = """\

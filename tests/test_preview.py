@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT
+from conftest import CHROMIUM, CONTENT, needs_chromium
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 CARD = '<article class="pd pd-q"'
 PROBLEMS = '<ol class="pd-problem-list">'
 
@@ -120,9 +119,8 @@ def test_ctrl_c_stops_it(running: Running) -> None:
         fetch(running.url)
 
 
+@needs_chromium
 def test_the_open_page_reloads_itself(running: Running, content: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (.ci/run)")
     sync_api = pytest.importorskip("playwright.sync_api")
     from test_site_browser import CHROMIUM_ARGS
 

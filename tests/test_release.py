@@ -6,19 +6,17 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import BASICS_YAML, DEEP_YAML, MakeBank
+from conftest import BASICS_YAML, DEEP_YAML, MakeBank, run
+from conftest import git as shared_git
 from prepdeck import pipeline
 from prepdeck.artifacts import BuildOptions
 from prepdeck.build import build
-from prepdeck.cli import cli
 from prepdeck.errors import BuildError, ContentError
 from prepdeck.release import (
     AUTO,
@@ -73,25 +71,8 @@ def edit_bank(content: Path, *, version: str = "1.1.0") -> None:
     (content / "deep.yaml").write_text(deep)
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
 def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-        "GIT_COMMITTER_DATE": f"{EPOCH} +0000",
-        "GIT_AUTHOR_DATE": f"{EPOCH} +0000",
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
+    return shared_git(cwd, *args, epoch=EPOCH)  # commits and tags at the release's time
 
 
 # -- the library ---------------------------------------------------------------------

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import BANK_YAML, BASICS_YAML, CONTENT, DEEP_YAML, MakeBank
+from conftest import BANK_YAML, BASICS_YAML, CONTENT, DEEP_YAML, MakeBank, git
 from prepdeck import artifacts as artifacts_module
 from prepdeck import load as load_module
 from prepdeck.artifacts import BuildOptions
@@ -59,19 +59,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args), env=env)
     assert result.exc_info is None or result.exc_info[0] is SystemExit, result.exc_info
     return result.exit_code, result.output
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-    }
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def snapshot(*folders: Path) -> dict[str, bytes]:

@@ -5,7 +5,6 @@ provisional until a release."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
@@ -13,9 +12,9 @@ from pathlib import Path
 
 import genanki
 import pytest
-from click.testing import CliRunner
 
-from prepdeck.cli import cli
+from conftest import git
+from conftest import run as shared_run
 from prepdeck.lock import Entry, Lock, LockDiff, lock_changes, read_lock, rename, stamp
 
 EPOCH = 1_767_225_600
@@ -23,9 +22,7 @@ FIRST, SECOND = "what-each-field-holds", "validate-before-build"
 
 
 def run(*args: str, epoch: int = EPOCH) -> tuple[int, str, str]:
-    env = {"SOURCE_DATE_EPOCH": str(epoch)}
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+    return shared_run(*args, env={"SOURCE_DATE_EPOCH": str(epoch)})
 
 
 @pytest.fixture
@@ -261,22 +258,6 @@ def test_an_id_removed_since_the_release_may_come_back(content: Path) -> None:
     lock = read_lock(content / "prepdeck.lock")
     assert lock is not None and FIRST in lock.notes and not lock.retired
     assert lock.notes[FIRST].mod == EPOCH  # unchanged content: Anki has nothing to update
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(folder), *args],
-        check=True,
-        capture_output=True,
-        env={
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@t",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@t",
-            "HOME": str(folder),
-            "PATH": "/usr/bin:/bin",
-        },
-    )
 
 
 def test_retirement_is_permanent_once_the_version_is_released(bank: Path, content: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import CONTENT, MakeBank
+from conftest import MakeBank
 from prepdeck import site
 from prepdeck.artifacts import BuildOptions
 from prepdeck.build import build
@@ -73,13 +73,6 @@ def parse(html: str) -> Tree:
     tree.feed(html)
     tree.close()
     return tree
-
-
-@pytest.fixture(scope="module")
-def real_bank() -> Bank:
-    result = validate_content(CONTENT)
-    assert result.bank is not None
-    return result.bank
 
 
 @pytest.fixture(scope="module")

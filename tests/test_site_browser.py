@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
-from conftest import CONTENT
+from conftest import CHROMIUM, needs_chromium
 from prepdeck import site
 from prepdeck.model import Bank
 from prepdeck.text import blocks_html, inline_html, parse_blocks, parse_inline
 from prepdeck.validate import validate_content
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,21 +33,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run)"
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def bank() -> Bank:
-    result = validate_content(CONTENT)
-    assert result.bank is not None
-    return result.bank
+def bank(real_bank: Bank) -> Bank:
+    return real_bank
 
 
 @pytest.fixture(scope="module")
