@@ -319,3 +319,62 @@ def test_a_banks_own_styles_are_used_from_another_folder(
         assert b"#aa0000" in apkg.read("collection.anki2")
     title_page = PdfReader(out / "k8s-security.pdf").pages[0].extract_text()
     assert "Drill with the team." in title_page
+
+
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei
+
+
+@pytest.mark.skipif(not WQY.is_file(), reason="needs Debian's fonts-wqy-microhei (.ci/run)")
+def test_the_starter_font_example_works_once_uncommented(bank: Path) -> None:
+    """Uncomment the example in the starter pdf.yaml, copy the fonts it names into
+    styles/fonts/ as it says: the bank validates, and prints Chinese."""
+    import reportlab
+
+    pdf_yaml = bank / "styles/pdf.yaml"
+    lines = pdf_yaml.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# fonts:")
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("#"))
+    lines[start:end] = [line.removeprefix("# ") for line in lines[start:end]]
+    pdf_yaml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fonts = bank / "styles/fonts"
+    fonts.mkdir()
+    vera = Path(reportlab.__file__).parent / "fonts"
+    for face, file in (
+        ("", "Vera"),
+        ("-Bold", "VeraBd"),
+        ("-Italic", "VeraIt"),
+        ("-BoldItalic", "VeraBI"),
+    ):
+        (fonts / f"MyFont{face}.ttf").write_bytes((vera / f"{file}.ttf").read_bytes())
+    (fonts / "wqy-microhei.ttc").write_bytes(WQY.read_bytes())
+    tier = next(p for p in (bank / "content").glob("*.yaml") if p.name != "bank.yaml")
+    tier.write_text(
+        tier.read_text(encoding="utf-8").replace("question: ", "question: 锁 ", 1), encoding="utf-8"
+    )
+    code, stdout, stderr = run("validate", str(bank / "content"))
+    assert code == 0, stdout + stderr
+    code, _, stderr = run(
+        "build", str(bank / "content"), "--out", str(bank / "dist"), "--target", "booklet"
+    )
+    assert code == 0, stderr
+
+
+@pytest.mark.parametrize(
+    ("folder", "title"),
+    [
+        ("k8s-security", "K8s Security Interview Questions"),
+        ("Kubernetes security interview", "Kubernetes Security Interview Questions"),
+        ("Kubernetes security interview questions", "Kubernetes Security Interview Questions"),
+        ("interview", "Interview Interview Questions"),  # nothing else to name it by
+    ],
+)
+def test_the_title_from_the_folder_says_interview_questions_once(
+    tmp_path: Path, folder: str, title: str
+) -> None:
+    root = tmp_path / folder
+    code, _, stderr = run("init", str(root))
+    assert code == 0, stderr
+    assert yaml.safe_load((root / "content/bank.yaml").read_text())["title"] == title
+    # the next step is a command to copy: a folder with spaces is quoted for the shell
+    where = str(root) if " " not in folder else f"'{root}'"
+    assert f"Next: cd {where}, then edit" in stderr

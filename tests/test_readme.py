@@ -92,3 +92,12 @@ def test_the_readme_says_how_to_run_the_installed_command() -> None:
     assert ".venv/bin/prepdeck" in intro and "source .venv/bin/activate" in intro
     assert "make validate" in README
     assert "## Start your own bank" in README
+
+
+def test_the_readme_says_plainly_what_happens_to_learners_tags() -> None:
+    # what an import does to tags learners add (tests/test_notetypes_import.py proves it
+    # against Anki): replaced on changed notes, a rename is a change
+    section = README.split("## Using the deck in Anki", 1)[1].split("\n## ", 1)[0]
+    assert "it replaces the note's tags with the deck's" in section
+    assert "A renamed question counts\nas changed" in section
+    assert "prepdeck rename" in section

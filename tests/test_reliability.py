@@ -687,7 +687,27 @@ def test_a_value_starting_with_a_reserved_character_gets_a_quote_hint(
     text = BASICS_YAML.replace("hint: Continuous integration.", f"hint: {start}")
     [problem] = validate_content(make_bank(basics__yaml=text)).problems
     assert (problem.rule, problem.line) == ("syntax", 16)
-    assert "must be quoted" in problem.message
+    assert f'must be quoted, e.g. hint: "{start}"' in problem.message
+
+
+def test_the_quote_hint_shows_a_list_item_as_a_list_item(make_bank: MakeBank) -> None:
+    text = BASICS_YAML.replace("key_points: [Build, Test]", "key_points:\n      - `make` first")
+    [problem] = validate_content(make_bank(basics__yaml=text)).problems
+    assert problem.rule == "syntax"
+    assert problem.message.endswith('must be quoted, e.g. - "`make` first"')
+
+
+def test_a_scalar_with_colon_space_gets_the_quote_hint_too(make_bank: MakeBank) -> None:
+    # the same slip as in a list item (below), where YAML fails at once instead
+    text = BASICS_YAML.replace(
+        "hint: Continuous integration.", "hint: Contain first: isolate, then fix."
+    )
+    [problem] = validate_content(make_bank(basics__yaml=text)).problems
+    assert (problem.rule, problem.line, problem.column) == ("syntax", 16, 24)  # the colon
+    assert "mapping values are not allowed" in problem.message
+    assert problem.message.endswith(
+        'a value with one must be quoted, e.g. hint: "Contain first: isolate, then fix."'
+    )
 
 
 def test_a_list_item_with_colon_space_gets_a_mapping_hint(make_bank: MakeBank) -> None:

@@ -68,8 +68,12 @@ def slug_from_name(name: str) -> str:
 
 
 def title_from_slug(slug: str) -> str:
-    words = " ".join(w.capitalize() if not w.isupper() else w for w in slug.split("-"))
-    return f"{words} Interview Questions"
+    """ "k8s-security" -> "K8s Security Interview Questions"; a slug that already ends
+    in interview or questions is not told so twice."""
+    words = [w.capitalize() if not w.isupper() else w for w in slug.split("-")]
+    while len(words) > 1 and words[-1].lower() in ("interview", "interviews", "questions"):
+        words.pop()
+    return f"{' '.join(words)} Interview Questions"
 
 
 def schema_files() -> dict[str, bytes]:

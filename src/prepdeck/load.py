@@ -293,13 +293,31 @@ def _position_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def _slip_hint(problem: str) -> str:
-    """A hint for the commonest slip behind a syntax error, or ''."""
+def _slip_hint(problem: str, line: str) -> str:
+    """A hint for the commonest slips behind a syntax error, or '': shown as the line
+    that has the slip, quoted (a list item stays a list item)."""
     if "cannot start any token" in problem:
-        return (
-            '; a value that starts with a backtick, @ or % must be quoted, e.g. key: "`code` first"'
-        )
-    return ""
+        why = "a value that starts with a backtick, @ or % must be quoted"
+    elif "mapping values are not allowed" in problem:
+        why = "a colon followed by a space starts a mapping, so a value with one must be quoted"
+    else:
+        return ""
+    return f"; {why}, e.g. {_quoted_line(line)}"
+
+
+def _quoted_line(line: str) -> str:
+    """`key: value` as `key: "value"`, `- item` as `- "item"` (the example a hint gives)."""
+    text = line.strip()
+    lead = ""
+    if text.startswith("- "):
+        lead, text = "- ", text[2:].lstrip()
+    key, sep, value = text.partition(": ")
+    if not lead and sep and key and " " not in key and value:
+        lead, text = f"{key}: ", value.strip()
+    if len(text) > 40:
+        text = text[:39] + "…"
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{lead}"{escaped}"'
 
 
 def load_document(path: Path, display: str | None = None) -> YamlDocument:
@@ -345,7 +363,9 @@ def load_document(path: Path, display: str | None = None) -> YamlDocument:
         message = exc.problem or "YAML syntax error"
         if exc.context:
             message = f"{exc.context}: {message}"
-        message += _slip_hint(exc.problem or "")
+        lines = text.splitlines()
+        slipped = lines[line - 1] if mark and 0 < line <= len(lines) else ""
+        message += _slip_hint(exc.problem or "", slipped)
         return fail(line, column, "syntax", f"YAML syntax error: {message}")
     except yaml.YAMLError as exc:
         return fail(1, 1, "syntax", f"YAML error: {exc}")
