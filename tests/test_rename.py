@@ -364,3 +364,27 @@ def test_anki_keeps_the_note_and_its_history_across_a_rename(content: Path, col:
     assert json.loads((content / "prepdeck.lock").read_text())["renamed"] == {
         "fields-explained": FIRST
     }
+
+
+def test_before_the_first_release_a_removed_example_is_not_reported_as_retired(
+    bank: Path, content: Path
+) -> None:
+    """init, build, replace an example: nobody was ever shipped that note, so the build
+    says nothing about retiring it, on this build or the next."""
+    git(bank, "init", "-q")
+    git(bank, "add", ".")
+    git(bank, "commit", "-qm", "start")
+    assert build(content)[0] == 0
+    drop_first(content)
+    for epoch in (EPOCH + 60, EPOCH + 120):
+        code, _, stderr = build(content, epoch)
+        assert code == 0, stderr
+        assert "retired" not in stderr and "removed since the lock" not in stderr, stderr
+    # once a release is tagged, a removal is reported as before
+    git(bank, "add", ".")
+    git(bank, "commit", "-qm", "0.1.0")
+    git(bank, "tag", "v0.1.0")
+    tier = content / "fundamentals.yaml"
+    tier.write_text(tier.read_text().replace(f"id: {SECOND}", f"id: {SECOND}-2"))
+    code, stdout, stderr = build(content, EPOCH + 180)
+    assert f"removed since the lock, now retired: {SECOND}" in stderr, stdout + stderr

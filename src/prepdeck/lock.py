@@ -620,6 +620,9 @@ class LockUpdate:
     names: Mapping[str, str] = field(default_factory=dict)  # note type kind -> name
     version: str = ""  # the bank version built
     pending: tuple[str, ...] = ()  # retired ids that may still come back before a release
+    # no release is tagged yet (in a git checkout): nothing removed was ever shipped, so
+    # the report says nothing about retiring it
+    unreleased: bool = False
 
     @property
     def needs_write(self) -> bool:
@@ -690,7 +693,8 @@ def check(
         raise BuildError([_problem(path, "stale-lock", _stale_message(old, diff))])
     names = {kind: t.name for kind, t in notetypes.items()}
     pending = tuple(new.pending(bank.version, released=released))
-    return LockUpdate(path, old, new, diff, names, bank.version, pending)
+    unreleased = bool(diff.removed or pending) and never_released(path.parent)
+    return LockUpdate(path, old, new, diff, names, bank.version, pending, unreleased)
 
 
 def report_lines(update: LockUpdate, find_removed: Callable[[Sequence[str]], str]) -> list[str]:
@@ -708,13 +712,13 @@ def report_lines(update: LockUpdate, find_removed: Callable[[Sequence[str]], str
             f"{len(diff.restored)} back from retirement: {_ids(diff.restored)} "
             "(removed since the last release, so they keep their notes)"
         )
-    if diff.removed:
+    if diff.removed and not update.unreleased:
         lines.append(
             f"{len(diff.removed)} removed since the lock, now retired: {_ids(diff.removed)}; "
             "learners' Anki keeps their notes (the README says how to delete them)"
         )
         lines.append(f"find them in Anki's browser: {find_removed(diff.removed)}")
-    if update.pending:
+    if update.pending and not update.unreleased:
         lines.append(
             f"retired until version {update.version} is released, then for good: "
             f"{_ids(update.pending)}. To undo, put the question back under the same id; "
@@ -768,6 +772,14 @@ def _git(cwd: Path, *args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
+
+
+def never_released(folder: Path) -> bool:
+    """Whether `folder` is in a git checkout that has no release tag (v*) yet: then no
+    learner has a note from this bank.  False outside git (nothing to tell by)."""
+    if not folder.is_dir() or _git(folder, "rev-parse", "--git-dir") is None:
+        return False
+    return not _git(folder, "tag", "--list", f"{TAG_PREFIX}*")
 
 
 def earlier_builds(path: Path) -> str | None:
