@@ -388,3 +388,30 @@ def test_before_the_first_release_a_removed_example_is_not_reported_as_retired(
     tier.write_text(tier.read_text().replace(f"id: {SECOND}", f"id: {SECOND}-2"))
     code, stdout, stderr = build(content, EPOCH + 180)
     assert f"removed since the lock, now retired: {SECOND}" in stderr, stdout + stderr
+
+
+def test_an_id_edited_by_hand_after_a_release_warns_and_strict_stops_it(
+    bank: Path, content: Path
+) -> None:
+    assert build(content)[0] == 0
+    git(bank, "init", "-q")
+    git(bank, "add", ".")
+    git(bank, "commit", "-qm", "0.1.0")
+    git(bank, "tag", "v0.1.0")
+    tier = content / "fundamentals.yaml"
+    tier.write_text(tier.read_text().replace(f"id: {SECOND}", "id: validate-first"))
+    before = snapshot(content)
+    code, stdout, stderr = build(content, EPOCH + 60, "--strict")
+    assert code == 1 and snapshot(content) == before  # strict: an error, nothing written
+    [problem] = [line for line in stdout.splitlines() if "[id-changed]" in line]
+    assert "fundamentals.yaml:" in problem and "warning[id-changed]" in problem
+    assert f"'validate-first' is a new id, and the released {SECOND!r} is gone" in problem
+    assert f"run `prepdeck rename {SECOND} validate-first`" in problem
+    code, stdout, _ = build(content, EPOCH + 60)  # without --strict: a warning, it builds
+    assert code == 0 and "warning[id-changed]" in stdout
+    # the way that keeps the note: no warning
+    tier.write_text(tier.read_text().replace("id: validate-first", f"id: {SECOND}"))
+    git(bank, "checkout", "-q", "--", "content/prepdeck.lock")
+    assert run("rename", SECOND, "validate-first", str(content))[0] == 0
+    code, stdout, stderr = build(content, EPOCH + 120)
+    assert code == 0 and "id-changed" not in stdout + stderr

@@ -94,6 +94,8 @@ def prepare(
     filtered and may raise to stop (a release checks its tag there)."""
     style_dirs = resolve_styles(content_dir, request.style_dirs)
     validation = validate_content(content_dir, pdf_styles=style_dirs if request.prints else None)
+    if validation.bank is not None and "anki" in request.targets:
+        validation.problems += ids_changed_by_hand(content_dir, validation.bank)
     prepared = Prepared(validation.problems, style_dirs)
     if not validation.ok(strict=request.strict) or validation.bank is None:
         return prepared
@@ -157,6 +159,54 @@ def run(
     except ProblemsError as exc:
         outcome.problems = [*outcome.problems, *exc.problems]
     return outcome
+
+
+def ids_changed_by_hand(content_dir: Path, bank: Bank) -> list[Problem]:
+    """A warning at each new question id when released notes are gone from the bank:
+    an id edited by hand makes a new note, and the learner's old one (reviews, tags)
+    stops updating.  `prepdeck rename` keeps the note.  Quiet before the first release
+    (nothing was shipped) and with no lock."""
+    from prepdeck import lock as lockfile
+
+    try:
+        old = lockfile.read_lock(content_dir / lockfile.LOCK_FILE)
+    except lockfile.LockFormatError:
+        return []  # the build reports it
+    if old is None:
+        return []
+    ids = {q.id for q in bank.questions}
+    gone = sorted(
+        key
+        for key in old.notes
+        if lockfile.split_key(key)[1] == lockfile.QUESTION_KIND and key not in ids
+    )
+    new = [
+        q
+        for q in bank.questions
+        if q.id not in old.notes and q.id not in old.retired and old.owner_of(q.id) is None
+    ]
+    if not gone or not new or lockfile.never_released(content_dir):
+        return []
+    shown = ", ".join(repr(k) for k in gone[:3]) + (" ..." if len(gone) > 3 else "")
+    problems = []
+    for q in new:
+        where = q.source
+        path, line, column = (str(where.path), where.line, where.column) if where else ("", 1, 1)
+        example = gone[0] if len(gone) == 1 else "OLD"
+        problems.append(
+            Problem(
+                path or str(content_dir),
+                line,
+                column,
+                "id-changed",
+                f"{q.id!r} is a new id, and the released {shown} "
+                f"{'is' if len(gone) == 1 else 'are'} gone: if you changed an id by hand, "
+                "learners get a new note and their old one (reviews, tags) stops updating. "
+                f"To keep it, put the old id back and run `prepdeck rename {example} {q.id}`",
+                Level.WARNING,
+            )
+        )
+    return problems
 
 
 def source_date_epoch(environ: Mapping[str, str]) -> int:
