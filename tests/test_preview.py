@@ -144,3 +144,41 @@ def test_the_open_page_reloads_itself(running: Running, content: Path) -> None:
             assert errors == []
         finally:
             browser.close()
+
+
+@needs_chromium
+def test_open_folds_and_the_scroll_position_survive_a_reload(
+    running: Running, content: Path
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from test_site_browser import CHROMIUM_ARGS
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(running.url)
+            third = page.locator("article.pd-q").nth(2)
+            folds = third.locator("details")
+            assert folds.count() >= 2
+            folds.nth(1).locator("summary").click()  # the author opens one fold
+            third.scroll_into_view_if_needed()
+            opened = [folds.nth(i).evaluate("d => d.open") for i in range(folds.count())]
+            assert opened.count(True) == 1
+            y = page.evaluate("window.scrollY")
+            beginner = content / "beginner.yaml"
+            text = beginner.read_text(encoding="utf-8")
+            question = re.search(r"question: (.+)", text)
+            assert question
+            beginner.write_text(text.replace(question.group(1), "Edited while reading?", 1))
+            page.locator("text=Edited while reading?").wait_for(timeout=10_000)
+            page.wait_for_load_state("load")
+            third = page.locator("article.pd-q").nth(2)
+            folds = third.locator("details")
+            assert [folds.nth(i).evaluate("d => d.open") for i in range(folds.count())] == opened
+            assert abs(page.evaluate("window.scrollY") - y) < 5
+            assert errors == []
+        finally:
+            browser.close()
