@@ -14,6 +14,8 @@ lock) come back as text and are staged and committed here with the artifacts.  E
 writer depends only on the bank and the options, so the bytes are those of a serial
 build.  The workers ignore Ctrl-C: this process takes it (and SIGTERM), stops the
 workers, and removes every temporary file, so an interrupted build changes nothing.
+Forking copies only the calling thread: a program that runs other threads while it
+builds should pass `jobs=1` (the CLI runs none).
 """
 
 from __future__ import annotations
