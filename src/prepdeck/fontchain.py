@@ -356,27 +356,27 @@ class Chains:
         self._everywhere: set[str] = set(COLLAPSED)  # characters every chain draws
         self._markup: dict[str, Chain] = {}
 
-    def chain(self, kind: str, bold: bool = False, italic: bool = False) -> Chain:
-        return self._chains[(kind, variant(bold, italic))]
+    def chain(self, role: str, bold: bool = False, italic: bool = False) -> Chain:
+        return self._chains[(role, variant(bold, italic))]
 
     @property
     def _chains(self) -> dict[tuple[str, str], Chain]:
         if self._built is None:
             self._built = {
-                (kind, v): make_chain(families, v)
-                for kind, families in (("body", self.body), ("code", self.code))
+                (role, v): make_chain(families, v)
+                for role, families in (("body", self.body), ("code", self.code))
                 for v in FACES
             }
         return self._built
 
-    def markup_chain(self, kind: str) -> Chain:
+    def markup_chain(self, role: str) -> Chain:
         """The chain by family, for paragraph markup: a character stays in a family
         only if all four of its faces have it (the markup's <b> and <i>, and a bold
         paragraph style, pick the face after the split)."""
-        found = self._markup.get(kind)
+        found = self._markup.get(role)
         if found is None:
-            families = self.body if kind == "body" else self.code
-            found = self._markup[kind] = Chain(
+            families = self.body if role == "body" else self.code
+            found = self._markup[role] = Chain(
                 tuple(
                     Font(
                         fam.name,
@@ -451,7 +451,7 @@ def chains_for(fonts: Fonts, style_dirs: Sequence[Path]) -> Chains:
 def styled_text(
     nodes: Iterable[object], bold: bool, italic: bool
 ) -> Iterator[tuple[str, str, bool, bool]]:
-    """(text, kind, bold, italic) for each run of inline Markdown nodes, where kind
+    """(text, role, bold, italic) for each run of inline Markdown nodes, where role
     is "body" or "code"."""
     from prepdeck.text import Code, Emphasis, Link, Strong, Text
 
@@ -503,8 +503,8 @@ def missing_in(
     """Distinct (character, chain that lacks it) over styled runs, in order."""
     seen: set[str] = set()
     out: list[tuple[str, Chain]] = []
-    for text, kind, bold, italic in runs:
-        chain = chains.chain(kind, bold, italic)
+    for text, role, bold, italic in runs:
+        chain = chains.chain(role, bold, italic)
         for char in chain.missing(text):
             if char not in seen:
                 seen.add(char)

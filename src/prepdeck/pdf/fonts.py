@@ -64,7 +64,7 @@ class Family:
     italic: str
     bold_italic: str
     chains: Chains
-    kind: str  # "body" or "code"
+    role: str  # "body" or "code"
 
     def face(self, bold: bool = False, italic: bool = False) -> str:
         """The first family's face (for text known to be in it, such as labels)."""
@@ -76,7 +76,7 @@ class Family:
     @cached_property
     def _by_style(self) -> dict[tuple[bool, bool], Chain]:
         return {
-            (bold, italic): self.chains.chain(self.kind, bold, italic)
+            (bold, italic): self.chains.chain(self.role, bold, italic)
             for bold in (False, True)
             for italic in (False, True)
         }
@@ -117,8 +117,8 @@ def _register_family(family: FontFamily) -> None:
     )
 
 
-def _family(chains: Chains, kind: str) -> Family:
-    first = (chains.body if kind == "body" else chains.code)[0]
+def _family(chains: Chains, role: str) -> Family:
+    first = (chains.body if role == "body" else chains.code)[0]
     names = face_names(first)
     return Family(
         first.name,
@@ -127,7 +127,7 @@ def _family(chains: Chains, kind: str) -> Family:
         names["italic"],
         names["bold_italic"],
         chains,
-        kind,
+        role,
     )
 
 
