@@ -720,7 +720,7 @@ def release(
     import json
 
     from prepdeck.errors import PrepdeckError, ProblemsError
-    from prepdeck.release import commit_time
+    from prepdeck.git import commit_time
     from prepdeck.release import release as run_release
 
     since_given = ctx.get_parameter_source("since") is not click.core.ParameterSource.DEFAULT

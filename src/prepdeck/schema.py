@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 import fastjsonschema
 
 from prepdeck.errors import Level, Problem
-from prepdeck.load import Path_, YamlDocument
+from prepdeck.load import JsonDocument, Path_, YamlDocument
 from prepdeck.schemas import KINDS, Kind
 
 _TYPE_NAMES = {
@@ -208,7 +208,8 @@ def _type_problem(doc: Located, path: Path_, error: jsonschema.ValidationError) 
         )
     if error.instance is None:
         return doc.problem(path, "empty-field", f'"{_name(path)}" is empty')
-    if expected == "string" and node is not None and isinstance(node.value, str):
+    yaml_text = not isinstance(doc, JsonDocument)  # JSON has no unquoted text to quote
+    if expected == "string" and yaml_text and node is not None and isinstance(node.value, str):
         source = node.value
         reading = _describe(error.instance)
         return doc.problem(
