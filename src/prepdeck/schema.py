@@ -148,6 +148,17 @@ def _describe(value: Any) -> str:
     return "a mapping"
 
 
+SHOWN = 60  # characters of a value quoted in a message; a hostile one can be megabytes
+
+
+def _shown(value: Any) -> str:
+    """The value as a message quotes it: its repr, cut to `SHOWN` characters."""
+    text = repr(value)
+    if len(text) <= SHOWN:
+        return text
+    return f"{text[: SHOWN - 1]}… ({len(text):,} characters)"
+
+
 def _name(path: Path_) -> str:
     for step in reversed(path):
         if isinstance(step, str):
@@ -180,7 +191,7 @@ def _problems(doc: Located, error: jsonschema.ValidationError) -> Iterator[Probl
     elif keyword in ("minLength", "minItems") or (keyword == "pattern" and expected == r"\S"):
         yield doc.problem(path, "empty-field", f"{where} is empty")
     elif "x-rule" in rule_schema:
-        message = f"{where} {rule_schema['x-message']}, not {error.instance!r}"
+        message = f"{where} {rule_schema['x-message']}, not {_shown(error.instance)}"
         yield doc.problem(path, str(rule_schema["x-rule"]), message)
     elif keyword == "uniqueItems":
         yield doc.problem(path, "duplicate-item", f"{where} lists the same item twice")
@@ -190,7 +201,7 @@ def _problems(doc: Located, error: jsonschema.ValidationError) -> Iterator[Probl
         yield doc.problem(
             path,
             "out-of-range",
-            f"{where} must be {_BOUNDS[keyword]} {expected}, not {error.instance!r}",
+            f"{where} must be {_BOUNDS[keyword]} {expected}, not {_shown(error.instance)}",
         )
     elif keyword == "minProperties":
         yield doc.problem(path, "empty-field", f"{where} is empty")

@@ -64,9 +64,12 @@ class LockUpdate:
     names: Mapping[str, str] = field(default_factory=dict)  # note type kind -> name
     version: str = ""  # the bank version built
     pending: tuple[str, ...] = ()  # retired ids that may still come back before a release
+    locked: bool = False  # --locked: the lock is read, never written
 
     @property
     def needs_write(self) -> bool:
+        if self.locked:
+            return False
         return self.old is None or not self.diff.empty or self.diff.migrated
 
     @property
@@ -142,7 +145,7 @@ def check(
         raise BuildError([_problem(path, "stale-lock", _stale_message(old, diff))])
     names = {kind: t.name for kind, t in notetypes.items()}
     pending = tuple(new.pending(bank.version, released=released))
-    return LockUpdate(path, old, new, diff, names, bank.version, pending)
+    return LockUpdate(path, old, new, diff, names, bank.version, pending, locked=not update)
 
 
 def report_lines(update: LockUpdate, find_removed: Callable[[Sequence[str]], str]) -> list[str]:
@@ -174,7 +177,12 @@ def report_lines(update: LockUpdate, find_removed: Callable[[Sequence[str]], str
         )
     for kind in diff.notetypes_changed:
         lines.append(_notetype_line(update, kind))
-    if diff.migrated:
+    if diff.migrated and update.locked:
+        lines.append(
+            "the lock's hashes are in an older scheme (no note changed); a build without "
+            "--locked moves them to the current one"
+        )
+    elif diff.migrated:
         lines.append(
             "the lock's hashes moved to the current scheme (no note changed; "
             "every note kept its time and version)"
