@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,8 @@ def _edit_first_note(lock_text: str, key: str, value: str) -> str:
     raise AssertionError("no first-question entry")
 
 
-HOSTILE = {
+Edit = Callable[[str], str]
+HOSTILE: dict[str, tuple[Edit, str]] = {
     "5000-digit-mod": (lambda t: _edit_first_note(t, "mod", "9" * 5000), "5,000 digits"),
     "deep-nesting": (lambda t: "[" * 100_000 + "]" * 100_000, "nesting deeper than"),
     "superscript-version": (lambda t: _edit_first_note(t, "version", '"1.\u00b2"'), "version"),
@@ -281,7 +283,7 @@ def test_git_raises_on_failure_and_on_a_timeout(tmp_path: Path) -> None:
     with pytest.raises(GitError, match="not a git repository"):
         git(tmp_path, "log", "-1")
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    with pytest.raises(GitError, match="no answer within 0.5 s"):
+    with pytest.raises(GitError, match=r"no answer within 0\.5 s"):
         git(tmp_path, "-c", "alias.wait=!sleep 5", "wait", timeout=0.5)
     assert git(tmp_path, "rev-parse", "--is-inside-work-tree") == "true"
 
@@ -290,7 +292,8 @@ def test_git_raises_on_failure_and_on_a_timeout(tmp_path: Path) -> None:
 
 CODE_YAML = BASICS_YAML.replace(
     "answer: Builds and tests on every push.",
-    'answer: |\n      Builds on every push:\n\n      ```python\n      def build(): return "ok"\n      ```',
+    "answer: |\n      Builds on every push:\n\n"
+    '      ```python\n      def build(): return "ok"\n      ```',
 )
 
 
