@@ -34,8 +34,8 @@ MERGE_OPTION = "Merge note types"  # Anki's import option, as its dialog names i
 
 
 def path_for(options: BuildOptions) -> Path:
-    """The lock a build reads and updates: the one given, else the content folder's."""
-    return options.lock_path or options.content_dir / LOCK_FILE
+    """The lock a build reads and updates: the content folder's."""
+    return options.content_dir / LOCK_FILE
 
 
 def version_released(folder: Path, version: str) -> bool:

@@ -5,5 +5,5 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-Kind = Literal["bank", "tier", "pdf", "lock"]
-KINDS: tuple[Kind, ...] = get_args(Kind)
+DocumentKind = Literal["bank", "tier", "pdf", "lock"]
+DOCUMENT_KINDS: tuple[DocumentKind, ...] = get_args(DocumentKind)
