@@ -186,7 +186,7 @@ def test_the_lowest_constraints_are_pyprojects_floors() -> None:
     assert done.returncode == 0, done.stderr
     pins = dict(line.split("==", 1) for line in done.stdout.splitlines() if "==" in line)
     assert pins["fastjsonschema"] == "2.22.1" and pins["pygments"] == "2.19"
-    assert pins["pillow"] == "10.0.1" and pins["click"] == "8.2"
+    assert pins["pillow"] == "10.0.1" and pins["click"] == "8.2" and pins["jsonschema"] == "4.23"
     assert pins["pytest"] == next(  # the test tools keep their constraints.txt pins
         line.split("==")[1]
         for line in (ROOT / "constraints.txt").read_text().splitlines()
