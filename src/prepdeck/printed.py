@@ -69,7 +69,6 @@ def _bound(char: str) -> bool:
     return char.isspace() or char in _MARKUP
 
 
-
 def word_at(text: str, index: int, limit: int = 40) -> str:
     """The word of `text` that holds `index` (up to spaces and Markdown's brackets,
     without the punctuation around it), shortened around it to `limit` characters:
