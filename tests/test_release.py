@@ -18,12 +18,12 @@ from prepdeck import pipeline
 from prepdeck.artifacts import BuildOptions
 from prepdeck.build import build
 from prepdeck.errors import BuildError, ContentError
+from prepdeck.git import commit_time
 from prepdeck.release import (
     AUTO,
     CHECKSUMS,
     NOTES,
     ReleaseError,
-    commit_time,
     previous_release_tag,
     release,
 )

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import git
 from conftest import run as shared_run
-from prepdeck.lock import Entry, Lock, LockDiff, lock_changes, read_lock, rename, stamp
+from prepdeck.lock import Built, Entry, Lock, LockDiff, lock_changes, read_lock, rename, stamp
 
 EPOCH = 1_767_225_600
 FIRST, SECOND = "what-each-field-holds", "validate-before-build"
@@ -291,13 +291,7 @@ def test_stamp_restores_only_provisional_retirements() -> None:
 
     def again(version: str, released: bool = False) -> tuple[Lock, LockDiff]:
         return stamp(
-            old,
-            bank="k8s",
-            version=version,
-            timestamp=9,
-            notetypes={},
-            note_hashes={"gone": "h"},
-            released=released,
+            old, Built({"gone": "h"}), bank="k8s", version=version, timestamp=9, released=released
         )
 
     lock, diff = again("1.1.0")

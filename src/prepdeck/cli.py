@@ -642,8 +642,8 @@ def release(
     from prepdeck.artifacts import Terminated, terminate_like_interrupt
     from prepdeck.build import usable_cores
     from prepdeck.errors import PrepdeckError, Problem, ProblemsError
+    from prepdeck.git import commit_time
     from prepdeck.pipeline import RequestError
-    from prepdeck.release import commit_time
     from prepdeck.release import release as run_release
 
     since_given = ctx.get_parameter_source("since") is not click.core.ParameterSource.DEFAULT

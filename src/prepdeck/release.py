@@ -29,7 +29,9 @@ from prepdeck import lock as lockfile
 from prepdeck import pipeline
 from prepdeck.artifacts import Artifact, StagedFile, commit_all, stage
 from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem
+from prepdeck.git import GitError, git, uncommitted
 from prepdeck.model import Bank
+from prepdeck.style_folders import bank_style_dirs
 from prepdeck.targets import TARGETS
 
 CHECKSUMS = "SHA256SUMS"
@@ -114,10 +116,13 @@ def release(
     step = on_step or (lambda _message: None)
     if previous_lock is not None and since is not None:
         raise ReleaseError("give the previous release as a lock file or as a tag, not both")
-    if not allow_dirty and (dirty := uncommitted(content_dir)):
+    styles = bank_style_dirs(content_dir) if style_dirs is None else tuple(style_dirs)
+    folders = (content_dir, *styles)  # what the release is built from: all committed
+    if not allow_dirty and (dirty := uncommitted(folders)):
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        where = " and ".join(str(f) for f in folders)
         raise ReleaseError(
-            f"{content_dir} has uncommitted changes ({shown}); a release is built from a "
+            f"{where} have uncommitted changes ({shown}); a release is built from a "
             "commit, so CI would produce other bytes. Commit them, or pass --allow-dirty "
             "for a trial release"
         )
@@ -424,8 +429,7 @@ def _read_current_lock(path: Path) -> lockfile.Lock:
     try:
         current = lockfile.read_lock(path)
     except lockfile.LockFormatError as exc:
-        problem = Problem(str(path), exc.line, exc.column, "lock-invalid", str(exc))
-        raise BuildError([problem]) from exc
+        raise BuildError(exc.problems) from exc
     if current is None:
         message = "no lock file; run `prepdeck build` and commit the lock before a release"
         raise BuildError([Problem(str(path), 1, 1, "stale-lock", message)])
@@ -436,7 +440,7 @@ def _read_previous_lock(path: Path) -> lockfile.Lock:
     try:
         previous = lockfile.read_lock(path)
     except lockfile.LockFormatError as exc:
-        raise ReleaseError(f"{path}:{exc.line}:{exc.column}: not a prepdeck lock: {exc}") from exc
+        raise ReleaseError(_not_a_lock(exc)) from None
     if previous is None:
         raise ReleaseError(f"no previous lock at {path}")
     return previous
@@ -446,7 +450,7 @@ def previous_release_tag(repo_dir: Path, *, exclude: str) -> str | None:
     """The latest `v*` tag reachable from HEAD other than `exclude`, or None when there
     is none or `repo_dir` is not in a git checkout (a first release)."""
     try:
-        found = _git(
+        found = git(
             repo_dir,
             "describe",
             "--tags",
@@ -455,7 +459,7 @@ def previous_release_tag(repo_dir: Path, *, exclude: str) -> str | None:
             f"--exclude={exclude}",
             "HEAD",
         )
-    except ReleaseError:
+    except GitError:
         return None
     return found or None
 
@@ -464,53 +468,28 @@ def _lock_at_tag(lock_path: Path, tag: str) -> lockfile.Lock:
     """The lock as committed at `tag`: `git show <tag>:<lock path>`."""
     repo_dir = lock_path.parent
     try:
-        _git(repo_dir, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}")
-    except ReleaseError:
+        git(repo_dir, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}")
+    except GitError:
         raise ReleaseError(
             f"{tag!r} is not a tag or commit in the git repository at {repo_dir} "
             "(a shallow clone has no history: fetch with --tags, or give --previous-lock)"
         ) from None
     try:
-        text = _git(repo_dir, "show", f"{tag}:./{lock_path.name}", strip=False)
-    except ReleaseError:
+        text = git(repo_dir, "show", f"{tag}:./{lock_path.name}", strip=False)
+    except GitError:
         raise ReleaseError(
             f"{tag} has no {lock_path.name} beside its bank, so the changes since it are "
             "unknown; give the previous lock with --previous-lock, or --since none"
         ) from None
     try:
-        return lockfile.loads(text)
+        return lockfile.loads(text, f"{tag}:{lock_path.name}")
     except lockfile.LockFormatError as exc:
-        raise ReleaseError(
-            f"{tag}:{lock_path.name}:{exc.line}: not a prepdeck lock: {exc}"
-        ) from exc
+        raise ReleaseError(_not_a_lock(exc)) from None
 
 
-def commit_time(path: Path) -> int | None:
-    """The committer time of HEAD in the git checkout holding `path` (what the release
-    workflow uses as SOURCE_DATE_EPOCH), or None outside a git checkout."""
-    try:
-        return int(_git(path, "log", "-1", "--format=%ct"))
-    except (ReleaseError, ValueError):
-        return None
-
-
-def uncommitted(path: Path) -> list[str]:
-    """Files under the folder `path` that differ from HEAD or are untracked (git status's
-    view, ignored files excepted); [] outside a git checkout."""
-    try:
-        status = _git(
-            path, "status", "--porcelain", "--untracked-files=all", "--", ".", strip=False
-        )
-    except ReleaseError:
-        return []
-    return [line[3:] for line in status.splitlines() if line.strip()]
-
-
-def _git(cwd: Path, *args: str, strip: bool = True) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise ReleaseError(f"cannot run git: {exc}") from exc
-    if done.returncode != 0:
-        raise ReleaseError(f"git {' '.join(args)}: {done.stderr.strip()}")
-    return done.stdout.strip() if strip else done.stdout
+def _not_a_lock(error: lockfile.LockFormatError) -> str:
+    """The first problem of a previous lock prepdeck cannot read, on one line."""
+    first = error.problems[0]
+    more = len(error.problems) - 1
+    extra = f" (and {more} more)" if more else ""
+    return f"{first.path}:{first.line}:{first.column}: not a prepdeck lock: {first.message}{extra}"
