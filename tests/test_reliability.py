@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -917,7 +918,10 @@ def test_a_signal_right_after_a_temp_file_is_made_still_finds_it_on_record(
 
     def init_then_signal(self: artifacts.StagedFile, dest: Path) -> None:
         real_init(self, dest)
-        os.kill(os.getpid(), signal.SIGTERM)  # as soon as the file exists
+        # As soon as the file exists.  Sent to this thread, as the kernel sends a
+        # process's signal to the CLI's only thread: a pytest-xdist worker has other
+        # threads, which a process-wide os.kill could pick, past this thread's mask.
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
 
     monkeypatch.setattr(artifacts.StagedFile, "__init__", init_then_signal)
     previous = signal.signal(signal.SIGTERM, handler)
