@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from prepdeck.styles import DEFAULTS_DIR
+from prepdeck.style_folders import DEFAULTS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = shutil.which("node")

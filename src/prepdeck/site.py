@@ -167,7 +167,7 @@ def render_site(
     count = len(bank.questions)
     parts: list[str] = [
         f'<body class="card pd-site" data-bank="{escape(bank.slug)}" '
-        f'data-version="{escape(bank.version)}" data-cards="{escape(" ".join(bank.cards))}">',
+        f'data-version="{escape(bank.version)}" data-notes="{escape(" ".join(bank.anki_notes))}">',
         f'<a class="pd-skip" href="#{MAIN_ID}">Skip to the questions</a>',
         '<header class="pd pd-head">',
         f"<h1>{escape(bank.title)}</h1>",

@@ -38,7 +38,7 @@ export function readPage(body, main) {
   return {
     bank: body.dataset.bank,
     version: body.dataset.version,
-    recall: (body.dataset.cards || "").split(" ").includes("key-points"),
+    recall: (body.dataset.notes || "").split(" ").includes("key-points"),
     questions,
   };
 }

@@ -85,11 +85,12 @@ export function makeStudy({ section, page, store, scheduler, deadline, queueToda
     if (answer) parts.push({ name: "answer", label: "Show model answer", node: h("div", { class: "pd-card-part pd-card-answer" }, h("p", { class: "pd-heading" }, "Model answer"), answer) });
     steps = parts;
     step = 0;
+    for (const p of parts) p.node.hidden = true;
     card.replaceChildren(
       h("p", { class: "pd-card-meta" }, ...meta),
       h("h3", { class: "pd-card-q", id: "pd_card_q" }, qText),
-      recall ? h("p", { class: "pd-card-ask" }, "Say the key points, then check them.") : null,
-      ...parts.map((p) => ((p.node.hidden = true), p.node)),
+      ...(recall ? [h("p", { class: "pd-card-ask" }, "Say the key points, then check them.")] : []),
+      ...parts.map((p) => p.node),
     );
     const when = scheduler.preview(item ? item.card : null, Date.now(), deadline());
     gradeButtons.forEach((b, i) => {
