@@ -92,11 +92,18 @@ export function makePlan({
     }
     return at;
   };
+  // What was studied earlier today counts against today's budget.
+  let spent = 0;
+  for (const item of items) {
+    (item.log || []).forEach(([at], i) => {
+      if (daysBetween(now, at) === 0) spent += i === 0 ? newMinutes : reviewMinutes;
+    });
+  }
   const forecast = [];
   let queue = [];
   let reviewsToday = 0;
   for (let day = 0; day < horizon; day++) {
-    let budget = minutes;
+    let budget = day === 0 ? Math.max(0, minutes - spent) : minutes;
     const due = sims
       .filter((s) => s.views > 0 && s.due <= day)
       .sort((a, b) => a.due - b.due || (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.order - b.order);

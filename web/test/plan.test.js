@@ -85,9 +85,9 @@ test("a date too close leaves every unseen question at risk; one day leaves them
 test("weakest tiers and topics come first", () => {
   const items = bank(6, ["easy", "hard"]);
   items[1].card = { reps: 2, due: NOW + 10 * 86400000 };
-  items[1].log = [[NOW - 86400000, 1], [NOW - 3600000, 2]];
+  items[1].log = [[NOW - 2 * 86400000, 1], [NOW - 86400000, 2]];
   items[0].card = { reps: 2, due: NOW + 10 * 86400000 };
-  items[0].log = [[NOW - 86400000, 3], [NOW - 3600000, 4]];
+  items[0].log = [[NOW - 2 * 86400000, 3], [NOW - 86400000, 4]];
   // Four new questions over two study days: two today, from the weaker tier.
   const plan = makePlan({ items, now: NOW, date: dateOf(NOW, 3), minutes: 6, intervals: INTERVALS });
   assert.deepEqual(plan.queue, ["q-3", "q-5"]);
@@ -104,4 +104,17 @@ test("without a date: plain FSRS, as many new as the budget leaves room for", ()
   assert.equal(plan.queue[0], "q-0");
   assert.equal(plan.reviewsToday, 1);
   assert.equal(plan.newToday, Math.floor((30 - REVIEW_MINUTES) / NEW_MINUTES));
+});
+
+test("what was studied earlier today comes off today's budget", () => {
+  const items = bank(30);
+  const fresh = makePlan({ items, now: NOW, date: null, minutes: 30, intervals: INTERVALS });
+  assert.equal(fresh.newToday, 10);
+  for (const item of items.slice(0, 4)) {
+    item.card = { reps: 1, due: NOW + 3 * 86400000 };
+    item.log = [[NOW - 3600000, 3]];
+  }
+  const later = makePlan({ items, now: NOW, date: null, minutes: 30, intervals: INTERVALS });
+  assert.equal(later.newToday, 6);
+  assert.ok(later.queue.every((key) => !["q-0", "q-1", "q-2", "q-3"].includes(key)));
 });
