@@ -239,7 +239,10 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
         for t in bank.topics
         if t in used_topics
     )
-    return f"""<section class="pd pd-tools" id="pd_tools" aria-label="Study tools" hidden>
+    return f"""<div class="pd pd-notice" id="pd_notice" role="status" hidden><p id="pd_notice_text"></p>
+<button type="button" id="pd_notice_export">Export progress</button>
+<button type="button" id="pd_notice_close">Dismiss</button></div>
+<section class="pd pd-tools" id="pd_tools" aria-label="Study tools" hidden>
 <form class="pd-search" role="search" id="pd_form">
 <div class="pd-field pd-field-q"><label for="pd_q">Search</label>
 <input id="pd_q" name="q" type="search" autocomplete="off" spellcheck="false"
@@ -260,9 +263,6 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
 <button type="button" id="pd_progress_open" popovertarget="pd_progress_pop">Progress</button>
 <button type="button" id="pd_keys_open" class="pd-keys-open" popovertarget="pd_keys_pop">Keyboard</button>
 </div>
-<div class="pd-notice" id="pd_notice" role="status" hidden><p id="pd_notice_text"></p>
-<button type="button" id="pd_notice_export">Export progress</button>
-<button type="button" id="pd_notice_close">Dismiss</button></div>
 <div class="pd pd-pop" id="pd_progress_pop" popover aria-labelledby="pd_progress_h">
 <h2 id="pd_progress_h">Progress</h2>
 <ul class="pd-progress" id="pd_progress"></ul>

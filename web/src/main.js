@@ -313,6 +313,10 @@ function start() {
   // Code and tables scroll sideways on a narrow screen: reachable by keyboard.
   for (const el of main.querySelectorAll("pre.code, .table-scroll")) el.setAttribute("tabindex", "0");
   tools.hidden = false;
+  // Anchors land below the sticky tools, however tall they wrap.
+  const measure = () => document.documentElement.style.setProperty("--pd-bar", `${tools.offsetHeight}px`);
+  measure();
+  if (typeof ResizeObserver !== "undefined") new ResizeObserver(measure).observe(tools);
   list.start();
   renderProgress();
   updateCounts();

@@ -13,7 +13,7 @@ export function makePlanView({ section, store, computePlan, planOptions, onStudy
   );
   const summary = h("p", { class: "pd-plan-summary", id: "pd_plan_summary", role: "status" });
   const risk = h("p", { class: "pd-plan-risk", id: "pd_plan_risk" });
-  const chart = h("ol", { class: "pd-chart", id: "pd_plan_chart", "aria-labelledby": "pd_chart_h" });
+  const chart = h("ol", { class: "pd-chart", id: "pd_plan_chart", "aria-labelledby": "pd_chart_h", tabindex: "0" });
   const start = h("button", { type: "button", class: "pd-primary", id: "pd_plan_start" }, "Study today’s queue");
   const form = h(
     "form",
