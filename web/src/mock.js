@@ -12,6 +12,8 @@ export function mockGrade(covered, total, overall) {
   return overall >= 5 ? 4 : overall >= 3 ? 3 : 2;
 }
 
+const short = (text) => (text.length > 90 ? text.slice(0, 88).trimEnd() + "…" : text);
+
 const clock = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
 export function makeMock({ section, page, store, scheduler, deadline, onLeave, announce }) {
@@ -173,13 +175,13 @@ export function makeMock({ section, page, store, scheduler, deadline, onLeave, a
     const th = (t) => h("th", { scope: "col" }, t);
     const perQuestion = h("table", { class: "pd-score" },
       h("caption", {}, "Per question"),
-      h("thead", {}, h("tr", {}, th("Question"), th("Key points"), th("Overall"), th("Time"))),
+      h("thead", {}, h("tr", {}, th("Question"), th("Points"), th("Score"), th("Time"))),
       h("tbody", {}, ...run.rows.map((r) => h("tr", {},
-        h("th", { scope: "row" }, h("span", { class: "pd-label" }, r.q.label), " " + r.q.el.querySelector(".pd-q-text").textContent),
+        h("th", { scope: "row" }, h("span", { class: "pd-label" }, r.q.label), h("span", { class: "pd-score-q" }, short(r.q.el.querySelector(".pd-q-text").textContent))),
         h("td", {}, `${r.covered} of ${r.total}`), h("td", {}, `${r.overall} / 5`), h("td", {}, clock(r.seconds))))));
     const perGroup = h("table", { class: "pd-score" },
       h("caption", {}, "Per tier and topic"),
-      h("thead", {}, h("tr", {}, th(""), th("Questions"), th("Key points"), th("Overall"), th("Time"))),
+      h("thead", {}, h("tr", {}, th("Tier or topic"), th("Asked"), th("Points"), th("Score"), th("Time"))),
       h("tbody", {}, ...summaryRows().map(([kind, s]) => h("tr", {},
         h("th", { scope: "row" }, `${kind}: ${s.name}`), h("td", {}, String(s.n)), h("td", {}, pct(s.covered, s.total)),
         h("td", {}, (s.overall / s.n).toFixed(1)), h("td", {}, clock(s.seconds))))));
