@@ -2,7 +2,7 @@
 // marks and the "again" drill on top.  At most PAGE matches show at once.
 import { byId, h, plural } from "./dom.js";
 import { PARTS } from "./page.js";
-import { matches, ranges, terms } from "./search.js";
+import { fold, matches, ranges, terms } from "./search.js";
 import { put } from "./progress.js";
 
 const PAGE = 100;
@@ -156,6 +156,8 @@ export function makeList({ page, main, store, announce }) {
       const walker = document.createTreeWalker(item.el, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         if (node.parentElement.closest(".pd-marks, summary")) continue;
+        const folded = fold(node.data);
+        if (!plain.some((w) => folded.includes(w))) continue; // most nodes: one native pass
         const spans = ranges(node.data, plain);
         if (!spans.length) continue;
         const fold = node.parentElement.closest("details");
