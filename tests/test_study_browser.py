@@ -9,7 +9,6 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
@@ -42,7 +42,9 @@ SHOTS = Path(os.environ["PREPDECK_SHOTS"]) if os.environ.get("PREPDECK_SHOTS") e
 
 def stored(page: Any, slug: str) -> dict[str, Any]:
     page.wait_for_timeout(30)  # progress is written a moment after each change
-    data: dict[str, Any] = page.evaluate(f"JSON.parse(localStorage.getItem('prepdeck:{slug}:progress'))")
+    data: dict[str, Any] = page.evaluate(
+        f"JSON.parse(localStorage.getItem('prepdeck:{slug}:progress'))"
+    )
     return data
 
 
@@ -135,20 +137,39 @@ def test_the_single_key_switch_is_remembered(open_page: Any) -> None:
 
 # -- progress across versions --------------------------------------------------------------
 
-V1_QUESTIONS = """\
-tier: basics
-questions:
-  - {id: kept, question: What stays?, hint: h, key_points: [One, Two], answer: It stays., tags: [], refs: []}
-  - {id: edited, question: What changes?, hint: h, key_points: [One], answer: Before., tags: [], refs: []}
-  - {id: removed, question: What goes?, hint: h, key_points: [One], answer: Gone., tags: [], refs: []}
-"""
-V2_QUESTIONS = """\
-tier: basics
-questions:
-  - {id: kept, question: What stays?, hint: h, key_points: [One, Two], answer: It stays., tags: [], refs: []}
-  - {id: edited, question: What changes?, hint: h, key_points: [One], answer: After., tags: [], refs: []}
-  - {id: added, question: What is new?, hint: h, key_points: [One], answer: New., tags: [], refs: []}
-"""
+
+def tier_file(*questions: tuple[str, str, str]) -> str:
+    """A tier file of (id, question, answer), each with one key point or two."""
+    return yaml.safe_dump(
+        {
+            "tier": "basics",
+            "questions": [
+                {
+                    "id": qid,
+                    "question": question,
+                    "hint": "h",
+                    "key_points": ["One", "Two"] if qid == "kept" else ["One"],
+                    "answer": answer,
+                    "tags": [],
+                    "refs": [],
+                }
+                for qid, question, answer in questions
+            ],
+        },
+        sort_keys=False,
+    )
+
+
+V1_QUESTIONS = tier_file(
+    ("kept", "What stays?", "It stays."),
+    ("edited", "What changes?", "Before."),
+    ("removed", "What goes?", "Gone."),
+)
+V2_QUESTIONS = tier_file(
+    ("kept", "What stays?", "It stays."),
+    ("edited", "What changes?", "After."),
+    ("added", "What is new?", "New."),
+)
 
 
 def built_page(root: Path, version: str, questions: str, out: Path) -> Path:
@@ -174,7 +195,12 @@ def test_progress_from_an_older_version_carries_over(
     old_copy = tmp_path / "old.html"
     old_copy.write_bytes(old.read_bytes())
     new = built_page(root, "1.1.0", V2_QUESTIONS, tmp_path / "v2")
-    changed = dict(re.findall(r'id="([a-z-]+)" data-tier="basics" data-topics="[^"]*" data-changed="([^"]+)"', new.read_text()))
+    changed = dict(
+        re.findall(
+            r'id="([a-z-]+)" data-tier="basics" data-topics="[^"]*" data-changed="([^"]+)"',
+            new.read_text(),
+        )
+    )
     assert changed == {"kept": "1.0.0", "edited": "1.1.0", "added": "1.1.0"}
 
     page = open_page(old_copy)
@@ -256,7 +282,17 @@ def test_a_bad_import_is_refused_and_changes_nothing(
     page = open_page()
     page.locator("#pd_progress_open").click()
     bad = tmp_path / "other.json"
-    bad.write_text(json.dumps({"format": "prepdeck-progress", "formatVersion": 1, "bank": "other", "bankVersion": "1", "items": {}}))
+    bad.write_text(
+        json.dumps(
+            {
+                "format": "prepdeck-progress",
+                "formatVersion": 1,
+                "bank": "other",
+                "bankVersion": "1",
+                "items": {},
+            }
+        )
+    )
     page.locator("#pd_import_file").set_input_files(str(bad))
     page.locator("#pd_import_status").filter(has_text="Not imported").wait_for()
     assert page.locator("#pd_import_status").inner_text() == (
@@ -304,7 +340,9 @@ def test_plan_to_a_date(open_page: Any, bank: Bank) -> None:
         "Every question is seen at least twice before the date at this budget."
     )
     assert stored(page, bank.slug)["plan"] == {
-        "date": day.isoformat(), "minutes": needed, "retention": 0.9
+        "date": day.isoformat(),
+        "minutes": needed,
+        "retention": 0.9,
     }
     start = page.locator("#pd_plan_start")
     n = int(start.inner_text().split()[2])
@@ -314,7 +352,9 @@ def test_plan_to_a_date(open_page: Any, bank: Bank) -> None:
     page.keyboard.press("Escape")
     page.locator("#pd_plan_open").click()
     page.locator("#pd_plan_nodate").click()
-    assert "No date set: plain FSRS at 90 % retention" in page.locator("#pd_plan_summary").inner_text()
+    assert (
+        "No date set: plain FSRS at 90 % retention" in page.locator("#pd_plan_summary").inner_text()
+    )
     assert not page.locator("#pd_plan_risk").is_visible()
     assert page.locator("#pd_plan_chart li").count() == 14
 
@@ -353,8 +393,12 @@ def test_mock_interview_to_a_scorecard(open_page: Any, bank: Bank, tmp_path: Pat
     assert page.locator(".pd-score-title").inner_text() == "Mock interview scorecard"
     rows = page.locator(".pd-score").first.locator("tbody tr").all_inner_texts()
     assert len(rows) == 2
-    assert page.locator(".pd-score").nth(1).locator("tbody tr").first.inner_text().startswith(
-        "Tier: Behavioral"
+    assert (
+        page.locator(".pd-score")
+        .nth(1)
+        .locator("tbody tr")
+        .first.inner_text()
+        .startswith("Tier: Behavioral")
     )
     # Missed key points bring the question back sooner: Again or Hard, all covered Easy.
     data = stored(page, bank.slug)
@@ -482,19 +526,25 @@ def test_print_is_light_even_in_dark_mode(open_page: Any) -> None:
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
     assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
     fold = page.locator(".pd-hint-fold").first
-    assert fold.evaluate("e => getComputedStyle(e).backgroundColor") in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+    assert fold.evaluate("e => getComputedStyle(e).backgroundColor") in (
+        "rgba(0, 0, 0, 0)",
+        "rgb(255, 255, 255)",
+    )
     long_rule = page.evaluate(
-        "Array.from(document.styleSheets[0].cssRules).filter(r => r.media && r.media.mediaText === 'print')"
+        "Array.from(document.styleSheets[0].cssRules)"
+        ".filter(r => r.media && r.media.mediaText === 'print')"
         ".map(r => r.cssText).join('\\n')"
     )
     assert "avoid-page" not in long_rule
     assert "break-inside: avoid" in long_rule
 
 
-# -- accessibility of every view, and screenshots ---------------------------------------------------
+# -- accessibility of every view, and screenshots -----------------------------------------
 
 
-@pytest.mark.parametrize(("scheme", "width"), [("light", 1280), ("dark", 1280), ("light", 360), ("dark", 360)])
+@pytest.mark.parametrize(
+    ("scheme", "width"), [("light", 1280), ("dark", 1280), ("light", 360), ("dark", 360)]
+)
 def test_axe_in_every_view(open_page: Any, scheme: str, width: int) -> None:
     page = open_page(color_scheme=scheme, viewport={"width": width, "height": 800})
     out = SHOTS or None
@@ -530,3 +580,30 @@ def test_axe_in_every_view(open_page: Any, scheme: str, width: int) -> None:
     page.locator("#pd_progress_open").click()
     check("progress")
     assert [c for c in checked if c[1]] == []
+
+
+README_SHOTS = Path(os.environ.get("PREPDECK_README_SHOTS", "")) or None
+
+
+def test_readme_screenshots_of_the_study_view_and_the_plan(open_page: Any, tmp_path: Path) -> None:
+    """The README's pictures, taken here: PREPDECK_README_SHOTS=docs/img writes them
+    there (at 360 px, light, small PNGs); otherwise into a temporary folder."""
+    out = README_SHOTS if README_SHOTS and str(README_SHOTS) != "." else tmp_path
+    out.mkdir(parents=True, exist_ok=True)
+    page = open_page(viewport={"width": 360, "height": 740}, color_scheme="light")
+    page.locator("#pd_study_open").click()
+    page.locator("#pd_reveal").click()
+    page.locator("#pd_reveal").click()
+    page.locator(".pd-card-points input[type=checkbox]").first.check()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(out / "study-view.png"))
+    page.keyboard.press("3")
+    page.keyboard.press("Escape")
+    page.locator("#pd_plan_open").click()
+    page.locator("#pd_plan_date").fill((date.today() + timedelta(days=12)).isoformat())
+    page.locator("#pd_plan_date").dispatch_event("change")
+    page.locator("#pd_plan_h").click()  # the focus off the date field
+    page.screenshot(path=str(out / "plan.png"), full_page=True)
+    for name in ("study-view.png", "plan.png"):
+        size = (out / name).stat().st_size
+        assert 5_000 < size < 150_000, (name, size)

@@ -239,7 +239,8 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
         for t in bank.topics
         if t in used_topics
     )
-    return f"""<div class="pd pd-notice" id="pd_notice" role="status" hidden><p id="pd_notice_text"></p>
+    return f"""<div class="pd pd-notice" id="pd_notice" role="status" hidden>
+<p id="pd_notice_text"></p>
 <button type="button" id="pd_notice_export">Export progress</button>
 <button type="button" id="pd_notice_close">Dismiss</button></div>
 <section class="pd pd-tools" id="pd_tools" aria-label="Study tools" hidden>
@@ -261,7 +262,8 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
 <button type="button" id="pd_drill" aria-pressed="false">Drill “again”</button>
 <button type="button" id="pd_clear">Show all</button>
 <button type="button" id="pd_progress_open" popovertarget="pd_progress_pop">Progress</button>
-<button type="button" id="pd_keys_open" class="pd-keys-open" popovertarget="pd_keys_pop">Keyboard</button>
+<button type="button" id="pd_keys_open" class="pd-keys-open"
+ popovertarget="pd_keys_pop">Keyboard</button>
 </div>
 <div class="pd pd-pop" id="pd_progress_pop" popover aria-labelledby="pd_progress_h">
 <h2 id="pd_progress_h">Progress</h2>
@@ -284,10 +286,10 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
 <dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>next / previous question</dd>
 <dt><kbd>r</kbd></dt><dd>reveal the next part: hint, then key points, then answer</dd>
 <dt><kbd>1</kbd> / <kbd>2</kbd></dt><dd>mark “knew it” / “again”</dd>
-<dt><kbd>s</kbd></dt><dd>study today’s cards</dd>
+<dt><kbd>s</kbd></dt><dd>study today&rsquo;s cards</dd>
 <dt><kbd>/</kbd></dt><dd>search; <kbd>Esc</kbd> clears it</dd>
 </dl>
-<p>Studying: <kbd>Space</kbd> or <kbd>r</kbd> reveals, <kbd>1</kbd>–<kbd>4</kbd> grade
+<p>Studying: <kbd>Space</kbd> or <kbd>r</kbd> reveals, <kbd>1</kbd>&ndash;<kbd>4</kbd> grade
 Again, Hard, Good, Easy; <kbd>Esc</kbd> goes back to the list.</p>
 <p><label><input type="checkbox" id="pd_keys_on" checked> Use the single-key shortcuts
 in the list</label></p>
@@ -427,9 +429,11 @@ def changed_versions(bank: Bank, options: BuildOptions) -> dict[str, str]:
     versions = {}
     for question in bank.questions:
         entry = lock.notes.get(lockfile.note_key(question.id))
-        if entry is not None and entry.version and entry.hash == render_note(
-            bank, question, media
-        ).hash:
+        if (
+            entry is not None
+            and entry.version
+            and entry.hash == render_note(bank, question, media).hash
+        ):
             versions[question.id] = entry.version
     return versions
 

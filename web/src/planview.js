@@ -31,6 +31,7 @@ export function makePlanView({ section, store, computePlan, planOptions, onStudy
     summary,
     risk,
     h("h3", { id: "pd_chart_h" }, "Cards a day"),
+    h("p", { class: "pd-legend", "aria-hidden": "true" }, h("span", { class: "pd-key-new" }), " new ", h("span", { class: "pd-key-reviews" }), " reviews"),
     chart,
     start,
   );
@@ -82,7 +83,7 @@ export function makePlanView({ section, store, computePlan, planOptions, onStudy
           { class: "pd-chart-day", title: `${d.date}: ${d.reviews} reviews, ${d.fresh} new` },
           h("span", { class: "pd-bar", "aria-hidden": "true" }, fresh, reviews),
           h("span", { class: "pd-chart-n" }, String(total)),
-          h("span", { class: "pd-chart-date" }, day.toLocaleDateString(undefined, { weekday: "narrow" }) + " " + day.getDate()),
+          h("span", { class: "pd-chart-date" }, day.toLocaleDateString(undefined, { weekday: "narrow" }), h("br"), String(day.getDate())),
           h("span", { class: "pd-visually-hidden" }, `: ${plural(d.reviews, "review")}, ${plural(d.fresh, "new")}`),
         );
       }),
