@@ -537,6 +537,13 @@ def test_print_is_light_even_in_dark_mode(open_page: Any) -> None:
     )
     assert "avoid-page" not in long_rule
     assert "break-inside: avoid" in long_rule
+    # A4: the review counted 106 pages, 47 of them less than a third full.
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    lengths = [len(p.extract_text()) for p in pdf.pages]
+    sparse = [n for n, length in enumerate(lengths, 1) if length < max(lengths) / 3]
+    assert len(pdf.pages) <= 75, len(pdf.pages)
+    assert len(sparse) <= 3, sparse
 
 
 # -- accessibility of every view, and screenshots -----------------------------------------
@@ -607,3 +614,18 @@ def test_readme_screenshots_of_the_study_view_and_the_plan(open_page: Any, tmp_p
     for name in ("study-view.png", "plan.png"):
         size = (out / name).stat().st_size
         assert 5_000 < size < 150_000, (name, size)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_search_placeholder_fits(open_page: Any, width: int) -> None:
+    page = open_page(viewport={"width": width, "height": 800})
+    text_width, room = page.locator("#pd_q").evaluate(
+        """el => {
+          const ctx = document.createElement('canvas').getContext('2d');
+          const cs = getComputedStyle(el);
+          ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+          const pad = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+          return [ctx.measureText(el.placeholder).width, el.clientWidth - pad];
+        }"""
+    )
+    assert text_width <= room, (text_width, room)
