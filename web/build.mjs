@@ -30,7 +30,7 @@ const result = await esbuild.build({
   bundle: true,
   format: "iife",
   target: ["es2020", "chrome100", "firefox100", "safari15"],
-  minify: true,
+  minify: !process.env.PD_NOMINIFY,
   legalComments: "none",
   charset: "utf8",
   banner: { js: banner },

@@ -49,7 +49,7 @@ export function makeList({ page, main, store, announce }) {
     group.setAttribute("aria-label", "Your mark for " + item.label);
     item.el.appendChild(group);
     item.el._pdItem = item;
-    showMark(item);
+    if (markOf(item)) showMark(item); // the template is already "no mark"
   }
 
   function markOf(item) {
@@ -160,10 +160,10 @@ export function makeList({ page, main, store, announce }) {
         if (!plain.some((w) => folded.includes(w))) continue; // most nodes: one native pass
         const spans = ranges(node.data, plain);
         if (!spans.length) continue;
-        const fold = node.parentElement.closest("details");
-        if (fold && !fold.open && FOLDS.some((s) => fold.matches(s))) {
-          fold.open = true;
-          openedBySearch.push(fold);
+        const part = node.parentElement.closest("details");
+        if (part && !part.open && FOLDS.some((s) => part.matches(s))) {
+          part.open = true;
+          openedBySearch.push(part);
         }
         if (found) {
           for (const [start, end] of spans) {

@@ -7,13 +7,17 @@ const PARTS = { hint: ".pd-hint-fold", points: ".pd-keypoints", answer: ".pd-ans
 export function readPage(body, main) {
   const articles = Array.from(main.querySelectorAll("article.pd-q"));
   const questions = articles.map((el, index) => {
-    const label = el.querySelector(".pd-label");
-    const textOf = (selector) => {
-      const part = el.querySelector(selector + " > .pd-fold-body");
-      return part ? part.textContent : "";
-    };
-    const questionText = el.querySelector(".pd-q-text");
-    const points = el.querySelectorAll(".pd-keypoints li");
+    // getElementsByClassName, not querySelector: this runs for every question at open.
+    const label = el.getElementsByClassName("pd-label")[0];
+    const questionText = el.getElementsByClassName("pd-q-text")[0];
+    const texts = [questionText ? questionText.textContent : ""];
+    let keyPoints = 0;
+    for (const body of el.getElementsByClassName("pd-fold-body")) {
+      texts.push(body.textContent);
+      if (body.parentNode.classList.contains("pd-keypoints")) {
+        keyPoints = body.getElementsByTagName("li").length;
+      }
+    }
     return {
       el,
       id: el.id,
@@ -22,15 +26,8 @@ export function readPage(body, main) {
       tier: el.dataset.tier,
       topics: (el.dataset.topics || "").split(" ").filter(Boolean),
       changed: el.dataset.changed || body.dataset.version,
-      keyPoints: points.length,
-      text: fold(
-        [
-          questionText ? questionText.textContent : "",
-          textOf(PARTS.hint),
-          textOf(PARTS.points),
-          textOf(PARTS.answer),
-        ].join("\n"),
-      ),
+      keyPoints,
+      text: fold(texts.join("\n")),
       shown: true,
       placeholder: null,
     };

@@ -102,20 +102,36 @@ export function makePlan({
   const forecast = [];
   let queue = [];
   let reviewsToday = 0;
+  // Reviews by the day they fall due (overdue ones on day 0), so a day looks only at
+  // its own cards, not at the whole bank.
+  const byDay = new Map();
+  const schedule = (s) => {
+    if (s.due >= horizon) return;
+    if (!byDay.has(s.due)) byDay.set(s.due, []);
+    byDay.get(s.due).push(s);
+  };
+  for (const s of sims) if (s.views > 0) schedule(s);
+  let carried = [];
   for (let day = 0; day < horizon; day++) {
     let budget = day === 0 ? Math.max(0, minutes - spent) : minutes;
-    const due = sims
-      .filter((s) => s.views > 0 && s.due <= day)
+    const due = carried
+      .concat(byDay.get(day) || [])
       .sort((a, b) => a.due - b.due || (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.order - b.order);
+    byDay.delete(day);
+    carried = [];
     let reviews = 0;
     for (const s of due) {
-      if (budget < reviewMinutes) break;
+      if (budget < reviewMinutes) {
+        carried.push(s); // not reached today: first in line tomorrow
+        continue;
+      }
       budget -= reviewMinutes;
       reviews++;
       s.views++;
       s.seen.push(day);
       s.due = next(s, day);
       s.dueAt = null;
+      schedule(s);
       if (day === 0) queue.push(s.key);
     }
     const left = fresh.length - nextNew;
@@ -127,6 +143,7 @@ export function makePlan({
       s.views = 1;
       s.seen.push(day);
       s.due = next(s, day);
+      schedule(s);
       if (day === 0) queue.push(s.key);
     }
     if (day === 0) reviewsToday = reviews;
