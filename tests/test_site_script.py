@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,71 @@ def test_the_staleness_check_can_fail(tmp_path: Path) -> None:
         check=False,
     )
     assert run.returncode == 1 and "stale" in run.stderr
+
+
+EXPORT_JS = """
+import { emptyProgress, exportProgress, parseImport, recordReview } from "./web/src/progress.js";
+import { makeScheduler } from "./web/src/scheduler.js";
+const scheduler = makeScheduler(0.9);
+const progress = emptyProgress("b", "1.0.0");
+const now = Date.UTC(2026, 0, 1);
+for (const key of ["q", "q/key-points"]) {
+  const card = scheduler.grade(null, 3, now, null);
+  recordReview(progress, key, { changed: "1.0.0" }, card, 3, now);
+}
+progress.marks = { q: "again" };
+progress.plan = { date: "2026-01-12", minutes: 20, retention: 0.9 };
+const text = exportProgress(progress, now);
+const cases = JSON.parse(process.argv[1]);
+const verdicts = cases.map((c) => !parseImport(JSON.stringify(c), "b").error);
+console.log(JSON.stringify({ text, verdicts }));
+"""
+
+
+def _mutations(good: dict[str, Any]) -> list[dict[str, Any]]:
+    item = good["items"]["q"]
+    return [
+        good,
+        {**good, "format": "other"},
+        {**good, "formatVersion": 2},
+        {k: v for k, v in good.items() if k != "items"},
+        {**good, "items": {"q": {**item, "log": [[1, 5]]}}},
+        {**good, "items": {"q": {**item, "card": {**item["card"], "due": "soon"}}}},
+        {**good, "items": {"q": {k: v for k, v in item.items() if k != "changed"}}},
+        {**good, "marks": {"q": "maybe"}},
+    ]
+
+
+@needs_node
+def test_the_page_reads_what_the_shipped_json_schema_allows() -> None:
+    """An export the page writes validates against progress.schema.json, and the page's
+    own reader (web/src/progress.js) refuses the same broken files the schema does."""
+    from importlib import resources
+
+    import jsonschema
+
+    assert NODE is not None
+    schema = json.loads(
+        resources.files("prepdeck.schemas").joinpath("progress.schema.json").read_text("utf-8")
+    )
+    first = subprocess.run(
+        [NODE, "--input-type=module", "-e", EXPORT_JS, "[]"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    good = json.loads(json.loads(first.stdout)["text"])
+    jsonschema.validate(good, schema)
+    cases = _mutations(good)
+    run = subprocess.run(
+        [NODE, "--input-type=module", "-e", EXPORT_JS, json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    page_accepts = json.loads(run.stdout)["verdicts"]
+    validator = jsonschema.Draft202012Validator(schema)
+    schema_accepts = [validator.is_valid(c) for c in cases]
+    assert page_accepts == schema_accepts == [True] + [False] * (len(cases) - 1)
