@@ -6,6 +6,7 @@ import { fold, matches, ranges, terms } from "./search.js";
 import { put } from "./progress.js";
 
 const PAGE = 100;
+const HIGHLIGHTS = 3000; // matches highlighted at most (100 questions of a common word)
 const MARK_NAMES = { knew: "knew it", again: "again" };
 const FOLDS = [PARTS.hint, PARTS.points, PARTS.answer];
 
@@ -148,11 +149,17 @@ export function makeList({ page, main, store, announce }) {
     openedBySearch = [];
     const supported = typeof CSS !== "undefined" && CSS.highlights && typeof Highlight !== "undefined";
     if (supported) CSS.highlights.delete("pd-match");
-    const plain = words.filter((w) => !/^q\d+(\.\d+)?$/.test(w));
+    // One letter matches nearly everything: nothing to point at until the second.
+    const plain = words.filter((w) => w.length > 1 && !/^q\d+(\.\d+)?$/.test(w));
     if (!plain.length) return;
+    let budget = HIGHLIGHTS;
     const found = supported ? new Highlight() : null;
     for (const item of items) {
       if (!item.shown) continue;
+      // Open the first part that holds a match, unless the question itself shows one:
+      // every open answer is laid out, and a keystroke must not lay out a hundred.
+      const question = item.el.getElementsByClassName("pd-q-text")[0];
+      let opened = Boolean(question) && plain.some((w) => fold(question.textContent).includes(w));
       const walker = document.createTreeWalker(item.el, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         if (node.parentElement.closest(".pd-marks, summary")) continue;
@@ -161,17 +168,19 @@ export function makeList({ page, main, store, announce }) {
         const spans = ranges(node.data, plain);
         if (!spans.length) continue;
         const part = node.parentElement.closest("details");
-        if (part && !part.open && FOLDS.some((s) => part.matches(s))) {
-          part.open = true;
-          openedBySearch.push(part);
-        }
-        if (found) {
-          for (const [start, end] of spans) {
-            const range = new Range();
-            range.setStart(node, start);
-            range.setEnd(node, end);
-            found.add(range);
+        if (!opened && part && FOLDS.some((s) => part.matches(s))) {
+          opened = true;
+          if (!part.open) {
+            part.open = true;
+            openedBySearch.push(part);
           }
+        }
+        // StaticRange, not Range: a live range is updated on every change to the
+        // document for as long as it lives, which made each later keystroke and grade
+        // pay for every match of an earlier search.
+        for (const [start, end] of found && budget > 0 ? spans : []) {
+          found.add(new StaticRange({ startContainer: node, startOffset: start, endContainer: node, endOffset: end }));
+          budget--;
         }
       }
     }
