@@ -426,15 +426,16 @@ def changed_versions(bank: Bank, options: BuildOptions) -> dict[str, str]:
     if lock is None or lock.bank != bank.slug:
         return {}
     media = collect_media(bank, options.content_dir)
+    recorded = lock.changed_in()
     versions = {}
     for question in bank.questions:
         entry = lock.notes.get(lockfile.note_key(question.id))
-        if (
-            entry is not None
-            and entry.version
-            and entry.hash == render_note(bank, question, media).hash
-        ):
-            versions[question.id] = entry.version
+        if entry is None or not recorded.get(question.id):
+            continue
+        note = render_note(bank, question, media)
+        # A lock of an older format carries the older hash of the same note.
+        if entry.hash in (note.hash, note.legacy_hash):
+            versions[question.id] = recorded[question.id]
     return versions
 
 
