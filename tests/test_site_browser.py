@@ -505,6 +505,10 @@ def test_a_long_bank_shows_matches_a_page_at_a_time(open_page: Any, tmp_path: Pa
     page.locator("#pd_q").fill("even")
     assert visible_ids(page) == [f"q-{n}" for n in range(2, 201, 2)]
     assert status.inner_text() == "Showing 100 of 125 matching questions (250 in all)"
+    # The first questions are highlighted at once, the rest in the tasks after the frame.
+    assert page.evaluate("CSS.highlights.get('pd-match').size") >= 8
+    page.wait_for_timeout(300)
+    assert page.evaluate("CSS.highlights.get('pd-match').size") == 100
     # Walking past the last shown question brings the next page.
     page.locator("[id='q-200']").focus()
     page.keyboard.press("j")

@@ -7,6 +7,8 @@ import { put } from "./progress.js";
 
 const PAGE = 100;
 const HIGHLIGHTS = 3000; // matches highlighted at most (100 questions of a common word)
+const HIGHLIGHT_FIRST = 8; // questions marked before the keystroke's frame
+const HIGHLIGHT_CHUNK = 12; // then this many per task
 const MARK_NAMES = { knew: "knew it", again: "again" };
 const FOLDS = [PARTS.hint, PARTS.points, PARTS.answer];
 
@@ -144,7 +146,11 @@ export function makeList({ page, main, store, announce }) {
 
   // Matches are highlighted with the CSS Custom Highlight API (no change to the text),
   // and a closed part holding one opens (closed again when the search changes).
+  // The first few shown questions are marked before the keystroke's frame is painted;
+  // the rest a few at a time after it, so typing never waits for a hundred answers.
+  let highlightJob = 0;
   function highlight(words) {
+    window.clearTimeout(highlightJob);
     for (const d of openedBySearch) d.open = false;
     openedBySearch = [];
     const supported = typeof CSS !== "undefined" && CSS.highlights && typeof Highlight !== "undefined";
@@ -152,39 +158,49 @@ export function makeList({ page, main, store, announce }) {
     // One letter matches nearly everything: nothing to point at until the second.
     const plain = words.filter((w) => w.length > 1 && !/^q\d+(\.\d+)?$/.test(w));
     if (!plain.length) return;
-    let budget = HIGHLIGHTS;
     const found = supported ? new Highlight() : null;
-    for (const item of items) {
-      if (!item.shown) continue;
-      // Open the first part that holds a match, unless the question itself shows one:
-      // every open answer is laid out, and a keystroke must not lay out a hundred.
-      const question = item.el.getElementsByClassName("pd-q-text")[0];
-      let opened = Boolean(question) && plain.some((w) => fold(question.textContent).includes(w));
-      const walker = document.createTreeWalker(item.el, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        if (node.parentElement.closest(".pd-marks, summary")) continue;
-        const folded = fold(node.data);
-        if (!plain.some((w) => folded.includes(w))) continue; // most nodes: one native pass
-        const spans = ranges(node.data, plain);
-        if (!spans.length) continue;
-        const part = node.parentElement.closest("details");
-        if (!opened && part && FOLDS.some((s) => part.matches(s))) {
-          opened = true;
-          if (!part.open) {
-            part.open = true;
-            openedBySearch.push(part);
-          }
-        }
-        // StaticRange, not Range: a live range is updated on every change to the
-        // document for as long as it lives, which made each later keystroke and grade
-        // pay for every match of an earlier search.
-        for (const [start, end] of found && budget > 0 ? spans : []) {
-          found.add(new StaticRange({ startContainer: node, startOffset: start, endContainer: node, endOffset: end }));
-          budget--;
+    if (found) CSS.highlights.set("pd-match", found);
+    const shown = items.filter((item) => item.shown);
+    let budget = HIGHLIGHTS;
+    let next = 0;
+    const run = (count) => {
+      for (const end = Math.min(shown.length, next + count); next < end; next++) {
+        budget = markMatches(shown[next], plain, found, budget);
+      }
+      if (next < shown.length) highlightJob = window.setTimeout(() => run(HIGHLIGHT_CHUNK), 0);
+    };
+    run(HIGHLIGHT_FIRST);
+  }
+
+  function markMatches(item, plain, found, budget) {
+    // Open the first part that holds a match, unless the question itself shows one:
+    // every open answer is laid out.
+    const question = item.el.getElementsByClassName("pd-q-text")[0];
+    let opened = Boolean(question) && plain.some((w) => fold(question.textContent).includes(w));
+    const walker = document.createTreeWalker(item.el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const folded = fold(node.data);
+      if (!plain.some((w) => folded.includes(w))) continue; // most nodes: one native pass
+      if (node.parentElement.closest(".pd-marks, summary")) continue;
+      const spans = ranges(node.data, plain);
+      if (!spans.length) continue;
+      const part = node.parentElement.closest("details");
+      if (!opened && part && FOLDS.some((s) => part.matches(s))) {
+        opened = true;
+        if (!part.open) {
+          part.open = true;
+          openedBySearch.push(part);
         }
       }
+      // StaticRange, not Range: a live range is updated on every change to the
+      // document for as long as it lives, which made each later keystroke and grade
+      // pay for every match of an earlier search.
+      for (const [start, end] of found && budget > 0 ? spans : []) {
+        found.add(new StaticRange({ startContainer: node, startOffset: start, endContainer: node, endOffset: end }));
+        budget--;
+      }
     }
-    if (found) CSS.highlights.set("pd-match", found);
+    return budget;
   }
 
   function scheduleUrl() {
