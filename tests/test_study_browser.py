@@ -629,3 +629,37 @@ def test_the_search_placeholder_fits(open_page: Any, width: int) -> None:
         }"""
     )
     assert text_width <= room, (text_width, room)
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        "{not json",
+        json.dumps({"format": "prepdeck-progress", "formatVersion": 1, "bank": "x"}),
+        json.dumps(
+            {
+                "format": "prepdeck-progress",
+                "formatVersion": 1,
+                "bank": "ai-devsecops",
+                "bankVersion": "1.0.0",
+                "items": {"q": {"changed": "1", "card": {"due": "soon"}, "log": []}},
+            }
+        ),
+    ],
+)
+def test_damaged_stored_progress_is_kept_aside_never_thrown_on(
+    open_page: Any, bank: Bank, damaged: str
+) -> None:
+    page = open_page()
+    key = f"prepdeck:{bank.slug}:progress"
+    # The page writes what it holds as it goes away; this is written after that.
+    page.evaluate(
+        "([k, v]) => window.addEventListener('pagehide', () => localStorage.setItem(k, v))",
+        [key, damaged],
+    )
+    page.reload()
+    assert "could not be read" in page.locator("#pd_notice_text").inner_text()
+    assert page.evaluate(f"localStorage.getItem('{key}:damaged')") == damaged
+    assert page.locator("#pd_study_open").inner_text() == "Study · 10 today"
+    page.wait_for_timeout(50)
+    assert stored(page, bank.slug)["items"] == {}

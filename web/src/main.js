@@ -227,6 +227,9 @@ function start() {
   if (store.report.from && store.report.from !== page.version && changedQuestions.length) {
     notes.push(`Version ${page.version}: ${plural(changedQuestions.length, "question")} you studied changed and ${changedQuestions.length === 1 ? "is" : "are"} due again.`);
   }
+  if (store.report.damaged) {
+    notes.push(`Your saved progress could not be read (${store.report.damaged}); it is kept aside under ${store.key}:damaged and this page starts afresh.`);
+  }
   function showNotice() {
     if (!notes.length) return;
     noticeText.textContent = notes.join(" ");

@@ -2,27 +2,43 @@
 // version of the page finds it), written a moment after each change so grading never
 // waits for it.  The marks of pages before the study app (one key per version) are
 // read once and folded in.
-import { emptyProgress, FORMAT, migrate, put } from "./progress.js";
+import { emptyProgress, migrate, parseImport, put } from "./progress.js";
 
 export function openStore(page, now) {
   const key = `prepdeck:${page.bank}:progress`;
   let timer = 0;
   let progress = null;
   let report = { changed: [], removed: [] };
-  let loaded = null;
+  let raw = null;
   try {
-    loaded = JSON.parse(window.localStorage.getItem(key) || "null");
+    raw = window.localStorage.getItem(key);
   } catch (e) {
-    loaded = null;
+    raw = null; // storage off: this visit only
   }
-  if (loaded && loaded.format === FORMAT && loaded.items && typeof loaded.items === "object") {
-    loaded.marks ||= {};
-    loaded.plan ||= emptyProgress(page.bank, page.version).plan;
-    loaded.settings ||= {};
-    const migrated = migrate(loaded, page, now);
+  // What is stored is read as an import is, with the same checks: a damaged entry is
+  // kept aside (never lost, never half read) and the page starts afresh.
+  const parsed = raw ? parseImport(raw, page.bank) : null;
+  if (parsed && parsed.progress) {
+    let settings = {};
+    try {
+      const data = JSON.parse(raw);
+      if (data.settings && typeof data.settings === "object") settings = data.settings;
+    } catch (e) {
+      /* parseImport read it; cannot happen */
+    }
+    const migrated = migrate(parsed.progress, page, now);
     progress = migrated.progress;
-    report = { changed: migrated.changed, removed: migrated.removed, from: loaded.bankVersion };
+    progress.settings = settings;
+    report = { changed: migrated.changed, removed: migrated.removed, from: parsed.progress.bankVersion };
   } else {
+    if (raw) {
+      report.damaged = parsed ? parsed.error : "unreadable";
+      try {
+        window.localStorage.setItem(key + ":damaged", raw);
+      } catch (e) {
+        /* no room: it stays where it is until the first save */
+      }
+    }
     progress = emptyProgress(page.bank, page.version);
   }
   progress.settings ||= {};
