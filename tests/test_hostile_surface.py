@@ -105,3 +105,59 @@ def test_preview_answers_only_its_own_host(
             assert status == 403, (host, path, status)
             for secret in (b"Tiny Bank", b"secret", str(content).encode(), b"basics.yaml"):
                 assert secret not in body, (host, path)
+
+
+# -- release notes: bank text is text on the release page ----------------------------
+
+HOSTILE_TITLE = (
+    "Deck ![t](https://evil.example/pixel.png) [click](https://evil.example/) "
+    "*em* _u_ `c` www.evil.example https://evil.example/x ping@evil.example @octocat "
+    "\\| back\\slash #1 **b** ~~s~~"
+)
+HOSTILE_TIER = "Tier | ![x](https://evil.example/t.png) [a]: https://x &amp <3 > q"
+
+
+def _github_html(markdown: str) -> str:
+    """The notes as GitHub renders them: cmark-gfm with GitHub's extensions."""
+    import cmarkgfm
+
+    return str(cmarkgfm.github_flavored_markdown_to_html(markdown))
+
+
+def test_release_notes_escape_every_piece_of_bank_text(make_bank: MakeBank) -> None:
+    import html
+
+    from conftest import BANK_YAML
+    from prepdeck.release import Changes, notes_text
+    from prepdeck.validate import validate_content
+
+    bank_yaml = BANK_YAML.replace("title: Tiny Bank", f"title: {json.dumps(HOSTILE_TITLE)}")
+    bank_yaml = bank_yaml.replace("name: Basics", f"name: {json.dumps(HOSTILE_TIER)}")
+    validation = validate_content(make_bank(bank__yaml=bank_yaml), pdf_styles=None)
+    assert validation.errors == [], validation.errors  # the deck-name rule lets them pass
+    assert validation.bank is not None
+    hostile_id = "x`` ![i](https:evil.example)\n# forged heading <img src=x>"
+    changes = Changes(
+        "v0.9.0 [tag](https://evil.example)",
+        added=(hostile_id,),
+        changed=("`backticks`", "q/![k](https:evil.example) *kind*"),
+        removed=("a|b",),
+    )
+    notes = notes_text(validation.bank, "v1.0.0", [], changes, timestamp=1767225600)
+    rendered = _github_html(notes)
+    # no image, no link, no markup made from bank text: only the notes' own structure
+    assert "<img" not in rendered and "<a " not in rendered, rendered
+    assert "<em>" not in rendered and "<del>" not in rendered
+    title = re.search("<h1>(.*)</h1>", rendered)
+    assert title and "<" not in title.group(1), rendered  # the title: text only
+    assert rendered.count("<strong>") == 2  # the notes' own: the total row
+    assert rendered.count("<h1>") == 1 and rendered.count("<h2>") == 3, rendered
+    assert rendered.count("<li>") == 4 and rendered.count("<tr>") == 5, rendered  # 2 tiers
+    text = html.unescape(re.sub("<[^>]+>", "", rendered)).replace("\u2060", "")
+    # ... and every piece of bank text reads back as written
+    assert f"{HOSTILE_TITLE} 1.0.0" in text
+    assert HOSTILE_TIER in text
+    assert "x`` ![i](https:evil.example)\\n# forged heading <img src=x>" in text
+    assert "Changed ![k](https:evil.example) *kind* notes (1): q" in text
+    assert "`backticks`" in text and "a|b" in text
+    assert "v0.9.0 [tag](https://evil.example)" in text
