@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
+import struct
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -161,3 +165,224 @@ def test_release_notes_escape_every_piece_of_bank_text(make_bank: MakeBank) -> N
     assert "Changed ![k](https:evil.example) *kind* notes (1): q" in text
     assert "`backticks`" in text and "a|b" in text
     assert "v0.9.0 [tag](https://evil.example)" in text
+
+
+# -- styles: CSS that cannot leave its <style> block, and validate sees what build would
+
+
+@pytest.fixture
+def styles_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "styles"  # beside content/: the bank's own styles
+    folder.mkdir()
+    return folder
+
+
+def _validate(content: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["validate", str(content), "--format", "text", *args])
+    return result.exit_code, result.stdout
+
+
+BREAKOUTS = [
+    '</style><meta http-equiv=refresh content="0;url=https://evil.example">',
+    "</STYLE >",
+    "</StYlE/>",
+    '.x { content: "</style" }',
+]
+
+
+@pytest.mark.parametrize("name", ["site.css", "anki.css", "anki-recall.css"])
+@pytest.mark.parametrize("breakout", BREAKOUTS)
+def test_css_that_would_end_its_style_block_is_refused_at_its_line(
+    make_bank: MakeBank, styles_dir: Path, tmp_path: Path, name: str, breakout: str
+) -> None:
+    content = make_bank()
+    css = styles_dir / name
+    css.write_text(f"body {{ color: #222; }}\n\n  p {{ margin: 0 }} {breakout}\n", encoding="utf-8")
+    code, out = _validate(content)
+    assert code == 1
+    column = len("  p { margin: 0 } ") + breakout.lower().index("</style") + 1
+    assert f"{css}:3:{column}: error[style-css]:" in out, out
+    result = CliRunner().invoke(cli, ["build", str(content), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 1 and "error[style-css]" in result.output
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_style_breakout_never_reaches_a_page_or_a_card_even_unvalidated(
+    make_bank: MakeBank, styles_dir: Path
+) -> None:
+    """The study page and the note types read CSS through the same check, so a path
+    that skips validate (a library caller) still cannot emit it."""
+    from prepdeck.errors import BuildError
+    from prepdeck.notetypes import QUESTION, note_type
+    from prepdeck.site import render_site
+    from prepdeck.validate import validate_content
+
+    bank = validate_content(make_bank()).bank
+    assert bank is not None
+    (styles_dir / "site.css").write_text("</style><meta http-equiv=refresh>", encoding="utf-8")
+    with pytest.raises(BuildError) as raised:
+        render_site(bank, style_dirs=[styles_dir])
+    assert [(p.line, p.rule) for p in raised.value.problems] == [(1, "style-css")]
+    (styles_dir / "site.css").unlink()
+    (styles_dir / "anki.css").write_text("p{}\n</style><script>x</script>", encoding="utf-8")
+    with pytest.raises(BuildError) as raised:
+        note_type(QUESTION, "tiny", [styles_dir])
+    assert [(p.line, p.rule) for p in raised.value.problems] == [(2, "style-css")]
+
+
+def test_css_may_use_a_less_than_sign_that_ends_nothing(
+    make_bank: MakeBank, styles_dir: Path
+) -> None:
+    (styles_dir / "site.css").write_text(
+        "@media (width < 600px) { .a::after { content: '<b>' } } /* a <style> */\n",
+        encoding="utf-8",
+    )
+    assert _validate(make_bank())[0] == 0
+
+
+@pytest.mark.parametrize("name", ["site.css", "anki.css", "anki-front.html"])
+def test_a_style_file_that_is_not_utf8_is_caught_by_validate(
+    make_bank: MakeBank, styles_dir: Path, name: str
+) -> None:
+    (styles_dir / name).write_bytes(b"p { color: red }\n.q { content: '\xe9t\xe9' }\n")
+    code, out = _validate(make_bank())
+    assert code == 1
+    assert f"{styles_dir / name}:2:16: error[encoding]: not UTF-8: byte 0xe9" in out, out
+
+
+@pytest.mark.parametrize(
+    ("yaml", "line", "col", "message"),
+    [
+        ("sizes:\n  body: .nan\n", 2, 9, '"body" is not a number (.nan)'),
+        ("quiz:\n  lines_min: 9\n  lines_max: 3\n", 2, 14, "lines_min (9) is more than"),
+        (
+            "papers:\n  square: {width_mm: 50, height_mm: 50}\n",
+            None,
+            None,
+            'of paper "square" (50 x 50 mm) to print on',
+        ),
+    ],
+    ids=["nan", "lines", "paper"],
+)
+def test_validate_catches_every_pdf_yaml_value_build_would_reject(
+    make_bank: MakeBank,
+    styles_dir: Path,
+    tmp_path: Path,
+    yaml: str,
+    line: int | None,
+    col: int | None,
+    message: str,
+) -> None:
+    content = make_bank()
+    (styles_dir / "pdf.yaml").write_text(yaml, encoding="utf-8")
+    code, out = _validate(content)
+    assert code == 1, out
+    assert "error[out-of-range]" in out and message in out, out
+    if line is not None:
+        assert f"{styles_dir / 'pdf.yaml'}:{line}:{col}:" in out, out
+    # and build says the same before it writes anything
+    result = CliRunner().invoke(cli, ["build", str(content), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 1 and message in result.output
+    assert not (tmp_path / "dist").exists()
+
+
+# -- fonts: only regular files of a sane size, parsed in bounded time -----------------
+
+SHIPPED_FONTS = Path(__file__).resolve().parent.parent / "src" / "prepdeck" / "styles" / "fonts"
+
+
+def _cmap_bomb(path: Path) -> None:
+    """DejaVu Sans with one cmap format 12 group widened to every 32-bit code point:
+    reportlab walks each one (hours, and memory until the machine kills it)."""
+    data = bytearray((SHIPPED_FONTS / "DejaVuSans.ttf").read_bytes())
+    (tables,) = struct.unpack_from(">H", data, 4)
+    for record in range(12, 12 + 16 * tables, 16):
+        tag, _, cmap, _ = struct.unpack_from(">4sLLL", data, record)
+        if tag == b"cmap":
+            break
+    (count,) = struct.unpack_from(">H", data, cmap + 2)
+    for record in range(cmap + 4, cmap + 4 + 8 * count, 8):
+        (offset,) = struct.unpack_from(">L", data, record + 4)
+        if struct.unpack_from(">H", data, cmap + offset)[0] == 12:
+            struct.pack_into(">LL", data, cmap + offset + 16, 0, 0xFFFFFFFF)  # group 0
+            break
+    path.write_bytes(bytes(data))
+
+
+def _hostile_font(kind: str, folder: Path) -> Path:
+    path = folder / f"{kind}.ttf"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "sparse":
+        with path.open("wb") as file:
+            file.truncate(3 * 1024**3)  # 3 GiB, no blocks on disk
+    elif kind == "truncated":
+        path.write_bytes((SHIPPED_FONTS / "DejaVuSans.ttf").read_bytes()[:30000])
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        _cmap_bomb(path)
+    return path
+
+
+FONT_CASES = {
+    "fifo": "is a FIFO, not a font file",
+    "dev-zero": "is a device, not a font file",
+    "sparse": "is 3,221,225,472 bytes; the limit is",
+    "truncated": "the file ends early (truncated?)",
+    "folder": "is a folder, not a font file",
+    "cmap-bomb": "its cmap (format 12) maps 4,294,9",
+}
+
+
+@pytest.mark.parametrize("kind", FONT_CASES)
+def test_a_hostile_font_file_is_a_pdf_font_problem_at_its_chain_entry(
+    make_bank: MakeBank, tmp_path: Path, kind: str
+) -> None:
+    content = make_bank()
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    font = _hostile_font(kind, tmp_path)
+    (styles / "pdf.yaml").write_text(
+        f"fonts:\n  body: [DejaVuSans, NotoEmoji]\n  code: [DejaVuSansMono, {font}]\n"
+    )
+    for command in (["validate"], ["build", "--out", str(tmp_path / "dist")]):
+        # a real process with a time limit: before the fix a FIFO blocked forever
+        result = subprocess.run(
+            [sys.executable, "-m", "prepdeck", *command, str(content)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        where = f"{styles / 'pdf.yaml'}:3:{len('  code: [DejaVuSansMono, ') + 1}"
+        assert f"{where}: error[pdf-font]:" in result.stdout, result.stdout
+        assert FONT_CASES[kind] in result.stdout, result.stdout
+    assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize("kind", FONT_CASES)
+def test_the_build_reads_fonts_through_the_same_checks(tmp_path: Path, kind: str) -> None:
+    """register_fonts, the build's own reading of the chain, also refuses (as a
+    BuildError naming the file), for a caller that skipped validate."""
+    font = _hostile_font(kind, tmp_path)
+    (tmp_path / "pdf.yaml").write_text(f"fonts:\n  body: [{font}]\n")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from prepdeck.errors import BuildError\n"
+        "from prepdeck.pdf.fonts import register_fonts\n"
+        "from prepdeck.pdf.style import load_style\n"
+        "try:\n"
+        f"    register_fonts(load_style([Path({str(tmp_path)!r})]))\n"
+        "except BuildError as exc:\n"
+        "    print('\\n'.join(str(p) for p in exc.problems)); sys.exit(1)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1, result.stderr
+    assert "error[pdf-font]" in result.stdout and FONT_CASES[kind] in result.stdout

@@ -121,15 +121,19 @@ def _validated(  # type: ignore[no-untyped-def]
     build_model: bool = True,
     report_json: bool = True,
     pdf_styles: tuple[Path, ...] | None = None,
+    style_dirs: tuple[Path, ...] | None = None,
 ):
     """Validate, print the problems, and exit 1 unless the bank is usable.
 
     With `report_json` false and --format json, the problems are left to the caller
     (a build prints them in its one JSON document) unless validation fails.
-    `pdf_styles`: the style folders a PDF would be printed with (None: no PDF)."""
+    `pdf_styles`: the style folders a PDF would be printed with (None: no PDF);
+    `style_dirs`: those whose CSS and templates the build would use (None: not checked)."""
     from prepdeck.validate import validate_content
 
-    result = validate_content(content_dir, build_model=build_model, pdf_styles=pdf_styles)
+    result = validate_content(
+        content_dir, build_model=build_model, pdf_styles=pdf_styles, style_dirs=style_dirs
+    )
     if output_format == "json" and not report_json:
         if not result.ok(strict=strict):
             _print_build_json(result.problems, [])
@@ -199,12 +203,14 @@ def validate(
     Example:
         prepdeck validate content --format github
     """
+    style_dirs = _style_dirs(style_dirs, content_dir)
     _validated(
         content_dir,
         output_format,
         strict,
         build_model=False,
-        pdf_styles=_style_dirs(style_dirs, content_dir),
+        pdf_styles=style_dirs,
+        style_dirs=style_dirs,
     )
     if output_format != "json":
         click.echo(f"{content_dir}: valid", err=True)
@@ -292,6 +298,7 @@ def build(
         quiet=quiet,
         report_json=False,
         pdf_styles=style_dirs if pdf else None,
+        style_dirs=style_dirs,
     )
     bank = validation.bank
     _check_filters(bank, tiers, tags)

@@ -71,7 +71,7 @@ def render_snapshot(content_dir: Path, style_dirs: Sequence[Path], build: int) -
     build_id = str(build)
     problems: tuple[Problem, ...] = ()
     try:
-        result = validate_content(content_dir)
+        result = validate_content(content_dir, style_dirs=style_dirs)
         problems = tuple(result.problems)
         if result.ok() and result.bank is not None:
             html = render_site(
@@ -86,9 +86,12 @@ def render_snapshot(content_dir: Path, style_dirs: Sequence[Path], build: int) -
         problems = tuple(exc.problems)
     except (OSError, ValueError, UnicodeDecodeError) as exc:  # a style file, a folder gone
         problems = (Problem(str(content_dir), 1, 1, "preview", f"{type(exc).__name__}: {exc}"),)
-    html = render_problems(
-        problems, content_dir=content_dir, style_dirs=style_dirs, build_id=build_id
-    )
+    try:
+        html = render_problems(
+            problems, content_dir=content_dir, style_dirs=style_dirs, build_id=build_id
+        )
+    except ProblemsError:  # the styles themselves are at fault: list that in the defaults'
+        html = render_problems(problems, content_dir=content_dir, style_dirs=(), build_id=build_id)
     return Snapshot(build, html.encode("utf-8"), problems, ok=False)
 
 

@@ -158,7 +158,9 @@ def _valid_bank(
     from prepdeck.validate import validate_content
 
     # a release prints the PDFs, so the glyph check uses the styles it prints with
-    result = validate_content(content_dir, pdf_styles=tuple(style_dirs))
+    result = validate_content(
+        content_dir, pdf_styles=tuple(style_dirs), style_dirs=tuple(style_dirs)
+    )
     if not result.ok(strict=strict) or result.bank is None:
         raise ContentError(result.problems)
     return result.bank, result.warnings
