@@ -386,3 +386,24 @@ def test_the_build_reads_fonts_through_the_same_checks(tmp_path: Path, kind: str
     )
     assert result.returncode == 1, result.stderr
     assert "error[pdf-font]" in result.stdout and FONT_CASES[kind] in result.stdout
+
+
+# -- small things -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "2025-02-29", "2026-04-31"])
+def test_a_reviewed_date_that_does_not_exist_is_refused(make_bank: MakeBank, day: str) -> None:
+    from conftest import BANK_YAML
+
+    content = make_bank(bank__yaml=BANK_YAML + f'reviewed: "{day}"\n')
+    code, out = _validate(content)
+    assert code == 1
+    line = BANK_YAML.count("\n") + 1
+    assert f"bank.yaml:{line}:11: error[date-format]: " in out, out
+    assert f"'{day}', a day that does not exist" in out
+
+
+def test_a_leap_day_is_a_day(make_bank: MakeBank) -> None:
+    from conftest import BANK_YAML
+
+    assert _validate(make_bank(bank__yaml=BANK_YAML + 'reviewed: "2028-02-29"\n'))[0] == 0
