@@ -407,3 +407,87 @@ def test_a_leap_day_is_a_day(make_bank: MakeBank) -> None:
     from conftest import BANK_YAML
 
     assert _validate(make_bank(bank__yaml=BANK_YAML + 'reviewed: "2028-02-29"\n'))[0] == 0
+
+
+# -- full and read-only file systems: real ones, mounted for the test -------------------
+
+
+class TinyFs:
+    """A tmpfs of `size` bytes mounted on a folder: a disk that really fills up."""
+
+    def __init__(self, where: Path, size: int) -> None:
+        self.where = where
+        where.mkdir(parents=True, exist_ok=True)
+        mount = ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)]
+        try:
+            result = subprocess.run(mount, capture_output=True, text=True, timeout=30)
+        except FileNotFoundError:
+            pytest.skip("no mount command on this machine")
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs (needs root): {result.stderr.strip()}")
+
+    def fill(self) -> None:
+        """Take every free byte, so the next write fails with ENOSPC."""
+        fd = os.open(self.where / ".filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            for size in (1 << 16, 1 << 12, 1):  # big steps, then the last partial block
+                try:
+                    while True:
+                        os.write(fd, b"\0" * size)
+                except OSError:
+                    pass
+        finally:
+            os.close(fd)
+
+    def read_only(self) -> None:
+        subprocess.run(["mount", "-o", "remount,ro", str(self.where)], check=True)
+
+    def unmount(self) -> None:
+        subprocess.run(["umount", "-l", str(self.where)], check=False)
+
+
+@pytest.fixture
+def tiny_fs(tmp_path: Path) -> Iterator[Callable[[Path, int], TinyFs]]:
+    mounted: list[TinyFs] = []
+
+    def mount(where: Path, size: int = 256 * 1024) -> TinyFs:
+        fs = TinyFs(where, size)
+        mounted.append(fs)
+        return fs
+
+    yield mount
+    for fs in reversed(mounted):
+        fs.unmount()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".filler")
+    }
+
+
+def test_a_full_disk_in_the_content_folder_names_the_lock_not_dist(
+    make_bank: MakeBank, tmp_path: Path, tiny_fs: Callable[[Path, int], TinyFs]
+) -> None:
+    from conftest import BANK_YAML, BASICS_YAML, DEEP_YAML
+
+    bank = tmp_path / "bank"
+    fs = tiny_fs(bank, 256 * 1024)
+    content = bank / "content"
+    content.mkdir()
+    for name, text in (("bank", BANK_YAML), ("basics", BASICS_YAML), ("deep", DEEP_YAML)):
+        (content / f"{name}.yaml").write_text(text, encoding="utf-8")
+    dist = tmp_path / "dist"  # on the roomy disk: only the lock's folder is full
+    fs.fill()
+    before = _tree(bank)
+    result = CliRunner().invoke(
+        cli, ["build", str(content), "--out", str(dist), "--target", "anki"]
+    )
+    assert result.exit_code == 1, result.output
+    lock = content / "prepdeck.lock"
+    assert f"{lock}:1:1: error[cannot-write]: cannot write {lock}: No space left" in result.output
+    assert f"cannot write {dist}" not in result.output
+    assert _tree(bank) == before  # nothing half-written, no temporary file left
+    assert not dist.exists() or list(dist.iterdir()) == []

@@ -45,22 +45,26 @@ def build(
     _check(dests)
     staged: list[StagedFile] = []
     results: list[tuple[str, StagedFile, WriterResult]] = []
+    writing = out_dir  # what a write error without a file name is about
     try:
         try:
             with gc_paused():
                 for name, dest in zip(targets, dests, strict=True):
                     if on_start:
                         on_start(name)
+                    writing = dest
                     file = stage(dest, staged)
                     result = REGISTRY[name].load_writer()(bank, file.path, options)
                     results.append((name, file, result))
                     for path, text in result.files.items():
+                        writing = path  # the lock, in the content folder
                         _check([path])
                         companion = stage(path, staged)
                         companion.path.write_text(text, encoding="utf-8")
+            writing = out_dir
             commit_all(staged)
         except OSError as exc:
-            raise BuildError([_write_problem(exc, out_dir)]) from exc
+            raise BuildError([_write_problem(exc, writing, staged)]) from exc
     except BaseException:
         for file in staged:
             file.discard()
@@ -86,8 +90,13 @@ def _check(dests: Sequence[Path]) -> None:
         raise BuildError(problems)
 
 
-def _write_problem(exc: OSError, out_dir: Path) -> Problem:
-    where = exc.filename or out_dir
+def _write_problem(exc: OSError, writing: Path, staged: Sequence[StagedFile]) -> Problem:
+    """The file a write failed on, as the user knows it: the destination whose
+    temporary file it was, else the file the system names, else the one being
+    written (a full disk raises from write(), which names no file)."""
+    temporary = {str(file.path): file.dest for file in staged}
+    named = str(exc.filename) if exc.filename is not None else None
+    where = temporary.get(named, named) if named is not None else writing
     reason = exc.strerror or str(exc)
     return Problem(
         str(where), 1, 1, "cannot-write", f"cannot write {where}: {reason}; nothing was replaced"
