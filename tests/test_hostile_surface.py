@@ -442,6 +442,9 @@ class TinyFs:
     def read_only(self) -> None:
         subprocess.run(["mount", "-o", "remount,ro", str(self.where)], check=True)
 
+    def resize(self, size: int) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(self.where)], check=True)
+
     def unmount(self) -> None:
         subprocess.run(["umount", "-l", str(self.where)], check=False)
 
@@ -491,3 +494,86 @@ def test_a_full_disk_in_the_content_folder_names_the_lock_not_dist(
     assert f"cannot write {dist}" not in result.output
     assert _tree(bank) == before  # nothing half-written, no temporary file left
     assert not dist.exists() or list(dist.iterdir()) == []
+
+
+def test_init_on_a_read_only_disk_is_a_clean_error_that_writes_nothing(
+    tmp_path: Path, tiny_fs: Callable[[Path, int], TinyFs]
+) -> None:
+    fs = tiny_fs(tmp_path / "disk", 1024 * 1024)
+    fs.read_only()
+    result = CliRunner().invoke(cli, ["init", str(fs.where / "bank")])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # not a traceback
+    assert "Traceback" not in result.output
+    assert "Read-only file system; nothing was written" in result.output, result.output
+    assert list(fs.where.iterdir()) == []
+
+
+def test_init_on_a_full_disk_leaves_nothing_and_a_rerun_works(
+    tmp_path: Path, tiny_fs: Callable[[Path, int], TinyFs]
+) -> None:
+    fs = tiny_fs(tmp_path / "disk", 40 * 1024)  # less than the bank needs
+    bank = fs.where / "bank"
+    for where in (bank, fs.where):  # a folder init creates, and one that exists
+        result = CliRunner().invoke(cli, ["init", str(where), "--slug", "k8s"])
+        assert result.exit_code == 1, result.output
+        assert "No space left on device; nothing was written" in result.output, result.output
+        assert list(fs.where.iterdir()) == []  # no file, no folder, no temporary
+    fs.resize(4 * 1024 * 1024)
+    result = CliRunner().invoke(cli, ["init", str(bank), "--slug", "k8s"])
+    assert result.exit_code == 0, result.output
+    assert _validate(bank / "content")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("title", "why"),
+    [
+        ("<b>x</b>", "HTML markup"),
+        ("A::B", "subdeck separator"),
+        ("a\x07b", "control character"),
+        ("two\nlines", "more than one line"),
+        ("\u0645\u0631\u062d\u0628\u0627", "Arabic text"),
+    ],
+)
+def test_init_refuses_a_title_that_would_not_validate_as_a_usage_error(
+    tmp_path: Path, title: str, why: str
+) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "bank"), "--title", title])
+    assert result.exit_code == 2, result.output
+    assert f"--title {title!r} cannot be used: " in result.output and why in result.output
+    assert not (tmp_path / "bank").exists()
+
+
+@pytest.mark.parametrize("title", ["Fine & Dandy <3", "K8s: \"pods\" 'n' #tags", "Grüße ✓"])
+def test_init_with_an_unusual_title_writes_a_bank_that_validates(
+    tmp_path: Path, title: str
+) -> None:
+    from prepdeck.load import load_document
+
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "bank"), "--title", title])
+    assert result.exit_code == 0, result.output
+    content = tmp_path / "bank" / "content"
+    assert _validate(content)[0] == 0
+    assert load_document(content / "bank.yaml").data["title"] == title
+
+
+def test_schema_write_to_a_read_only_folder_or_dev_null_is_a_clean_error(
+    tmp_path: Path, tiny_fs: Callable[[Path, int], TinyFs]
+) -> None:
+    fs = tiny_fs(tmp_path / "disk", 1024 * 1024)
+    (fs.where / "schemas").mkdir()
+    fs.read_only()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for where, code, message in (
+        (fs.where / "schemas", 1, "Read-only file system; nothing was written"),
+        (fs.where / "new", 1, "cannot create"),
+        (Path("/dev/null"), 1, "/dev/null: it is not a folder"),
+        (a_file, 2, "is a file"),  # click's own check of the option: a usage error
+    ):
+        result = CliRunner().invoke(cli, ["schema", "--write", str(where)])
+        assert result.exit_code == code, (where, result.output)
+        assert isinstance(result.exception, SystemExit), result.exception
+        assert message in result.output, result.output
+    assert a_file.read_text() == "x"
+    assert Path("/dev/null").is_char_device()

@@ -546,9 +546,13 @@ def schema(ctx: click.Context, kind: str, write_dir: Path | None) -> None:
     if write_dir is not None:
         if ctx.get_parameter_source("kind") is not click.core.ParameterSource.DEFAULT:
             raise click.UsageError("--write writes every schema; give no KIND with it")
-        from prepdeck.init import write_schemas
+        from prepdeck.init import InitError, write_schemas
 
-        for path in write_schemas(write_dir):
+        try:
+            written = write_schemas(write_dir)
+        except InitError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for path in written:
             click.echo(str(path))
         return
     click.echo(json.dumps(load_schema(cast(Kind, kind)), indent=2))
@@ -581,11 +585,13 @@ def init(directory: Path, slug: str | None, title: str | None) -> None:
         prepdeck init k8s-bank --slug k8s-security
         cd k8s-bank && prepdeck validate && prepdeck build
     """
-    from prepdeck.init import InitError
+    from prepdeck.init import InitError, InitUsageError
     from prepdeck.init import init as run_init
 
     try:
         result = run_init(directory, slug=slug, title=title)
+    except InitUsageError as exc:
+        raise click.UsageError(str(exc)) from exc
     except InitError as exc:
         raise click.ClickException(str(exc)) from exc
     for path in result.written:
