@@ -96,19 +96,20 @@ def test_preview_answers_only_its_own_host(
         status, body = _get(port, host)
         assert status == 200, host
         assert (b"What is a secret?" if valid else str(content).encode()) in body
-    for host in (
+    refused: tuple[str | None, ...] = (
         "evil.example",
         f"evil.example:{port}",
         f"127.0.0.1:{port + 1}",
         "127.0.0.1",
         f"127.0.0.1.evil.example:{port}",
         None,
-    ):
+    )
+    for bad in refused:
         for path in ("/", "/index.html", "/__version", "/nothing"):
-            status, body = _get(port, host, path)
-            assert status == 403, (host, path, status)
+            status, body = _get(port, bad, path)
+            assert status == 403, (bad, path, status)
             for secret in (b"Tiny Bank", b"secret", str(content).encode(), b"basics.yaml"):
-                assert secret not in body, (host, path)
+                assert secret not in body, (bad, path)
 
 
 # -- release notes: bank text is text on the release page ----------------------------

@@ -28,8 +28,9 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from prepdeck.errors import PrepdeckError
+from prepdeck.model import is_kebab_case
 from prepdeck.schema import schema
-from prepdeck.schemas import KINDS
+from prepdeck.schemas import DOCUMENT_KINDS
 
 # What init writes (path in the new folder) from which file under `starter/`.
 # Dot-files are stored without the dot, so git and packaging treat them as data.
@@ -46,7 +47,6 @@ STARTER_FILES: Mapping[str, str] = {
 }
 SCHEMA_DIR = "schemas"  # beside content/ and styles/, where their `$schema` comments point
 _TEXT_SUFFIXES = (".yaml", ".yml", ".css", ".txt", "gitignore")
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class InitError(PrepdeckError):
@@ -64,10 +64,6 @@ class InitResult:
     written: tuple[Path, ...]  # relative to root, in the order written
 
 
-def is_slug(text: str) -> bool:
-    return bool(_SLUG.match(text))
-
-
 def slug_from_name(name: str) -> str:
     """A kebab-case slug from a folder name ("My K8s Bank" -> "my-k8s-bank"); may be ""."""
     return "-".join(re.findall(r"[a-z0-9]+", name.lower()))
@@ -82,7 +78,7 @@ def schema_files() -> dict[str, bytes]:
     """File name -> bytes of every JSON Schema prepdeck ships (bank, tier, ...)."""
     return {
         f"{kind}.schema.json": (json.dumps(schema(kind), indent=2) + "\n").encode("utf-8")
-        for kind in KINDS
+        for kind in DOCUMENT_KINDS
     }
 
 
@@ -174,12 +170,12 @@ def init(root: Path, *, slug: str | None = None, title: str | None = None) -> In
     the disk refuses a write."""
     if slug is None:
         slug = slug_from_name(root.resolve().name)
-        if not is_slug(slug):
+        if not is_kebab_case(slug):
             raise InitError(
                 f"cannot make a slug from the folder name {root.resolve().name!r}; "
                 "give one with --slug, e.g. --slug k8s-security"
             )
-    elif not is_slug(slug):
+    elif not is_kebab_case(slug):
         raise InitError(
             f"slug {slug!r} must be kebab-case (lowercase letters, digits, single hyphens), "
             "e.g. k8s-security"

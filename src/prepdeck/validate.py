@@ -15,7 +15,7 @@ from prepdeck.gcpause import gc_paused
 from prepdeck.load import YamlDocument, load_document
 from prepdeck.model import Bank, SourceLocation, build_bank
 from prepdeck.rules import RULES
-from prepdeck.styles import check_text_files
+from prepdeck.style_folders import check_text_files
 
 
 @dataclass

@@ -2,9 +2,9 @@
 with each user style folder's) read into frozen dataclasses.
 
 Pure data: nothing here imports reportlab.  The files are read and checked by
-`prepdeck.styles` (the bank's loader, then `schemas/pdf.schema.json`, then
-`styles.pdf_consistency`, which `prepdeck validate` runs too), so a bad value is a
-`BuildError` with every problem at its file, line and column.
+`prepdeck.style_folders` (the bank's loader, then `schemas/pdf.schema.json`, then
+`style_folders.pdf_consistency`, which `prepdeck validate` runs too), so a bad value
+is a `BuildError` with every problem at its file, line and column.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, TypeVar, get_type_hints
 
 from prepdeck.errors import BuildError, Problem
 from prepdeck.fontspec import STYLE_FILE, Fonts, FontSpecError, parse_fonts
-from prepdeck.styles import located, pdf_consistency, read_yaml
+from prepdeck.style_folders import located, pdf_consistency, read_yaml
 
 __all__ = ["MM", "STYLE_FILE", "PdfStyle", "load_style"]
 MM = 72 / 25.4  # points per millimetre

@@ -14,7 +14,7 @@ from typing import Protocol, cast
 from prepdeck.content import Content
 from prepdeck.errors import Problem
 from prepdeck.rules import (
-    cards_question,
+    anki_notes,
     code_language,
     control_character,
     date_format,
@@ -46,7 +46,7 @@ _MODULES: tuple[ModuleType, ...] = (
     undeclared_tier,
     duplicate_id,
     tier_count,
-    cards_question,
+    anki_notes,
     date_format,
     unknown_topic,
     unknown_reference,
