@@ -578,3 +578,17 @@ def test_schema_write_to_a_read_only_folder_or_dev_null_is_a_clean_error(
         assert message in result.output, result.output
     assert a_file.read_text() == "x"
     assert Path("/dev/null").is_char_device()
+
+
+def test_every_test_the_reliability_table_names_exists() -> None:
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Reliability", 1)[1].split("\n\n| Promise", 1)[1].split("\n\n")[0]
+    named = set(re.findall(r"`(test_\w+)`", table))
+    assert len(named) > 20
+    defined = {
+        name
+        for path in (root / "tests").glob("test_*.py")
+        for name in re.findall(r"^def (test_\w+)\(", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert named - defined == set()
