@@ -592,3 +592,21 @@ def test_every_test_the_reliability_table_names_exists() -> None:
         for name in re.findall(r"^def (test_\w+)\(", path.read_text(encoding="utf-8"), re.M)
     }
     assert named - defined == set()
+
+
+def test_preview_lists_a_style_breakout_in_a_page_of_the_default_styles(
+    make_bank: MakeBank, styles_dir: Path
+) -> None:
+    from prepdeck.preview import Preview
+
+    breakout = '</style><meta http-equiv=refresh content="0;url=https://evil.example">'
+    (styles_dir / "site.css").write_text(f"body {{ color: #222 }}\n{breakout}\n")
+    server = Preview(make_bank(), style_dirs=[styles_dir], poll_seconds=60)
+    try:
+        snapshot = server.snapshot
+        assert not snapshot.ok
+        assert [(p.line, p.rule) for p in snapshot.problems] == [(2, "style-css")]
+        page = snapshot.html.decode()
+        assert "error[style-css]" in page and "http-equiv=refresh" not in page
+    finally:
+        server.close()
