@@ -13,7 +13,8 @@ from prepdeck.content import Content
 from prepdeck.errors import Problem
 
 ID = "date-format"  # the schema's rule for the form of the same field
-_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# the schema's pattern: a value it refuses is reported once, by the schema
+_FORM = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
 
 
 def check(content: Content) -> Iterator[Problem]:
