@@ -258,20 +258,26 @@ def test_a_style_file_that_is_not_utf8_is_caught_by_validate(
         ("quiz:\n  lines_min: 9\n  lines_max: 3\n", 2, 14, "lines_min (9) is more than"),
         (
             "papers:\n  square: {width_mm: 50, height_mm: 50}\n",
-            None,
-            None,
+            2,
+            3,
             'of paper "square" (50 x 50 mm) to print on',
         ),
+        (
+            "page:\n  margin_left_mm: 100\n  margin_right_mm: 80\n",
+            1,
+            1,
+            'of paper "a4" (210 x 297 mm) to print on',
+        ),
     ],
-    ids=["nan", "lines", "paper"],
+    ids=["nan", "lines", "paper", "margins"],
 )
 def test_validate_catches_every_pdf_yaml_value_build_would_reject(
     make_bank: MakeBank,
     styles_dir: Path,
     tmp_path: Path,
     yaml: str,
-    line: int | None,
-    col: int | None,
+    line: int,
+    col: int,
     message: str,
 ) -> None:
     content = make_bank()
@@ -279,8 +285,8 @@ def test_validate_catches_every_pdf_yaml_value_build_would_reject(
     code, out = _validate(content)
     assert code == 1, out
     assert "error[out-of-range]" in out and message in out, out
-    if line is not None:
-        assert f"{styles_dir / 'pdf.yaml'}:{line}:{col}:" in out, out
+    # at the user's file, where the change was made (not the package's defaults)
+    assert f"{styles_dir / 'pdf.yaml'}:{line}:{col}:" in out, out
     # and build says the same before it writes anything
     result = CliRunner().invoke(cli, ["build", str(content), "--out", str(tmp_path / "dist")])
     assert result.exit_code == 1 and message in result.output

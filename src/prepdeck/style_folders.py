@@ -205,7 +205,7 @@ def pdf_consistency(data: dict[str, Any], where: schema.Located) -> list[Problem
         if min(across, down) < MIN_PRINTABLE_MM:
             problems.append(
                 where.problem(
-                    ("page",),
+                    _changed(where, (("papers", name), ("page",))),
                     "out-of-range",
                     f"the margins leave {max(across, 0):g} x {max(down, 0):g} mm of paper "
                     f'"{name}" ({paper["width_mm"]:g} x {paper["height_mm"]:g} mm) to print '
@@ -214,6 +214,20 @@ def pdf_consistency(data: dict[str, Any], where: schema.Located) -> list[Problem
                 )
             )
     return problems
+
+
+def _changed(where: schema.Located, candidates: Sequence[Path_]) -> Path_:
+    """Of paths that together make a problem, the one the latest file wrote: a
+    paper a style folder added, or the margins it changed, not the package's
+    default that the change now contradicts."""
+    if not isinstance(where, Layers):
+        return candidates[0]
+
+    def latest(at: Path_) -> int:
+        written = [i for i, d in enumerate(where.docs) if _depth(d.data, at) == len(at)]
+        return max(written, default=-1)
+
+    return max(candidates, key=latest)  # a tie: the first
 
 
 def located(name: str, style_dirs: Sequence[Path], at: Path_, rule: str, message: str) -> Problem:
