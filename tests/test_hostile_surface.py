@@ -478,8 +478,9 @@ def _tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])  # in this process, and beside forked workers
 def test_a_full_disk_in_the_content_folder_names_the_lock_not_dist(
-    make_bank: MakeBank, tmp_path: Path, tiny_fs: Callable[[Path, int], TinyFs]
+    make_bank: MakeBank, tmp_path: Path, tiny_fs: Callable[[Path, int], TinyFs], jobs: str
 ) -> None:
     from conftest import BANK_YAML, BASICS_YAML, DEEP_YAML
 
@@ -492,8 +493,9 @@ def test_a_full_disk_in_the_content_folder_names_the_lock_not_dist(
     dist = tmp_path / "dist"  # on the roomy disk: only the lock's folder is full
     fs.fill()
     before = _tree(bank)
+    targets = ["--target", "anki", "--target", "site"]
     result = CliRunner().invoke(
-        cli, ["build", str(content), "--out", str(dist), "--target", "anki"]
+        cli, ["build", str(content), "--out", str(dist), *targets, "--jobs", jobs]
     )
     assert result.exit_code == 1, result.output
     lock = content / "prepdeck.lock"
@@ -501,6 +503,31 @@ def test_a_full_disk_in_the_content_folder_names_the_lock_not_dist(
     assert f"cannot write {dist}" not in result.output
     assert _tree(bank) == before  # nothing half-written, no temporary file left
     assert not dist.exists() or list(dist.iterdir()) == []
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_full_disk_in_dist_names_the_artifact_being_written(
+    make_bank: MakeBank, tmp_path: Path, tiny_fs: Callable[[Path, int], TinyFs], jobs: str
+) -> None:
+    """write() on a full disk names no file; the artifact it was writing is named, also
+    when a worker process wrote it (the name comes back with the error)."""
+    content = make_bank()
+    dist = tmp_path / "dist"
+    fs = tiny_fs(dist, 256 * 1024)
+    fs.fill()
+    before = _tree(content.parent)
+    targets = ["--target", "anki", "--target", "site"]
+    result = CliRunner().invoke(
+        cli, ["build", str(content), "--out", str(dist), *targets, "--jobs", jobs]
+    )
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # not a traceback
+    named = re.search(r"error\[cannot-write\]: cannot write (\S+): No space left", result.output)
+    assert named, result.output
+    assert Path(named.group(1)).parent == dist, result.output  # a file in dist, not dist
+    assert Path(named.group(1)).suffix in (".apkg", ".html"), result.output
+    assert _tree(content.parent) == before  # the lock untouched
+    assert _tree(dist) == {}  # no artifact, no temporary file
 
 
 def test_init_on_a_read_only_disk_is_a_clean_error_that_writes_nothing(

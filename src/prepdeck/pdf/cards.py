@@ -36,12 +36,11 @@ from prepdeck.pdf.common import (
     save,
 )
 from prepdeck.pdf.document import fit_text
-from prepdeck.pdf.fonts import FieldFace, draw_line, fit_line, question_location
+from prepdeck.pdf.fonts import draw_line, fit_line, question_location
 from prepdeck.pdf.rl_private import compress_finished_pages, fix_time
 from prepdeck.pdf.style import MM
 from prepdeck.text import inline_markup, parse_inline
 
-FIELDS = {"question": FieldFace(), "hint": FieldFace(), "key_points": FieldFace()}
 FURNITURE_TEXT = "Q0123456789 · Hint KEY POINTS • sheet of fronts backs"
 _STEP = 0.5  # points between the sizes tried when shrinking
 BULLET = "\u2022"
@@ -348,7 +347,6 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     check_printable(
         bank,
         kit,
-        FIELDS,
         [
             *(("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)),
             ("styles: text cards_how_to_use", kit.style.text.cards_how_to_use, body.regular),
