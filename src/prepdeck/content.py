@@ -82,9 +82,8 @@ class QuestionAt:
 
 def _indent_of(doc: YamlDocument, row: int, fallback: int) -> int:
     """1-based column of the first non-blank character on a 0-based `row`."""
-    try:
-        text = doc.path.read_text(encoding="utf-8").splitlines()[row]
-    except (OSError, UnicodeDecodeError, IndexError):
+    text = doc.source_line(row)
+    if text is None:
         return fallback + 1
     return len(text) - len(text.lstrip(" ")) + 1
 
