@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -416,6 +417,10 @@ def _inlines(
             out.append(LineBreak(hard=kind == "hardbreak"))
         elif kind == "image":
             src = str(token.attrs.get("src", ""))
+            if not is_remote(src):
+                # markdown-it percent-encodes a link's path (`café`, `my pic`); a file
+                # in the content folder is looked up by the name the author wrote
+                src = unquote(src)
             alt = token.content
             images.append((src, alt))
             text(f"![{alt}]({src})")  # where an image cannot go, it prints as written
