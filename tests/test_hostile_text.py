@@ -4,12 +4,17 @@ with problems or a build in bounded time, never a traceback."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pytest
 from yaml.nodes import MappingNode
 
 from conftest import MakeBank
 from prepdeck.load import load_document
+from prepdeck.model import Bank
 from prepdeck.validate import validate_content
 
 
@@ -121,3 +126,157 @@ def test_images_named_with_spaces_or_accents_are_found(make_bank: MakeBank) -> N
         "media/café.png",
         "media/my pic.png",
     ]
+
+
+# -- 23.6 and 23.20: each image read once, its checked bytes embedded once ---------------
+
+
+def _png_bytes(
+    size: tuple[int, int] = (40, 20), color: tuple[int, int, int] = (200, 30, 30)
+) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _bomb_png(width: int = 30000, height: int = 30000) -> bytes:
+    """A PNG header claiming width x height pixels, with nothing behind it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+def _image_bank(make_bank: MakeBank, references: int = 1) -> Path:
+    from test_rich_validate import with_answer
+
+    answer = "Pictures.\n\n" + "\n\n".join(["![A red box](media/box.png)"] * references) + "\n"
+    return make_bank(basics__yaml=with_answer(answer))
+
+
+def _build_all(bank: Bank, root: Path, out: Path) -> dict[str, Path]:
+    from prepdeck import anki, site
+    from prepdeck.artifacts import BuildOptions
+    from prepdeck.pdf import booklet
+
+    out.mkdir(parents=True, exist_ok=True)
+    options = BuildOptions(timestamp=1_767_225_600, content_dir=root)
+    paths = {"anki": out / "deck.apkg", "site": out / "page.html", "booklet": out / "b.pdf"}
+    anki.write_deck(bank, paths["anki"], replace(options, new_lock=True))
+    site.write_site(bank, paths["site"], options)
+    booklet.write_booklet(bank, paths["booklet"], options)
+    return paths
+
+
+@pytest.mark.parametrize("swap", ["link to /etc/passwd", "decompression bomb", "fifo"])
+def test_an_image_swapped_after_validation_is_never_read(
+    make_bank: MakeBank, tmp_path: Path, swap: str
+) -> None:
+    import base64
+    import zipfile
+
+    root = _image_bank(make_bank)
+    good = _png_bytes()
+    (root / "media").mkdir()
+    image = root / "media" / "box.png"
+    image.write_bytes(good)
+    result = validate_content(root)
+    assert result.bank is not None, result.problems
+    image.unlink()
+    if swap == "fifo":
+        os.mkfifo(image)
+    elif swap == "decompression bomb":
+        image.write_bytes(_bomb_png())
+    else:
+        image.symlink_to("/etc/passwd")
+    paths = _build_all(result.bank, root, tmp_path / "dist")
+    with zipfile.ZipFile(paths["anki"]) as package:
+        media = [package.read(n) for n in package.namelist() if n.isdigit()]
+    assert media == [good]
+    page = paths["site"].read_text(encoding="utf-8")
+    assert base64.b64encode(good).decode() in page
+    assert base64.b64encode(Path("/etc/passwd").read_bytes()[:30]).decode()[:20] not in page
+
+
+@pytest.mark.parametrize("swap", ["link", "fifo", "bomb", "folder link"])
+def test_reading_an_image_refuses_links_fifos_and_bombs(tmp_path: Path, swap: str) -> None:
+    from prepdeck.images import read_image
+
+    root = tmp_path / "content"
+    (root / "media").mkdir(parents=True)
+    path = root / "media" / "box.png"
+    if swap == "link":
+        path.symlink_to("/etc/passwd")
+        expected = "link to outside"
+    elif swap == "fifo":
+        os.mkfifo(path)
+        expected = "not a file"
+    elif swap == "bomb":
+        path.write_bytes(_bomb_png())
+        expected = "pixels"
+    else:
+        (root / "media").rmdir()
+        (root / "media").symlink_to("/etc")
+        path = root / "media" / "passwd.png"
+        expected = "no such file"
+    found = read_image(root, str(path.relative_to(root)))
+    assert isinstance(found, str) and expected in found, found
+
+
+def test_the_link_free_open_refuses_a_link_swapped_in_after_the_check(tmp_path: Path) -> None:
+    from prepdeck import images
+
+    root = tmp_path / "content"
+    (root / "media").mkdir(parents=True)
+    (root / "media" / "box.png").symlink_to("/etc/passwd")
+    with pytest.raises(images._Refused, match="link"):
+        images._read_inside(root.resolve(), ("media", "box.png"))
+    (root / "other").symlink_to("/etc")
+    with pytest.raises(images._Refused, match="folder"):
+        images._read_inside(root.resolve(), ("other", "passwd"))
+
+
+def test_an_image_shown_200_times_is_decoded_and_embedded_once(
+    make_bank: MakeBank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    from PIL import Image
+
+    root = _image_bank(make_bank, references=200)
+    (root / "media").mkdir()
+    data = _png_bytes((400, 300))
+    (root / "media" / "box.png").write_bytes(data)
+    opened = 0
+    real_open = Image.open
+
+    def counting_open(*args: Any, **kwargs: Any) -> Any:
+        nonlocal opened
+        opened += 1
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", counting_open)
+    result = validate_content(root)
+    assert result.bank is not None, result.problems
+    assert opened == 1  # was one decode per reference
+    paths = _build_all(result.bank, root, tmp_path / "dist")
+    page = paths["site"].read_text(encoding="utf-8")
+    assert page.count(base64.b64encode(data).decode()) == 1
+    assert page.count('<use href="#pd-img-1"/>') == 200
+    assert paths["site"].stat().st_size < 3 * len(data) + 200_000
+    import subprocess
+
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(paths["booklet"])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(listing) == 200  # shown 200 times...
+    assert len({line.split()[10] for line in listing}) == 1  # ...from one image object

@@ -37,6 +37,7 @@ import genanki
 
 from prepdeck import lock as lockfile
 from prepdeck.artifacts import BuildOptions, WriterResult, count
+from prepdeck.images import image_data
 from prepdeck.model import Bank, Question, Reference, Tier
 from prepdeck.notetypes import BY_KEY, QUESTION, Kind, NoteType, note_type, stable_id
 from prepdeck.notetypes import notetype_id as notetype_id  # re-exported: tests, tools
@@ -143,7 +144,7 @@ def collect_media(bank: Bank, content_dir: Path) -> Media:
         for image in iter_images(parse_blocks(question.answer)):
             if image.src in names:
                 continue
-            data = (content_dir / image.src).read_bytes()
+            data = image_data(bank.images, content_dir, image.src).data
             suffix = Path(image.src).suffix.lower().replace(".jpeg", ".jpg")
             name = f"{bank.slug}-{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
             names[image.src] = name

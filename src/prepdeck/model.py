@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from prepdeck.images import ImageData
+
 
 @dataclass(frozen=True, slots=True)
 class SourceLocation:
@@ -97,6 +99,9 @@ class Bank:
     # retiring them, and title pages say what was left out.
     partial: bool = False
     filter_description: str | None = None  # for display only
+    # The answers' images as validation read and checked them (images.py), by the
+    # path an answer names; the writers embed these bytes, never a second read.
+    images: Mapping[str, ImageData] = field(default_factory=dict, repr=False, compare=False)
     _reference_index: Mapping[str, Reference] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )

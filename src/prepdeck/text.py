@@ -499,6 +499,11 @@ ImageSource = Callable[[str], str]
 file's name, the web edition a data: URI."""
 
 
+ImageMarkup = Callable[[MarkdownImage], str | None]
+"""The whole markup for an image, or None for the default `<img>`: the web edition
+shows an image the page defines once (see site.py) by reference."""
+
+
 def _no_images(src: str) -> str:
     return src
 
@@ -525,7 +530,11 @@ def inline_html(nodes: tuple[Inline, ...]) -> str:
     return "".join(parts)
 
 
-def blocks_html(blocks: tuple[MarkdownBlock, ...], image_src: ImageSource = _no_images) -> str:
+def blocks_html(
+    blocks: tuple[MarkdownBlock, ...],
+    image_src: ImageSource = _no_images,
+    image_markup: ImageMarkup | None = None,
+) -> str:
     parts: list[str] = []
     for block in blocks:
         if isinstance(block, MarkdownParagraph):
@@ -533,12 +542,16 @@ def blocks_html(blocks: tuple[MarkdownBlock, ...], image_src: ImageSource = _no_
         elif isinstance(block, MarkdownList):
             tag = "ol" if block.ordered else "ul"
             start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
-            items = "".join(f"<li>{_item_html(item, image_src)}</li>" for item in block.items)
+            items = "".join(
+                f"<li>{_item_html(item, image_src, image_markup)}</li>" for item in block.items
+            )
             parts.append(f"<{tag}{start}>{items}</{tag}>")
         elif isinstance(block, CodeBlock):
             parts.append(code_html(block))
         elif isinstance(block, MarkdownTable):
             parts.append(table_html(block))
+        elif image_markup is not None and (markup := image_markup(block)) is not None:
+            parts.append(markup)
         else:
             parts.append(
                 f'<p class="figure"><img src="{html_escape(image_src(block.src))}" '
@@ -547,10 +560,12 @@ def blocks_html(blocks: tuple[MarkdownBlock, ...], image_src: ImageSource = _no_
     return "".join(parts)
 
 
-def _item_html(item: tuple[MarkdownBlock, ...], image_src: ImageSource) -> str:
+def _item_html(
+    item: tuple[MarkdownBlock, ...], image_src: ImageSource, image_markup: ImageMarkup | None
+) -> str:
     if len(item) == 1 and isinstance(item[0], MarkdownParagraph):
         return inline_html(item[0].children)
-    return blocks_html(item, image_src)
+    return blocks_html(item, image_src, image_markup)
 
 
 def table_html(table: MarkdownTable) -> str:

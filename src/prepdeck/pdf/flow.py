@@ -21,7 +21,8 @@ small flowable that makes its reportlab flowable when it is first wrapped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import io
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,6 +34,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, Paragraph, Table, TableStyle, XPreformatted
 
+from prepdeck.images import ImageData, image_data
 from prepdeck.pdf.common import Kit
 from prepdeck.pdf.fonts import CODE_FURNITURE
 from prepdeck.text import (
@@ -121,9 +123,17 @@ def _token_color(token_type: str) -> tuple[str, bool, bool]:
 class Typesetter:
     """Makes flowables from the Markdown tree in one layout's faces and sizes."""
 
-    def __init__(self, kit: Kit, content_dir: Path | None, frame_height: float) -> None:
+    def __init__(
+        self,
+        kit: Kit,
+        content_dir: Path | None,
+        frame_height: float,
+        images: Mapping[str, ImageData] | None = None,
+    ) -> None:
         self.kit = kit
         self.content_dir = content_dir
+        self.images = images or {}
+        self._images: dict[str, ImageData] = {}
         self.frame_height = frame_height
         self.sizes = kit.style.sizes
         self._styles: dict[tuple[Any, ...], ParagraphStyle] = {}
@@ -294,20 +304,22 @@ class Typesetter:
     # -- images ----------------------------------------------------------------------
 
     def image(self, image: MarkdownImage, indent: float) -> Iterator[Placed]:
-        from PIL import Image as PILImage
-
-        if self.content_dir is None:
-            raise ValueError(f"image {image.src!r}: no content folder to read it from")
-        path = self.content_dir / image.src
-        with PILImage.open(path) as opened:
-            pixels = opened.size
+        data = self._images.get(image.src)
+        if data is None:
+            data = self._images[image.src] = image_data(self.images, self.content_dir, image.src)
+        pixels = (data.width, data.height)
         max_height = self.frame_height * IMAGE_MAX_HEIGHT
 
         def make(width: float) -> Flowable:
             natural_w, natural_h = pixels[0] * 0.75, pixels[1] * 0.75  # 96 dpi
             scale = min(width / natural_w, max_height / natural_h, IMAGE_MAX_SCALE)
+            # reportlab names the image by a digest of its pixels, so the PDF holds
+            # one copy however often the answers show it
             return Image(
-                str(path), width=natural_w * scale, height=natural_h * scale, hAlign="LEFT"
+                io.BytesIO(data.data),
+                width=natural_w * scale,
+                height=natural_h * scale,
+                hAlign="LEFT",
             )
 
         yield Placed(AtWidth(make), 6, indent, keep_with_next=True)
