@@ -280,3 +280,103 @@ def test_an_image_shown_200_times_is_decoded_and_embedded_once(
     ).stdout.splitlines()[2:]
     assert len(listing) == 200  # shown 200 times...
     assert len({line.split()[10] for line in listing}) == 1  # ...from one image object
+
+
+# -- 23.9, 23.11, 23.17: what the renderer cannot hold is a problem at its line ----------
+
+NESTED_10 = "\n".join("  " * i + f"- level {i}" for i in range(10)) + "\n\nAfter the list.\n"
+
+
+@pytest.mark.parametrize(
+    ("answer", "line", "needle"),
+    [
+        (NESTED_10, 8, "lists nested more than 8 deep"),
+        ("Intro.\n\n" + "- " * 10000 + "x\n", 2, "lists nested more than 8 deep"),
+        ("Intro.\n\n" + "1. " * 10000 + "x\n", 2, "lists nested more than 8 deep"),
+        ("Intro.\n\n" + "*" * 2000 + "a" + "*" * 2000 + "\n", 2, "a paragraph of 4,001"),
+        ("Intro.\n\n" + "*" * 40 + "a" + "*" * 40 + "\n", 2, "nested more than 16 deep"),
+        ("Intro.\n\n" + "**[*a " * 12 + "x" + "*](https://x)**" * 12 + "\n", 2, "16 deep"),
+        ("Intro.\n\n" + "[" * 300 + "a" + "](https://x)" * 300 + "\n", 2, "a word of"),
+        ("Intro.\n\nSee " + "<" * 300 + " here.\n", 2, "a word of 300 characters"),
+        ("Intro.\n\n" + "word " * 1000 + "\n", 2, "a paragraph of 4,999 characters"),
+        ("Intro.\n\n" + "ab " * 30000 + "\n", 0, "an answer of"),
+    ],
+)
+def test_markdown_the_renderer_cannot_hold_is_a_problem_at_its_line(
+    make_bank: MakeBank, answer: str, line: int, needle: str
+) -> None:
+    from test_rich_validate import ANSWER_FIRST_LINE, found, with_answer
+
+    root = make_bank(basics__yaml=with_answer(answer))
+    problems = found(root, "markdown-format")
+    assert [p[0] for p in problems] == [ANSWER_FIRST_LINE + line], problems
+    assert needle in problems[0][2], problems
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "*" * 2000 + "a" + "*" * 2000,  # one line: validate's fast path used to skip it
+        "x" * 201,
+        "Why " + "ab " * 1500 + "?",
+    ],
+)
+@pytest.mark.parametrize("field", ["question", "hint", "key_points"])
+def test_one_line_fields_past_the_limits_are_refused_by_validate(
+    make_bank: MakeBank, field: str, value: str
+) -> None:
+    import json
+
+    from conftest import BASICS_YAML
+
+    old = {
+        "question": "question: What is a secret?",
+        "hint": "hint: Credentials and keys.",
+        "key_points": "key_points: [Keys, Tokens]",
+    }[field]
+    new = f"{field}: {json.dumps([value] if field == 'key_points' else value)}"
+    root = make_bank(basics__yaml=BASICS_YAML.replace(old, new))
+    problems = [p for p in validate_content(root).problems if p.rule == "markdown-format"]
+    line = BASICS_YAML.splitlines().index(f"    {old}") + 1
+    assert [p.line for p in problems] == [line], problems
+
+
+def test_text_within_the_limits_is_kept_whole() -> None:
+    from prepdeck import text
+
+    deep8 = "\n".join("  " * i + f"- level {i}" for i in range(8)) + "\n\nAfter the list.\n"
+    assert text.markdown_issues(deep8) == []
+    blocks = text.parse_blocks(deep8)
+    assert isinstance(blocks[-1], text.MarkdownParagraph)
+    assert text.plain(blocks[-1].children) == "After the list."
+    emphasis = "*" * 16 + "a" + "*" * 16
+    assert text.inline_issues(emphasis) == []
+    assert text.plain(text.parse_inline(emphasis)) == "a"
+    assert text.inline_issues("x" * 200) == []
+
+
+def test_the_preview_watcher_survives_any_error(
+    make_bank: MakeBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prepdeck import preview
+
+    root = make_bank()
+    server = preview.Preview(root, poll_seconds=60)
+    try:
+        assert server.snapshot.ok
+        real = validate_content
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RecursionError("maximum recursion depth exceeded")
+
+        monkeypatch.setattr(preview, "validate_content", broken)
+        (root / "deep.yaml").write_text((root / "deep.yaml").read_text() + "\n")
+        assert server.check()
+        assert not server.snapshot.ok
+        assert b"RecursionError" in server.snapshot.html
+        monkeypatch.setattr(preview, "validate_content", real)
+        (root / "deep.yaml").write_text((root / "deep.yaml").read_text() + "\n\n")
+        assert server.check()
+        assert server.snapshot.ok
+    finally:
+        server.close()

@@ -135,7 +135,19 @@ def is_remote(src: str) -> bool:
 # parser), so the common case skips the parser entirely.
 _INLINE_SYNTAX = frozenset("*_`[]\\\n\r<")
 
-_OPTIONS = {"html": True}  # raw HTML is *recognised*, to be reported, never rendered
+# Limits no author meets and every hostile file does: past them a field is a
+# `markdown-format` problem at its line, never a silent cut or an unbounded layout.
+MAX_PARAGRAPH_CHARS = 4_000  # a paragraph, list item, table cell or one-line field
+MAX_ANSWER_CHARS = 64_000  # a model answer in all
+MAX_WORD_CHARS = 200  # a run without a space, outside code
+MAX_LIST_DEPTH = 8  # lists inside lists
+MAX_INLINE_DEPTH = 16  # emphasis, strong text and links inside each other
+# markdown-it stops parsing past `maxNesting` and drops the rest of the field; the
+# limits above are reported long before it is reached (8 lists are 16 levels, a
+# table in them 4 more), and its recursion stays far from Python's limit.
+_MAX_NESTING = 100
+
+_OPTIONS = {"html": True, "maxNesting": _MAX_NESTING}  # raw HTML recognised, never rendered
 _inline_md = MarkdownIt("zero", _OPTIONS).enable(
     ["emphasis", "backticks", "link", "image", "escape", "newline", "html_inline"]
 )
@@ -172,15 +184,56 @@ class _Inline:
     issues: tuple[str, ...]
 
 
+_LONG_WORD = re.compile(rf"[^\s]{{{MAX_WORD_CHARS + 1},}}")
+
+
+def _long_word_issue(nodes: tuple[Inline, ...]) -> str | None:
+    """A word longer than MAX_WORD_CHARS in the text of `nodes` (code spans may
+    hold long identifiers; the PDFs break those), or None."""
+    for node in nodes:
+        if isinstance(node, Text):
+            found = _LONG_WORD.search(node.text)
+            if found:
+                return (
+                    f"a word of {len(found.group()):,} characters ({found.group()[:20]!r}...); "
+                    f"the limit is {MAX_WORD_CHARS} outside code: add spaces, or use a code span"
+                )
+        elif isinstance(node, (Strong, Emphasis, Link)):
+            found_in = _long_word_issue(node.children)
+            if found_in:
+                return found_in
+    return None
+
+
+def _too_long(source: str, limit: int, what: str) -> str | None:
+    if len(source) <= limit:
+        return None
+    return f"{what} of {len(source):,} characters; the limit is {limit:,}: split it"
+
+
 @functools.cache
 def _parse_inline(source: str) -> _Inline:
-    if _INLINE_SYNTAX.isdisjoint(source):
+    if _INLINE_SYNTAX.isdisjoint(source) and len(source) <= MAX_WORD_CHARS:
         return _Inline((Text(source),) if source else (), (), ())  # "[^1]" holds "["
-    tokens = _inline_md.parseInline(source)
+    if too_long := _too_long(source, MAX_PARAGRAPH_CHARS, "a paragraph"):
+        # never parsed or laid out: validate refuses it, so nothing renders it
+        return _Inline((Text(source),), (), (too_long,))
+    tokens = _inline_md.parseInline(source) if not _INLINE_SYNTAX.isdisjoint(source) else []
     images: list[tuple[str, str]] = []
     issues: list[str] = []
     tags: list[str] = []
-    nodes = _inlines(iter(tokens[0].children or ()), None, images, tags)
+    deep: list[bool] = []
+    children = (
+        iter(tokens[0].children or ()) if tokens else iter([Token("text", "", 0, content=source)])
+    )
+    nodes = _inlines(children, None, images, tags, deep)
+    if deep:
+        issues.append(
+            f"emphasis, strong text and links nested more than {MAX_INLINE_DEPTH} deep; "
+            "they would print as text"
+        )
+    if long_word := _long_word_issue(nodes):
+        issues.append(long_word)
     if tags:
         shown = " ".join(dict.fromkeys(tags))
         issues.append(f"raw HTML ({shown}) is not supported; use Markdown (code spans for tags)")
@@ -197,8 +250,8 @@ def parse_inline(source: str) -> tuple[Inline, ...]:
 def inline_issues(source: str) -> list[MarkdownIssue]:
     """What a one-paragraph field holds that prepdeck does not render (images
     included: they belong in the answer, in a paragraph of their own)."""
-    if not any(mark in source for mark in _INLINE_ISSUE_MARKS):
-        return []  # raw HTML needs "<", a footnote "[^", an image "![": nothing to parse
+    if not may_have_inline_issues(source):
+        return []
     parsed = _parse_inline(source.strip())
     found = [MarkdownIssue(0, message) for message in parsed.issues]
     found += [
@@ -206,6 +259,32 @@ def inline_issues(source: str) -> list[MarkdownIssue]:
         for src, _ in parsed.images
     ]
     return found
+
+
+def may_have_inline_issues(source: str) -> bool:
+    """False when `inline_issues` would find nothing, without parsing: raw HTML needs
+    "<", a footnote "[^", an image "!["; nesting past the limit needs that many marks;
+    a long word or paragraph is seen by its length."""
+    return any(mark in source for mark in _INLINE_ISSUE_MARKS) or _beyond_limits(source)
+
+
+def _beyond_limits(source: str) -> bool:
+    """Whether `source` may break a limit (cheap, never wrong the other way)."""
+    if len(source) > MAX_WORD_CHARS and (
+        len(source) > MAX_PARAGRAPH_CHARS or _LONG_WORD.search(source)
+    ):
+        return True
+    marks = source.count("*") + source.count("_") + source.count("[")
+    return marks > MAX_INLINE_DEPTH or bool(_NESTED_MARKERS.search(source))
+
+
+# a line that opens lists inside lists ("- - x", "1. - x") or is indented deep enough
+# to nest past the list limit; the parser decides
+_NESTED_MARKERS = re.compile(
+    r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)"
+    rf"|^[ \t]{{{MAX_LIST_DEPTH},}}",
+    re.M,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +299,8 @@ def _parse_blocks(source: str) -> _Blocks:
     if not stripped:
         return _Blocks((), ())
     offset = source[: source.index(stripped[0])].count("\n")
+    if too_long := _too_long(stripped, MAX_ANSWER_CHARS, "an answer"):
+        return _Blocks((MarkdownParagraph((Text(stripped),)),), (MarkdownIssue(offset, too_long),))
     issues: list[MarkdownIssue] = []
     blocks = _BlockReader(_block_md.parse(stripped), offset, issues).read(None)
     return _Blocks(blocks, tuple(sorted(issues)))
@@ -241,11 +322,30 @@ def markdown_issues(source: str) -> list[MarkdownIssue]:
 _ISSUE_MARKS = ("<", "#", ">", "~~~", "[^", "![")
 _INLINE_ISSUE_MARKS = ("<", "[^", "![")
 _RULE_LINE = re.compile(
-    r"([-*_])[ \t]*(\1[ \t]*){2,}$"  # a horizontal rule (after a list marker too)
-    r"|^[ \t]*(=+|-+)[ \t]*$"  # a setext heading's underline
+    r"^[ \t]*(=+|-+)[ \t]*$"  # a setext heading's underline
     r"| {4}|\t",  # maybe indented code (after a list marker too): the parser decides
     re.M,
 )
+
+
+def _ends_in_rule(source: str) -> bool:
+    """Whether a line ends in three or more of one of -, * or _ with only blanks
+    between them: a horizontal rule (after a list marker too).  A scan from each
+    line's end, linear in the text (a backreferencing regex took seconds on a long
+    line of "- - - ...")."""
+    for line in source.splitlines():
+        end = line.rstrip(" \t")
+        if not end or end[-1] not in "-*_":
+            continue
+        mark, count = end[-1], 0
+        for char in reversed(end):
+            if char == mark:
+                count += 1
+                if count == 3:
+                    return True
+            elif char not in " \t":
+                break
+    return False
 
 
 def may_have_issues(source: str) -> bool:
@@ -254,7 +354,12 @@ def may_have_issues(source: str) -> bool:
     a heading's "#", a quote's ">", a "~~~" fence, a footnote's "[^", an image's
     "![") or a line that is a rule or underline, or four spaces or a tab in a row.  A property
     test checks this against the parser."""
-    return any(mark in source for mark in _ISSUE_MARKS) or bool(_RULE_LINE.search(source))
+    return (
+        any(mark in source for mark in _ISSUE_MARKS)
+        or bool(_RULE_LINE.search(source))
+        or _ends_in_rule(source)
+        or _beyond_limits(source)
+    )
 
 
 class _BlockReader:
@@ -263,6 +368,7 @@ class _BlockReader:
         self.offset = offset
         self.issues = issues
         self.line = offset
+        self.depth = 0  # lists open around the token being read
 
     def _note(self, token: Token) -> None:
         if token.map:
@@ -333,11 +439,15 @@ class _BlockReader:
         start = int(token.attrs.get("start", 1)) if ordered else 1
         items: list[tuple[MarkdownBlock, ...]] = []
         close = token.type.replace("_open", "_close")
+        self.depth += 1
+        if self.depth == MAX_LIST_DEPTH + 1:
+            self._issue(f"lists nested more than {MAX_LIST_DEPTH} deep cannot be printed")
         for item in self.tokens:
             if item.type == close:
                 break
             self._note(item)
             items.append(self.read("list_item_close"))
+        self.depth -= 1
         return MarkdownList(ordered=ordered, start=start, items=tuple(items))
 
     def _fence(self, token: Token) -> CodeBlock:
@@ -384,13 +494,22 @@ class _BlockReader:
         return MarkdownTable(tuple(aligns), tuple(header), body)
 
 
+_OPENING = {"strong_open": "strong_close", "em_open": "em_close", "link_open": "link_close"}
+
+
 def _inlines(
     tokens: Iterator[Token],
     closing: str | None,
     images: list[tuple[str, str]],
     tags: list[str],
+    deep: list[bool] | None = None,
+    depth: int = 0,
 ) -> tuple[Inline, ...]:
+    """The nodes up to `closing`.  Past MAX_INLINE_DEPTH an opening and its closing
+    print as their marks (and `deep` records it), so no tree is deeper than that."""
     out: list[Inline] = []
+    flat: dict[str, int] = {}  # closings still owed to openings printed as text
+    deep = [] if deep is None else deep
 
     def text(value: str) -> None:
         if out and isinstance(out[-1], Text):
@@ -400,19 +519,28 @@ def _inlines(
 
     for token in tokens:
         kind = token.type
+        if flat.get(kind):
+            flat[kind] -= 1
+            text(token.markup)
+            continue
         if kind == closing:
             break
+        if kind in _OPENING and depth >= MAX_INLINE_DEPTH:
+            deep[:] = [True]
+            flat[_OPENING[kind]] = flat.get(_OPENING[kind], 0) + 1
+            text(token.markup)
+            continue
         if kind == "text":
             text(token.content)
         elif kind == "code_inline":
             out.append(Code(token.content))
         elif kind == "strong_open":
-            out.append(Strong(_inlines(tokens, "strong_close", images, tags)))
+            out.append(Strong(_inlines(tokens, "strong_close", images, tags, deep, depth + 1)))
         elif kind == "em_open":
-            out.append(Emphasis(_inlines(tokens, "em_close", images, tags)))
+            out.append(Emphasis(_inlines(tokens, "em_close", images, tags, deep, depth + 1)))
         elif kind == "link_open":
             url = str(token.attrs.get("href", ""))
-            out.append(Link(url, _inlines(tokens, "link_close", images, tags)))
+            out.append(Link(url, _inlines(tokens, "link_close", images, tags, deep, depth + 1)))
         elif kind in ("softbreak", "hardbreak"):
             out.append(LineBreak(hard=kind == "hardbreak"))
         elif kind == "image":
