@@ -380,3 +380,82 @@ def test_the_preview_watcher_survives_any_error(
         assert server.snapshot.ok
     finally:
         server.close()
+
+
+# -- 23.19: each code block lexed once, within a budget ----------------------------------
+
+
+def test_each_code_block_is_lexed_once_for_validate_and_every_artifact(
+    make_bank: MakeBank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prepdeck import text
+    from prepdeck.artifacts import BuildOptions
+    from prepdeck.build import build
+    from test_rich_validate import with_answer
+
+    code = "def f(x):\n    return x * 2  # doubled\n"
+    root = make_bank(basics__yaml=with_answer(f"Code:\n\n```python\n{code}```\n"))
+    calls: list[str] = []
+    real = text._lexer
+
+    class Counting:
+        def __init__(self, lexer: Any) -> None:
+            self.lexer = lexer
+
+        def get_tokens(self, source: str) -> Any:
+            calls.append(source)
+            return self.lexer.get_tokens(source)
+
+    def counting(language: str) -> Any:
+        found = real(language)
+        return Counting(found) if found is not None else None
+
+    text.lexed.cache_clear()
+    monkeypatch.setattr(text, "_lexer", counting)
+    try:
+        result = validate_content(root)
+        assert result.bank is not None, result.problems
+        options = BuildOptions(timestamp=1_767_225_600, content_dir=root, new_lock=True)
+        build(result.bank, out_dir=tmp_path / "dist", options=options)
+    finally:
+        text.lexed.cache_clear()
+    assert calls == [code.removesuffix("\n")]  # once, though five artifacts print it
+    page = next((tmp_path / "dist").glob("*.html")).read_text(encoding="utf-8")
+    assert '<span class="hl-k">def</span>' in page
+
+
+def test_a_code_block_past_the_size_budget_prints_uncoloured_with_a_warning(
+    make_bank: MakeBank,
+) -> None:
+    from prepdeck import text
+    from test_rich_validate import with_answer
+
+    lines = "".join(f"x{i} = {i}\n" for i in range(600))
+    root = make_bank(basics__yaml=with_answer(f"Code:\n\n```python\n{lines}```\n"))
+    result = validate_content(root)
+    [problem] = [p for p in result.problems if p.rule == "code-language"]
+    assert problem.level.value == "warning" and "prints uncoloured" in problem.message
+    assert result.bank is not None
+    [block] = [
+        b
+        for b in text.iter_blocks(text.parse_blocks(result.bank.questions[0].answer))
+        if isinstance(b, text.CodeBlock)
+    ]
+    assert "hl-" not in text.code_html(block)
+    assert list(text.code_tokens(block)) == [("", block.text)]
+
+
+@pytest.mark.slow
+def test_a_lexer_that_runs_away_is_stopped_and_reported(make_bank: MakeBank) -> None:
+    import time
+
+    from prepdeck import text
+    from test_rich_validate import ANSWER_FIRST_LINE, with_answer
+
+    text.lexed.cache_clear()
+    root = make_bank(basics__yaml=with_answer("Unit:\n\n```systemd\n" + " " * 1000 + "x\n```\n"))
+    started = time.monotonic()
+    problems = [p for p in validate_content(root).problems if p.rule == "code-language"]
+    assert time.monotonic() - started < 30  # unbounded, this did not end in 150 s
+    assert [(p.line, p.level.value) for p in problems] == [(ANSWER_FIRST_LINE + 2, "error")]
+    assert "takes Pygments over 2 s" in problems[0].message

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
@@ -739,16 +740,84 @@ def known_language(language: str) -> bool:
     return not language or _lexer(language) is not None
 
 
+# Colouring is bounded, so no code block can hold a build up.  Pygments' lexers are
+# regular expressions, and some are slow far past their input's size: `c` is
+# quadratic in newlines, `lilypond` cubic, and `systemd` exponential on a line of
+# blanks.  Two budgets:
+# - by size (deterministic): a block over MAX_COLOURED_CHARS or MAX_COLOURED_LINES
+#   prints uncoloured, and `code-language` warns;
+# - by time, the backstop for a lexer that is slow on a small block: a block whose
+#   lexing takes over LEX_SECONDS of this thread's CPU time is not coloured, and
+#   `code-language` makes it an error.  It is an error, not a warning, so what a
+#   build writes never depends on the machine's speed: a build either writes the
+#   same bytes or stops with the problem.  The clock is checked between tokens, and
+#   on the main thread an interval timer also stops a single runaway match.
+# Each block is lexed once per process (the validate rule, the deck, the booklet,
+# the quiz and the page share the tokens).
+MAX_COLOURED_CHARS = 20_000
+MAX_COLOURED_LINES = 500
+LEX_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Lexed:
+    """A code block's Pygments tokens, or None and why it prints uncoloured."""
+
+    tokens: tuple[tuple[Any, str], ...] | None
+    too_big: bool = False
+    too_slow: bool = False
+
+
+class _LexTimeout(Exception):
+    pass
+
+
+@functools.lru_cache(maxsize=2048)
+def lexed(language: str, text: str) -> Lexed:
+    lexer = _lexer(language)
+    if lexer is None:
+        return Lexed(None)
+    if len(text) > MAX_COLOURED_CHARS or text.count("\n") >= MAX_COLOURED_LINES:
+        return Lexed(None, too_big=True)
+    import signal
+    import threading
+
+    deadline = time.thread_time() + LEX_SECONDS
+    main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    previous: Any = None
+    if main:
+
+        def stop(signum: int, frame: Any) -> None:
+            raise _LexTimeout
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, LEX_SECONDS * 2)  # wall time: a loaded machine
+    tokens: list[tuple[Any, str]] = []
+    try:
+        for token in lexer.get_tokens(text):
+            tokens.append(token)
+            if len(tokens) % 64 == 0 and time.thread_time() > deadline:
+                raise _LexTimeout
+        if time.thread_time() > deadline:
+            raise _LexTimeout
+    except _LexTimeout:
+        return Lexed(None, too_slow=True)
+    finally:
+        if main:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return Lexed(tuple(tokens))
+
+
 def code_tokens(block: CodeBlock) -> Iterator[tuple[str, str]]:
     """(Pygments token type name, text) for the block, text in order; plain text
-    for no or an unknown language.  Token names look like "Keyword.Constant"."""
-    lexer = _lexer(block.language)
-    if lexer is None:
+    for no or an unknown language, or a block past the colouring budget.  Token
+    names look like "Keyword.Constant"."""
+    found = lexed(block.language, block.text).tokens
+    if found is None:
         yield "", block.text
         return
-    from pygments import lex
-
-    for token_type, value in lex(block.text, lexer):
+    for token_type, value in found:
         if value:
             yield ".".join(token_type), value
 
@@ -756,17 +825,20 @@ def code_tokens(block: CodeBlock) -> Iterator[tuple[str, str]]:
 def code_html(block: CodeBlock) -> str:
     """`<pre>` with Pygments' token classes (the CSS comes from `code_css`); the
     text is escaped by Pygments, never interpreted."""
-    from pygments import highlight
+    import io
+
     from pygments.formatters import HtmlFormatter
 
     lang = html_escape(block.language)
     attr = f' data-lang="{lang}"' if lang else ""
-    lexer = _lexer(block.language)
-    if lexer is None:
+    found = lexed(block.language, block.text).tokens
+    if found is None:
         inner = html_escape(block.text)
     else:
         formatter = HtmlFormatter(nowrap=True, classprefix=CODE_CLASS_PREFIX)
-        inner = highlight(block.text, lexer, formatter).removesuffix("\n")
+        out = io.StringIO()
+        formatter.format(iter(found), out)
+        inner = out.getvalue().removesuffix("\n")
     return f'<pre class="code"{attr}><code>{inner}</code></pre>'
 
 
