@@ -459,3 +459,74 @@ def test_a_lexer_that_runs_away_is_stopped_and_reported(make_bank: MakeBank) -> 
     assert time.monotonic() - started < 30  # unbounded, this did not end in 150 s
     assert [(p.line, p.level.value) for p in problems] == [(ANSWER_FIRST_LINE + 2, "error")]
     assert "takes Pygments over 2 s" in problems[0].message
+
+
+# -- 23.13: tables the PDF cannot hold --------------------------------------------------
+
+
+def _table(columns: int, rows: int = 2) -> str:
+    head = "| " + " | ".join(f"h{i}" for i in range(columns)) + " |\n"
+    rule = "|" + "---|" * columns + "\n"
+    body = "".join(
+        "| " + " | ".join(f"r{r}c{i}" for i in range(columns)) + " |\n" for r in range(rows)
+    )
+    return head + rule + body
+
+
+@pytest.mark.parametrize(
+    ("columns", "rows", "line", "needle"),
+    [
+        (80, 1, 2, "a table of 80 columns"),
+        (13, 2, 2, "a table of 13 columns"),
+        (12, 501, 2, "a table of 501 rows"),
+        # past the answer's size, the table is never parsed
+        (5000, 1, 0, "an answer of"),
+        (200, 1000, 0, "an answer of"),
+    ],
+)
+def test_a_table_wider_or_longer_than_print_holds_is_a_problem_at_its_line(
+    make_bank: MakeBank, columns: int, rows: int, line: int, needle: str
+) -> None:
+    from test_rich_validate import ANSWER_FIRST_LINE, found, with_answer
+
+    root = make_bank(basics__yaml=with_answer("Intro.\n\n" + _table(columns, rows)))
+    problems = found(root, "markdown-format")
+    assert [p[0] for p in problems] == [ANSWER_FIRST_LINE + line], problems
+    assert needle in problems[0][2], problems
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("paper", ["a4", "narrow"])
+def test_the_widest_table_allowed_prints_whole_on_any_paper(
+    make_bank: MakeBank, tmp_path: Path, paper: str
+) -> None:
+    import subprocess
+    import sys
+
+    from test_rich_validate import with_answer
+
+    root = make_bank(basics__yaml=with_answer("Intro.\n\n" + _table(12, 3)))
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "pdf.yaml").write_text(
+        "papers:\n  narrow: {width_mm: 80, height_mm: 200}\n", encoding="utf-8"
+    )
+    out = tmp_path / "dist"
+    run = subprocess.run(
+        [sys.executable, "-m", "prepdeck", "build", str(root), "--out", str(out)]
+        + ["--target", "booklet", "--paper", paper, "--styles", str(styles)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    [pdf] = out.glob("*.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for r in range(3):
+        for i in range(12):
+            assert f"r{r}c{i}" in text, (paper, r, i)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "4", "-l", "5", str(pdf), str(tmp_path / paper)],
+        check=True,
+    )

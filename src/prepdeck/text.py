@@ -143,6 +143,8 @@ MAX_ANSWER_CHARS = 64_000  # a model answer in all
 MAX_WORD_CHARS = 200  # a run without a space, outside code
 MAX_LIST_DEPTH = 8  # lists inside lists
 MAX_INLINE_DEPTH = 16  # emphasis, strong text and links inside each other
+MAX_TABLE_COLUMNS = 12  # what a printed column can hold (narrower pages stack the rows)
+MAX_TABLE_ROWS = 500
 # markdown-it stops parsing past `maxNesting` and drops the rest of the field; the
 # limits above are reported long before it is reached (8 lists are 16 levels, a
 # table in them 4 more), and its recursion stays far from Python's limit.
@@ -273,6 +275,12 @@ def _beyond_limits(source: str) -> bool:
     """Whether `source` may break a limit (cheap, never wrong the other way)."""
     if len(source) > MAX_WORD_CHARS and (
         len(source) > MAX_PARAGRAPH_CHARS or _LONG_WORD.search(source)
+    ):
+        return True
+    if source.count("\n") > MAX_TABLE_ROWS:
+        return True
+    if source.count("|") > MAX_TABLE_COLUMNS and any(
+        line.count("|") > MAX_TABLE_COLUMNS for line in source.splitlines()
     ):
         return True
     marks = source.count("*") + source.count("_") + source.count("[")
@@ -459,6 +467,7 @@ class _BlockReader:
         return CodeBlock(language.lower(), text)
 
     def _table(self) -> MarkdownTable:
+        first_line = self.line
         aligns: list[str] = []
         header: list[tuple[Inline, ...]] = []
         rows: list[tuple[tuple[Inline, ...], ...]] = []
@@ -489,6 +498,14 @@ class _BlockReader:
                     self._issue(f"an image ({src!r}) cannot go in a table cell")
                 row.append(parsed.nodes)
         width = len(aligns)
+        self.line = first_line  # a table's size is reported where the table starts
+        if width > MAX_TABLE_COLUMNS:
+            self._issue(
+                f"a table of {width} columns; the limit is {MAX_TABLE_COLUMNS} "
+                "(what a printed page can hold): split it, or use a list"
+            )
+        if len(rows) > MAX_TABLE_ROWS:
+            self._issue(f"a table of {len(rows):,} rows; the limit is {MAX_TABLE_ROWS}: split it")
         body = tuple(
             tuple(r[:width]) + ((),) * (width - len(r)) for r in rows
         )  # the parser pads short rows; this makes every row the header's width

@@ -59,6 +59,7 @@ BULLET = "\u2022"
 LIST_INDENT = 14.0
 CODE_SIZE_RATIO = 0.84  # code blocks, against the body size
 CODE_PAD = 4.0  # around a code block's text, inside its background
+TABLE_MIN_COLUMN = 36.0  # points: narrower, a table prints one row per cell
 IMAGE_MAX_SCALE = 1.0  # never larger than the image at 96 dpi
 IMAGE_MAX_HEIGHT = 0.45  # of the frame height
 CODE_STYLE = "default"  # the Pygments style for token colours on paper
@@ -278,6 +279,8 @@ class Typesetter:
         pad = 4.0
 
         def make(width: float) -> Flowable:
+            if width / len(natural) < TABLE_MIN_COLUMN:
+                return self.stacked_table(table, size, width, pad)
             widths = _column_widths(natural, width, pad)
             made = Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
             made.setStyle(
@@ -300,6 +303,31 @@ class Typesetter:
             return made
 
         return AtWidth(make)
+
+    def stacked_table(self, table: MarkdownTable, size: float, width: float, pad: float) -> Flowable:
+        """A table too wide for the column (many columns on a narrow page): one
+        cell per row, each value after its column's header, so nothing is cut."""
+        kit = self.kit
+        cells = []
+        for row in table.rows:
+            nodes: list[Inline] = []
+            for i, cell in enumerate(row):
+                if i:
+                    nodes.append(LineBreak(hard=True))
+                nodes += [Strong(table.header[i]), Text(": "), *cell]
+            cells.append([self.paragraph(tuple(nodes), self.style(size))])
+        made = Table(cells or [[""]], colWidths=[width], hAlign="LEFT")
+        made.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), kit.fonts.body.regular, size),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, kit.color("rule")),
+                    ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                ]
+            )
+        )
+        return made
 
     # -- images ----------------------------------------------------------------------
 
