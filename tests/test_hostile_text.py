@@ -513,8 +513,10 @@ def test_the_widest_table_allowed_prints_whole_on_any_paper(
     )
     out = tmp_path / "dist"
     run = subprocess.run(
-        [sys.executable, "-m", "prepdeck", "build", str(root), "--out", str(out)]
-        + ["--target", "booklet", "--paper", paper, "--styles", str(styles)],
+        [
+            *(sys.executable, "-m", "prepdeck", "build", str(root), "--out", str(out)),
+            *("--target", "booklet", "--paper", paper, "--styles", str(styles)),
+        ],
         capture_output=True,
         text=True,
     )

@@ -304,7 +304,9 @@ class Typesetter:
 
         return AtWidth(make)
 
-    def stacked_table(self, table: MarkdownTable, size: float, width: float, pad: float) -> Flowable:
+    def stacked_table(
+        self, table: MarkdownTable, size: float, width: float, pad: float
+    ) -> Flowable:
         """A table too wide for the column (many columns on a narrow page): one
         cell per row, each value after its column's header, so nothing is cut."""
         kit = self.kit
