@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from yaml.nodes import MappingNode
 
+from conftest import BASICS_YAML as BASICS
 from conftest import MakeBank
 from prepdeck.load import load_document
 from prepdeck.model import Bank
@@ -532,3 +535,63 @@ def test_the_widest_table_allowed_prints_whole_on_any_paper(
         ["pdftoppm", "-png", "-r", "60", "-f", "4", "-l", "5", str(pdf), str(tmp_path / paper)],
         check=True,
     )
+
+
+# -- Done when: any Markdown up to 64 KB is refused or built, quickly ---------------------
+
+_PIECES = [
+    *"ab <>&*_`[]()\\\n-1.:/#!|~^=\t $",
+    *("    ", "\n\n", "```\n", "```c\n", "```systemd\n", "---", "***", "[^1]", "~~~\n"),
+    *("- item\n", "1. one\n", "| a | b |\n| - | - |\n", "|a|b|c|d|e|f|g|h|i|j|k|l|m|n|\n"),
+    *("- ", "* ", "+", "1)", "  \n", "**", "[x](https://e.org)", "![alt](media/x.png)"),
+    *("[sound:x.mp3]", "[$$]x[/$$]", "<script>", "é", "\u200b", "🙂", "مرحبا", "漢字"),
+    *("word ", "w" * 199, "`" * 3, "\n" * 40, " " * 300),
+]
+FIRST_ANSWER = BASICS[BASICS.index("    answer: |") : BASICS.index("    tags: [secrets]")]
+_BIG_MARKDOWN = st.lists(
+    st.tuples(
+        st.sampled_from(_PIECES),
+        st.sampled_from([" ", "\n", "\n\n", " word ", ""]),
+        st.integers(min_value=1, max_value=6000),
+    ),
+    min_size=1,
+    max_size=12,
+).map(lambda runs: "".join((piece + sep) * count for piece, sep, count in runs)[: 64 * 1024])
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(markdown=_BIG_MARKDOWN)
+def test_any_markdown_up_to_64_kb_is_refused_or_built_within_10_s(
+    make_bank: MakeBank, tmp_path_factory: pytest.TempPathFactory, markdown: str
+) -> None:
+    import json
+    import time
+
+    from prepdeck.artifacts import BuildOptions
+    from prepdeck.build import build
+    from prepdeck.errors import BuildError
+    from test_rich_validate import png
+
+    answer = f"    answer: {json.dumps(markdown)}\n"
+    root = make_bank(basics__yaml=BASICS.replace(FIRST_ANSWER, answer))
+    png(root / "media" / "x.png")
+    started = time.process_time()
+    result = validate_content(root)
+    for problem in result.problems:
+        assert problem.rule and "\n" not in problem.message and problem.line >= 1
+    event("built" if result.bank is not None else "refused")
+    if result.bank is not None:
+        out = tmp_path_factory.mktemp("dist")
+        options = BuildOptions(timestamp=1_767_225_600, content_dir=root, new_lock=True)
+        try:
+            artifacts = build(result.bank, out_dir=out, options=options)
+        except BuildError as error:  # a card that cannot fit: a one-line problem
+            assert all("\n" not in p.message for p in error.problems)
+        else:
+            assert len(artifacts) == 5 and all(a.path.stat().st_size for a in artifacts)
+    assert time.process_time() - started < 10, len(markdown)
