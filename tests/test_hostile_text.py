@@ -467,11 +467,11 @@ def test_a_lexer_that_runs_away_is_stopped_and_reported(make_bank: MakeBank) -> 
 # -- 23.13: tables the PDF cannot hold --------------------------------------------------
 
 
-def _table(columns: int, rows: int = 2) -> str:
+def _table(columns: int, rows: int = 2, filler: str = "") -> str:
     head = "| " + " | ".join(f"h{i}" for i in range(columns)) + " |\n"
     rule = "|" + "---|" * columns + "\n"
     body = "".join(
-        "| " + " | ".join(f"r{r}c{i}" for i in range(columns)) + " |\n" for r in range(rows)
+        "| " + " | ".join(f"r{r}c{i}{filler}" for i in range(columns)) + " |\n" for r in range(rows)
     )
     return head + rule + body
 
@@ -482,6 +482,7 @@ def _table(columns: int, rows: int = 2) -> str:
         (80, 1, 2, "a table of 80 columns"),
         (13, 2, 2, "a table of 13 columns"),
         (12, 501, 2, "a table of 501 rows"),
+        (2, 2, 2, "a table cell of 301 characters"),
         # past the answer's size, the table is never parsed
         (5000, 1, 0, "an answer of"),
         (200, 1000, 0, "an answer of"),
@@ -492,7 +493,9 @@ def test_a_table_wider_or_longer_than_print_holds_is_a_problem_at_its_line(
 ) -> None:
     from test_rich_validate import ANSWER_FIRST_LINE, found, with_answer
 
-    root = make_bank(basics__yaml=with_answer("Intro.\n\n" + _table(columns, rows)))
+    filler = " word" * 59 if columns == 2 else ""  # 4 + 295 + 2: one cell over 300
+    table = _table(columns, rows, filler).replace("r1c1" + filler, "r1c1" + filler + "xx")
+    root = make_bank(basics__yaml=with_answer("Intro.\n\n" + table))
     problems = found(root, "markdown-format")
     assert [p[0] for p in problems] == [ANSWER_FIRST_LINE + line], problems
     assert needle in problems[0][2], problems
@@ -508,7 +511,8 @@ def test_the_widest_table_allowed_prints_whole_on_any_paper(
 
     from test_rich_validate import with_answer
 
-    root = make_bank(basics__yaml=with_answer("Intro.\n\n" + _table(12, 3)))
+    # the widest and fullest table allowed: 12 columns, cells of 300 characters
+    root = make_bank(basics__yaml=with_answer("Intro.\n\n" + _table(12, 3, " word" * 59)))
     styles = tmp_path / "styles"
     styles.mkdir()
     (styles / "pdf.yaml").write_text(

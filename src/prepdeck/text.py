@@ -143,8 +143,10 @@ MAX_ANSWER_CHARS = 64_000  # a model answer in all
 MAX_WORD_CHARS = 200  # a run without a space, outside code
 MAX_LIST_DEPTH = 8  # lists inside lists
 MAX_INLINE_DEPTH = 16  # emphasis, strong text and links inside each other
+MAX_LINE_BREAKS = 40  # hard line breaks in one paragraph (each a printed line)
 MAX_TABLE_COLUMNS = 12  # what a printed column can hold (narrower pages stack the rows)
 MAX_TABLE_ROWS = 500
+MAX_CELL_CHARS = 300  # a table row cannot split across pages: it must fit on one
 # markdown-it stops parsing past `maxNesting` and drops the rest of the field; the
 # limits above are reported long before it is reached (8 lists are 16 levels, a
 # table in them 4 more), and its recursion stays far from Python's limit.
@@ -208,6 +210,16 @@ def _long_word_issue(nodes: tuple[Inline, ...]) -> str | None:
     return None
 
 
+def _hard_breaks(nodes: tuple[Inline, ...]) -> int:
+    count = 0
+    for node in nodes:
+        if isinstance(node, LineBreak):
+            count += node.hard
+        elif isinstance(node, (Strong, Emphasis, Link)):
+            count += _hard_breaks(node.children)
+    return count
+
+
 def _too_long(source: str, limit: int, what: str) -> str | None:
     if len(source) <= limit:
         return None
@@ -237,6 +249,12 @@ def _parse_inline(source: str) -> _Inline:
         )
     if long_word := _long_word_issue(nodes):
         issues.append(long_word)
+    breaks = _hard_breaks(nodes)
+    if breaks > MAX_LINE_BREAKS:
+        issues.append(
+            f"a paragraph of {breaks:,} line breaks; the limit is {MAX_LINE_BREAKS}: "
+            "use paragraphs, a list or a code block"
+        )
     if tags:
         shown = " ".join(dict.fromkeys(tags))
         issues.append(f"raw HTML ({shown}) is not supported; use Markdown (code spans for tags)")
@@ -277,10 +295,11 @@ def _beyond_limits(source: str) -> bool:
         len(source) > MAX_PARAGRAPH_CHARS or _LONG_WORD.search(source)
     ):
         return True
-    if source.count("\n") > MAX_TABLE_ROWS:
+    if source.count("\n") > min(MAX_TABLE_ROWS, MAX_LINE_BREAKS):
         return True
-    if source.count("|") > MAX_TABLE_COLUMNS and any(
-        line.count("|") > MAX_TABLE_COLUMNS for line in source.splitlines()
+    if "|" in source and any(
+        line.count("|") > MAX_TABLE_COLUMNS or ("|" in line and len(line) > MAX_CELL_CHARS)
+        for line in source.splitlines()
     ):
         return True
     marks = source.count("*") + source.count("_") + source.count("[")
@@ -468,6 +487,7 @@ class _BlockReader:
 
     def _table(self) -> MarkdownTable:
         first_line = self.line
+        longest = 0
         aligns: list[str] = []
         header: list[tuple[Inline, ...]] = []
         rows: list[tuple[tuple[Inline, ...], ...]] = []
@@ -493,6 +513,7 @@ class _BlockReader:
                 style = str(token.attrs.get("style", ""))
                 aligns.append(style.removeprefix("text-align:"))
             elif kind == "inline":
+                longest = max(longest, len(token.content.strip()))
                 parsed = self._inline(token.content)
                 for src, _ in parsed.images:
                     self._issue(f"an image ({src!r}) cannot go in a table cell")
@@ -503,6 +524,11 @@ class _BlockReader:
             self._issue(
                 f"a table of {width} columns; the limit is {MAX_TABLE_COLUMNS} "
                 "(what a printed page can hold): split it, or use a list"
+            )
+        if longest > MAX_CELL_CHARS:
+            self._issue(
+                f"a table cell of {longest:,} characters; the limit is {MAX_CELL_CHARS} "
+                "(a row must fit on a printed page): move the detail below the table"
             )
         if len(rows) > MAX_TABLE_ROWS:
             self._issue(f"a table of {len(rows):,} rows; the limit is {MAX_TABLE_ROWS}: split it")

@@ -60,6 +60,7 @@ LIST_INDENT = 14.0
 CODE_SIZE_RATIO = 0.84  # code blocks, against the body size
 CODE_PAD = 4.0  # around a code block's text, inside its background
 TABLE_MIN_COLUMN = 36.0  # points: narrower, a table prints one row per cell
+TABLE_MAX_ROW = 0.6  # of the frame height: a taller row stacks the table too
 IMAGE_MAX_SCALE = 1.0  # never larger than the image at 96 dpi
 IMAGE_MAX_HEIGHT = 0.45  # of the frame height
 CODE_STYLE = "default"  # the Pygments style for token colours on paper
@@ -282,6 +283,20 @@ class Typesetter:
             if width / len(natural) < TABLE_MIN_COLUMN:
                 return self.stacked_table(table, size, width, pad)
             widths = _column_widths(natural, width, pad)
+            # a row never splits across pages: one that cannot fit on a page (many
+            # narrow columns of long cells) stacks the table instead
+            tallest = max(
+                (
+                    max(
+                        cell.wrap(w - 2 * pad, self.frame_height)[1]
+                        for cell, w in zip(row, widths, strict=True)
+                    )
+                    for row in (header, *rows)
+                ),
+                default=0.0,
+            )
+            if tallest > self.frame_height * TABLE_MAX_ROW:
+                return self.stacked_table(table, size, width, pad)
             made = Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
             made.setStyle(
                 TableStyle(
@@ -307,25 +322,29 @@ class Typesetter:
     def stacked_table(
         self, table: MarkdownTable, size: float, width: float, pad: float
     ) -> Flowable:
-        """A table too wide for the column (many columns on a narrow page): one
-        cell per row, each value after its column's header, so nothing is cut."""
+        """A table too wide for the column (many columns on a narrow page): a row per
+        cell, each value after its column's header, a rule between the table's rows,
+        so nothing is cut and every row fits a page."""
         kit = self.kit
-        cells = []
+        cells: list[list[Flowable | str]] = []
+        rules: list[tuple[Any, ...]] = []
         for row in table.rows:
-            nodes: list[Inline] = []
             for i, cell in enumerate(row):
-                if i:
-                    nodes.append(LineBreak(hard=True))
-                nodes += [Strong(table.header[i]), Text(": "), *cell]
-            cells.append([self.paragraph(tuple(nodes), self.style(size))])
+                nodes = (Strong(table.header[i]), Text(": "), *cell)
+                cells.append([self.paragraph(nodes, self.style(size))])
+            rules.append(
+                ("LINEBELOW", (0, len(cells) - 1), (-1, len(cells) - 1), 0.25, kit.color("rule"))
+            )
         made = Table(cells or [[""]], colWidths=[width], hAlign="LEFT")
         made.setStyle(
             TableStyle(
                 [
                     ("FONT", (0, 0), (-1, -1), kit.fonts.body.regular, size),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, kit.color("rule")),
                     ("LEFTPADDING", (0, 0), (-1, -1), pad),
                     ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                    *rules,
                 ]
             )
         )
