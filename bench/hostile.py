@@ -55,14 +55,14 @@ def _nested_lists(answer_chars: int = 63_000) -> str:
     return "\n\n".join([one] * (answer_chars // (len(one) + 2)))
 
 
-# name -> (answer text, whether validate accepts it)
+# name -> the answer every question of the bank has
 VALID: dict[str, Callable[[], str]] = {
     "long paragraphs": lambda: _paragraphs("lorem ipsum dolor sit amet "),
     "200-character words": lambda: _paragraphs("w" * 199 + " "),
     "long code-span words": lambda: _paragraphs("`" + "x" * 3_980 + "` "),
-    "hard breaks": lambda: _paragraphs("a  \n"),
+    "hard breaks": lambda: _paragraphs("a  \n", paragraph_chars=160),
+    "200 markup runs a paragraph": lambda: _paragraphs("`a` *b* " * 99 + "x " * 1600),
     "unclosed emphasis": lambda: _paragraphs("*a "),
-    "backtick runs": lambda: _paragraphs("`` ` ``` "),
     "c on newlines": lambda: _code("c", "\n" * 498),
     "systemd blanks": lambda: _code("systemd", " " * 300 + "x"),
     "12 x 500 tables": lambda: _table(),
@@ -74,6 +74,8 @@ REFUSED: dict[str, Callable[[], str]] = {
     "'ab ' x 330000": lambda: "ab " * 330_000,
     "'- ' x 10000": lambda: "- " * 10_000 + "x",
     "emphasis 2000 deep": lambda: "*" * 2_000 + "a" + "*" * 2_000,
+    "backtick runs 1-1399": lambda: " ".join("`" * i for i in range(1, 1400)),
+    "code spans in a row": lambda: _paragraphs("`` ` ``` "),
     "80-column table": lambda: "|" + "a|" * 80 + "\n|" + "-|" * 80 + "\n|" + "b|" * 80,
 }
 

@@ -303,6 +303,8 @@ NESTED_10 = "\n".join("  " * i + f"- level {i}" for i in range(10)) + "\n\nAfter
         ("Intro.\n\nSee " + "<" * 300 + " here.\n", 2, "a word of 300 characters"),
         ("Intro.\n\n" + "word " * 1000 + "\n", 2, "a paragraph of 4,999 characters"),
         ("Intro.\n\n" + "ab " * 30000 + "\n", 0, "an answer of"),
+        ("Intro.\n\n" + "`a` " * 201 + "\n", 2, "a paragraph of 201 code spans"),
+        ("Intro.\n\n" + "a  \n" * 41 + "b\n", 2, "a paragraph of 41 line breaks"),
     ],
 )
 def test_markdown_the_renderer_cannot_hold_is_a_problem_at_its_line(

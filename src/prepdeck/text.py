@@ -144,6 +144,7 @@ MAX_WORD_CHARS = 200  # a run without a space, outside code
 MAX_LIST_DEPTH = 8  # lists inside lists
 MAX_INLINE_DEPTH = 16  # emphasis, strong text and links inside each other
 MAX_LINE_BREAKS = 40  # hard line breaks in one paragraph (each a printed line)
+MAX_MARKUP_RUNS = 200  # code spans, emphasis, strong text and links in one paragraph
 MAX_TABLE_COLUMNS = 12  # what a printed column can hold (narrower pages stack the rows)
 MAX_TABLE_ROWS = 500
 MAX_CELL_CHARS = 300  # a table row cannot split across pages: it must fit on one
@@ -210,6 +211,18 @@ def _long_word_issue(nodes: tuple[Inline, ...]) -> str | None:
     return None
 
 
+def _markup_runs(nodes: tuple[Inline, ...]) -> int:
+    """Code spans, emphasis, strong text and links in `nodes` (each a change of
+    face the PDFs' line breaking measures again and again)."""
+    count = 0
+    for node in nodes:
+        if isinstance(node, Code):
+            count += 1
+        elif isinstance(node, (Strong, Emphasis, Link)):
+            count += 1 + _markup_runs(node.children)
+    return count
+
+
 def _hard_breaks(nodes: tuple[Inline, ...]) -> int:
     count = 0
     for node in nodes:
@@ -249,6 +262,12 @@ def _parse_inline(source: str) -> _Inline:
         )
     if long_word := _long_word_issue(nodes):
         issues.append(long_word)
+    runs = _markup_runs(nodes)
+    if runs > MAX_MARKUP_RUNS:
+        issues.append(
+            f"a paragraph of {runs:,} code spans, emphasis and links; the limit is "
+            f"{MAX_MARKUP_RUNS}: split it"
+        )
     breaks = _hard_breaks(nodes)
     if breaks > MAX_LINE_BREAKS:
         issues.append(
@@ -302,7 +321,7 @@ def _beyond_limits(source: str) -> bool:
         for line in source.splitlines()
     ):
         return True
-    marks = source.count("*") + source.count("_") + source.count("[")
+    marks = source.count("*") + source.count("_") + source.count("[") + source.count("`")
     return marks > MAX_INLINE_DEPTH or bool(_NESTED_MARKERS.search(source))
 
 
