@@ -115,3 +115,8 @@ def write_bank(root: Path, answer: str) -> Path:
 
 def slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+
+
+# The default `make bench` rows: the slowest valid bank known, one printed line per
+# four bytes (40 hard breaks a paragraph): the PDFs' cost grows with printed lines.
+WORST = ("hard breaks",)

@@ -12,7 +12,10 @@ child's own rusage (os.wait4):
 - `prepdeck build --target site` against the deck's build, then the page's size
   and, in headless Chromium, the time from a keystroke in its search box to the
   filtered list (`bench/site.py`; target: median under 100 ms);
-- `prepdeck --help`, which must import neither genanki nor reportlab.
+- `prepdeck --help`, which must import neither genanki nor reportlab;
+- `hostile`: validate and a full build of the worst bank just under 1 MB known
+  (`bench/hostile.py`; target: under 30 s and 1 GiB each); `--cases hostile-all` runs
+  every hostile bank, the refused ones too.
 
 The table is printed and written to bench/out/results.json and results.md with
 the machine it ran on.  Targets are reported, never asserted: a MISS is a finding
