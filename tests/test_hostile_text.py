@@ -601,3 +601,21 @@ def test_any_markdown_up_to_64_kb_is_refused_or_built_within_10_s(
         else:
             assert len(artifacts) == 5 and all(a.path.stat().st_size for a in artifacts)
     assert time.process_time() - started < 10, len(markdown)
+
+
+def test_the_bench_hostile_banks_are_what_they_say() -> None:
+    """Each valid hostile answer is within every limit; each refused one breaks one."""
+    import sys
+
+    from conftest import ROOT
+    from prepdeck import text
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench import hostile
+
+    for name, make in hostile.VALID.items():
+        assert text.markdown_issues(make()) == [], name
+    for name, make in hostile.REFUSED.items():
+        assert text.markdown_issues(make()), name
+    assert set(hostile.WORST) <= set(hostile.VALID)
