@@ -43,7 +43,7 @@ def _code(language: str, body: str, answer_chars: int = 63_000) -> str:
     return "\n\n".join([block] * max(1, answer_chars // (len(block) + 2)))
 
 
-def _table(columns: int = 12, rows: int = 500) -> str:
+def _table(columns: int = 12, rows: int = 100) -> str:
     head = "|" + "|".join(f"h{i}" for i in range(columns)) + "|\n"
     rule = "|" + "-|" * columns + "\n"
     row = "|" + "|".join("`a*b`" for _ in range(columns)) + "|\n"
@@ -65,7 +65,7 @@ VALID: dict[str, Callable[[], str]] = {
     "unclosed emphasis": lambda: _paragraphs("*a "),
     "c on newlines": lambda: _code("c", "\n" * 498),
     "systemd blanks": lambda: _code("systemd", " " * 300 + "x"),
-    "12 x 500 tables": lambda: _table(),
+    "12 x 100 tables": lambda: _table(),
     "8-deep lists": _nested_lists,
 }
 REFUSED: dict[str, Callable[[], str]] = {

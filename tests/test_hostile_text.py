@@ -483,7 +483,7 @@ def _table(columns: int, rows: int = 2, filler: str = "") -> str:
     [
         (80, 1, 2, "a table of 80 columns"),
         (13, 2, 2, "a table of 13 columns"),
-        (12, 501, 2, "a table of 501 rows"),
+        (12, 101, 2, "a table of 101 rows"),
         (2, 2, 2, "a table cell of 301 characters"),
         # past the answer's size, the table is never parsed
         (5000, 1, 0, "an answer of"),

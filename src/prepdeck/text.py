@@ -146,7 +146,7 @@ MAX_INLINE_DEPTH = 16  # emphasis, strong text and links inside each other
 MAX_LINE_BREAKS = 40  # hard line breaks in one paragraph (each a printed line)
 MAX_MARKUP_RUNS = 200  # code spans, emphasis, strong text and links in one paragraph
 MAX_TABLE_COLUMNS = 12  # what a printed column can hold (narrower pages stack the rows)
-MAX_TABLE_ROWS = 500
+MAX_TABLE_ROWS = 100  # a long table is laid out again at every page it spans
 MAX_CELL_CHARS = 300  # a table row cannot split across pages: it must fit on one
 # markdown-it stops parsing past `maxNesting` and drops the rest of the field; the
 # limits above are reported long before it is reached (8 lists are 16 levels, a

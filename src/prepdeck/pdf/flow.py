@@ -284,17 +284,27 @@ class Typesetter:
                 return self.stacked_table(table, size, width, pad)
             widths = _column_widths(natural, width, pad)
             # a row never splits across pages: one that cannot fit on a page (many
-            # narrow columns of long cells) stacks the table instead
-            tallest = max(
-                (
-                    max(
-                        cell.wrap(w - 2 * pad, self.frame_height)[1]
-                        for cell, w in zip(row, widths, strict=True)
-                    )
-                    for row in (header, *rows)
-                ),
-                default=0.0,
-            )
+            # narrow columns of long cells) stacks the table instead.  Measured only
+            # when a cheap bound (each line holds at least the text width less the
+            # longest word) does not already rule it out.
+            leading = size * 1.3
+            bound = 0.0
+            for (widest, longest), w in zip(natural, widths, strict=True):
+                room = w - 2 * pad - longest
+                bound = max(bound, (widest / room + 2) * leading if room > 0 else float("inf"))
+            if bound <= self.frame_height * TABLE_MAX_ROW:
+                tallest = 0.0
+            else:
+                tallest = max(
+                    (
+                        max(
+                            cell.wrap(w - 2 * pad, self.frame_height)[1]
+                            for cell, w in zip(row, widths, strict=True)
+                        )
+                        for row in (header, *rows)
+                    ),
+                    default=0.0,
+                )
             if tallest > self.frame_height * TABLE_MAX_ROW:
                 return self.stacked_table(table, size, width, pad)
             made = Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
