@@ -369,17 +369,19 @@ def test_the_preview_watcher_survives_any_error(
     server = preview.Preview(root, poll_seconds=60)
     try:
         assert server.snapshot.ok
-        real = validate_content
+        from prepdeck import pipeline
+
+        real = pipeline.prepare
 
         def broken(*args: Any, **kwargs: Any) -> Any:
             raise RecursionError("maximum recursion depth exceeded")
 
-        monkeypatch.setattr(preview, "validate_content", broken)
+        monkeypatch.setattr(preview, "prepare", broken)
         (root / "deep.yaml").write_text((root / "deep.yaml").read_text() + "\n")
         assert server.check()
         assert not server.snapshot.ok
         assert b"RecursionError" in server.snapshot.html
-        monkeypatch.setattr(preview, "validate_content", real)
+        monkeypatch.setattr(preview, "prepare", real)
         (root / "deep.yaml").write_text((root / "deep.yaml").read_text() + "\n\n")
         assert server.check()
         assert server.snapshot.ok

@@ -365,7 +365,7 @@ def test_booklet_with_filter_says_so(tmp_path: Path) -> None:
 
 
 def test_layouts_build_with_no_questions(tmp_path: Path) -> None:
-    bank = make_bank().filtered(tags=["no-such-topic"])
+    bank = make_bank().filtered(topics=["no-such-topic"])
     for writer in (write_booklet, write_quiz, write_cards):
         dest = tmp_path / f"{writer.__name__}.pdf"
         writer(bank, dest, options())
@@ -798,7 +798,7 @@ def test_glyphs_checked_in_bank_texts_and_references(tmp_path: Path) -> None:
     assert messages == [
         'bank description: cannot print U+2192 RIGHTWARDS ARROW "→": '
         "no font in the PDF chain (Vera) has it",
-        'reference owasp, its title: cannot print U+2713 CHECK MARK "✓": '
+        'references[0].title: cannot print U+2713 CHECK MARK "✓": '
         "no font in the PDF chain (Vera) has it",
     ]
 
@@ -809,26 +809,26 @@ def test_unknown_paper_is_a_build_error(tmp_path: Path) -> None:
     assert caught.value.problems[0].rule == "pdf-paper"
 
 
-def test_card_typesetter_tries_no_size_below_the_floor_or_above_the_base() -> None:
-    from prepdeck.pdf.cards import Fitted, Piece, Typesetter
+def test_card_fitter_tries_no_size_below_the_floor_or_above_the_base() -> None:
+    from prepdeck.pdf.cards import CardFitter, Fitted, Piece
 
     tried: list[float] = []
 
-    class Recording(Typesetter):
+    class Recording(CardFitter):
         def _set(self, pieces: Sequence[Piece], size: float) -> Fitted:
             tried.append(size)
             return super()._set(pieces, size)
 
-    typesetter = Recording(make_kit(()), width=200)
-    floor = typesetter.floor
+    fitter = Recording(make_kit(()), width=200)
+    floor = fitter.floor
     assert floor == 6
     # Nothing fits in a negative height, so every size down to the floor is tried.
-    fitted, smallest = typesetter.fit([], -1, 9.3)
+    fitted, smallest = fitter.fit([], -1, 9.3)
     assert fitted is None
     assert smallest.size == floor and min(tried) == floor and max(tried) == 9.3
     tried.clear()
-    fitted, smallest = typesetter.fit([], -1, 5)  # a base below the floor: only the base
+    fitted, smallest = fitter.fit([], -1, 5)  # a base below the floor: only the base
     assert fitted is None and tried == [5] and smallest.size == 5
     tried.clear()
-    fitted, _ = typesetter.fit([], 10, 5)
+    fitted, _ = fitter.fit([], 10, 5)
     assert fitted is not None and fitted.size == 5 and tried == [5]

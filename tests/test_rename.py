@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from prepdeck.cli import cli
-from prepdeck.lock import Entry, Lock, LockDiff, lock_changes, read_lock, rename, stamp
+from prepdeck.lock import Built, Entry, Lock, LockDiff, lock_changes, read_lock, rename, stamp
 
 EPOCH = 1_767_225_600
 FIRST, SECOND = "what-each-field-holds", "validate-before-build"
@@ -94,6 +94,7 @@ def test_quotes_line_ends_comments_and_a_bom_survive(
     ("old", "new", "code", "message"),
     [
         (FIRST, "Bad_Id", 2, "'Bad_Id' is not kebab-case"),
+        (FIRST, "bad-id\n", 2, "'bad-id\\n' is not kebab-case"),
         (FIRST, SECOND, 1, f"{SECOND!r} is already the id of the question at"),
         ("what-each-field-hold", "x", 1, "no question has the id 'what-each-field-hold' in "),
         (FIRST, FIRST, 1, "already has that id"),
@@ -182,7 +183,9 @@ def all_guids(content: Path) -> list[str]:
 def test_a_rename_keeps_the_recall_note_too(content: Path) -> None:
     bank_yaml = content / "bank.yaml"
     bank_yaml.write_text(
-        bank_yaml.read_text().replace("cards: [question]", "cards: [question, key-points]")
+        bank_yaml.read_text().replace(
+            "anki_notes: [question]", "anki_notes: [question, key-points]"
+        )
     )
     assert build(content)[0] == 0
     before = all_guids(content)
@@ -307,13 +310,7 @@ def test_stamp_restores_only_provisional_retirements() -> None:
 
     def again(version: str, released: bool = False) -> tuple[Lock, LockDiff]:
         return stamp(
-            old,
-            bank="k8s",
-            version=version,
-            timestamp=9,
-            notetypes={},
-            note_hashes={"gone": "h"},
-            released=released,
+            old, Built({"gone": "h"}), bank="k8s", version=version, timestamp=9, released=released
         )
 
     lock, diff = again("1.1.0")

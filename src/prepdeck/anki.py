@@ -22,9 +22,7 @@ import hashlib
 import itertools
 import json
 import re
-import shutil
 import sqlite3
-import sys
 import tempfile
 import time
 import zipfile
@@ -39,12 +37,15 @@ from prepdeck import lock as lockfile
 from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.images import image_data
 from prepdeck.model import Bank, Question, Reference, Tier
-from prepdeck.notetypes import BY_KEY, QUESTION, Kind, NoteType, note_type, stable_id
+from prepdeck.notetypes import BY_KEY, QUESTION, NoteKind, NoteType, note_type, stable_id
 from prepdeck.notetypes import notetype_id as notetype_id  # re-exported: tests, tools
 from prepdeck.text import (
+    CodeBlock,
     blocks_html,
+    code_plain_html,
     inline_html,
     is_safe_url,
+    iter_blocks,
     iter_images,
     parse_blocks,
     parse_inline,
@@ -68,7 +69,7 @@ def tier_deck_id(slug: str, tier_id: str) -> int:
     return stable_id(slug, "deck", tier_id)
 
 
-def note_guid(slug: str, question_id: str, kind: Kind = QUESTION) -> str:
+def note_guid(slug: str, question_id: str, kind: NoteKind = QUESTION) -> str:
     """Namespaced so two banks never collide; no text goes in, so edits keep it.  A
     question's own note keeps the GUID it had before there were other kinds."""
     if kind.key == QUESTION.key:
@@ -160,8 +161,12 @@ class RenderedNote:
     question: Question
     fields: tuple[str, ...]  # Source holds the bank title; the version comes from the lock
     tags: tuple[str, ...]
-    hash: str
-    kind: Kind = QUESTION
+    hash: str  # what the lock compares: `hashed` and the tags
+    kind: NoteKind = QUESTION
+    # The fields as the hash sees them: code blocks as their language and text, not
+    # Pygments' spans, so no version of a dependency changes a note's identity.
+    hashed: tuple[str, ...] = ()
+    legacy_hash: str = ""  # the hash of `fields` and tags, as locks before format 3 had it
 
     @property
     def key(self) -> str:
@@ -186,6 +191,9 @@ def anki_text(html: str) -> str:
 def render_note(bank: Bank, question: Question, media: Media | None = None) -> RenderedNote:
     key_points = "".join(f"<li>{inline_html(parse_inline(p))}</li>" for p in question.key_points)
     refs = "".join(f"<li>{_reference_html(ref)}</li>" for ref in bank.cited(question))
+    blocks = parse_blocks(question.answer)
+    image_src = media.src if media else _no_media
+    answer = blocks_html(blocks, image_src)
     fields = tuple(
         anki_text(field)
         for field in (
@@ -195,21 +203,40 @@ def render_note(bank: Bank, question: Question, media: Media | None = None) -> R
             inline_html(parse_inline(question.question)),
             inline_html(parse_inline(question.hint)),
             f"<ul>{key_points}</ul>" if key_points else "",
-            blocks_html(parse_blocks(question.answer), media.src if media else _no_media),
+            answer,
             f"<ul>{refs}</ul>" if refs else "",
             escape(bank.title),
             "",
         )
     )
+    hashed: tuple[str, ...] = fields
+    if any(isinstance(b, CodeBlock) for b in iter_blocks(blocks)):
+        plain_answer = anki_text(blocks_html(blocks, image_src, code_plain_html))
+        hashed = (*fields[:_ANSWER], plain_answer, *fields[_ANSWER + 1 :])
     tags = (
         f"bank::{_tag(bank.slug)}",
         f"tier::{_tag(question.tier.id)}",
         *(f"topic::{_tag(t)}" for t in question.tags),
     )
-    return RenderedNote(question, fields, tags, _digest([list(fields), list(tags)]))
+    return _note(question, fields, hashed, tags, QUESTION)
 
 
-def as_kind(note: RenderedNote, kind: Kind) -> RenderedNote:
+_ANSWER = QUESTION.fields.index("Answer")
+
+
+def _note(
+    question: Question,
+    fields: tuple[str, ...],
+    hashed: tuple[str, ...],
+    tags: tuple[str, ...],
+    kind: NoteKind,
+) -> RenderedNote:
+    digest = _digest([list(hashed), list(tags)])
+    legacy = digest if hashed is fields else _digest([list(fields), list(tags)])
+    return RenderedNote(question, fields, tags, digest, kind, hashed, legacy)
+
+
+def as_kind(note: RenderedNote, kind: NoteKind) -> RenderedNote:
     """The note of `kind` for the question of `note` (a question note): the fields
     `kind` has, by name, from the question note's renderings, so every kind shows the
     same text; a field the question note lacks is empty.  The same tags.
@@ -220,8 +247,13 @@ def as_kind(note: RenderedNote, kind: Kind) -> RenderedNote:
     """
     by_name = dict(zip(QUESTION.fields, note.fields, strict=True))
     fields = tuple(by_name.get(name, "") for name in kind.fields)
-    digest = _digest([list(fields), list(note.tags)])
-    return RenderedNote(note.question, fields, note.tags, digest, kind)
+    hashed: tuple[str, ...] = fields
+    if note.hashed is not note.fields:
+        hashed_by_name = dict(zip(QUESTION.fields, note.hashed, strict=True))
+        hashed = tuple(hashed_by_name.get(name, "") for name in kind.fields)
+        if hashed == fields:
+            hashed = fields
+    return _note(note.question, fields, hashed, note.tags, kind)
 
 
 def _no_media(path: str) -> str:
@@ -253,7 +285,7 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
 
     The lock decides each note's mod time and enforces its rules (`lock.check`);
     this only renders the notes and writes the package."""
-    notetypes = [note_type(BY_KEY[key], bank.slug, options.style_dirs) for key in bank.cards]
+    notetypes = [note_type(BY_KEY[key], bank.slug, options.style_dirs) for key in bank.anki_notes]
     media = collect_media(bank, options.content_dir)
     questions = [render_note(bank, q, media) for q in bank.questions]
     notes = [as_kind(n, t.kind) for t in notetypes for n in questions]
@@ -262,9 +294,11 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         bank,
         timestamp=options.timestamp,
         notetypes={
-            t.kind.key: lockfile.NotetypeBuild(t.name, t.schema, t.style_hash) for t in notetypes
+            t.kind.key: lockfile.NotetypeBuild(t.name, t.schema, t.style_hash, t.legacy_style_hash)
+            for t in notetypes
         },
         note_hashes={n.key: n.hash for n in notes},
+        legacy_note_hashes={n.key: n.legacy_hash for n in notes},
         update=options.update_lock,
         allow_schema_change=options.allow_notetype_change,
         new_lock=options.new_lock,
@@ -282,7 +316,7 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
     # The lock is replaced together with the artifacts, all or nothing (build.py).
     return WriterResult(
-        notes=report, files={update.path: update.text} if update.needs_write else {}
+        report=report, files={update.path: update.text} if update.needs_write else {}
     )
 
 
@@ -362,19 +396,13 @@ def _zip(dest: Path, entries: Mapping[str, Path | bytes], timestamp: int) -> Non
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
-            if sys.version_info >= (3, 13):
-                info.compress_level = ZIP_LEVEL
-            else:
-                info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]
             info.create_system = 3  # unix, whatever the host
             info.external_attr = 0o100644 << 16
             content = entries[name]
-            with archive.open(info, "w") as out:
-                if isinstance(content, bytes):
-                    out.write(content)
-                else:
-                    with content.open("rb") as src:
-                        shutil.copyfileobj(src, out, 1 << 20)
+            data = content if isinstance(content, bytes) else content.read_bytes()
+            # writestr's compresslevel is the public way to set a ZipInfo's level
+            # before Python 3.13 (open(info, "w") ignores the archive's compresslevel)
+            archive.writestr(info, data, compresslevel=ZIP_LEVEL)
 
 
 def _zip_date_time(timestamp: int) -> tuple[int, int, int, int, int, int]:

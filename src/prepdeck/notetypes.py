@@ -33,8 +33,8 @@ from typing import Any
 import genanki
 
 from prepdeck.lock import Schema
-from prepdeck.styles import style_files
-from prepdeck.text import code_css
+from prepdeck.style_folders import style_files
+from prepdeck.text import CODE_CLASS_PREFIX, DARK_CODE_STYLE, LIGHT_CODE_STYLE, code_css
 
 NAMESPACE = "prepdeck"
 CSS_FILE = "anki.css"  # every note type's style; a kind may add its own after it
@@ -48,7 +48,7 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
-class Kind:
+class NoteKind:
     """One kind of note the deck can hold: its note type's frozen schema and where its
     templates come from.  `key` is the name `bank.yaml` uses in `cards:`."""
 
@@ -65,7 +65,7 @@ class Kind:
 
 # Frozen.  Renaming, adding, removing or reordering a field or template changes the
 # schema; see the module docstring.  Add meaning to `Spare` instead of adding a field.
-QUESTION = Kind(
+QUESTION = NoteKind(
     key="question",
     name="prepdeck question",
     fields=(
@@ -86,7 +86,7 @@ QUESTION = Kind(
 # A second note type rather than a second template of the first: adding a template to
 # an existing note type is a schema change, so turning recall cards on would break
 # every user's updates.  A new note type is simply added by the default import.
-KEY_POINTS = Kind(
+KEY_POINTS = NoteKind(
     key="key-points",
     name="prepdeck key points",
     fields=("ID", "Label", "Tier", "Question", "KeyPoints", "Source", "Spare"),
@@ -94,8 +94,8 @@ KEY_POINTS = Kind(
     css_files=(CSS_FILE, "anki-recall.css"),
 )
 
-KINDS = (QUESTION, KEY_POINTS)
-BY_KEY = {kind.key: kind for kind in KINDS}
+NOTE_KINDS = (QUESTION, KEY_POINTS)
+BY_KEY = {kind.key: kind for kind in NOTE_KINDS}
 
 
 def stable_id(*names: str) -> int:
@@ -108,13 +108,13 @@ def stable_id(*names: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
-def part_id(slug: str, kind: Kind, part: str, name: str) -> int:
+def part_id(slug: str, kind: NoteKind, part: str, name: str) -> int:
     """A field or template id: a signed 64-bit integer, like the random ones Anki makes."""
     key = "\x1f".join((NAMESPACE, slug, kind.name, part, name)).encode("utf-8")
     return int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
 
 
-def notetype_id(slug: str, kind: Kind = QUESTION) -> int:
+def notetype_id(slug: str, kind: NoteKind = QUESTION) -> int:
     return stable_id(slug, "notetype", kind.name)
 
 
@@ -122,12 +122,15 @@ def notetype_id(slug: str, kind: Kind = QUESTION) -> int:
 class NoteType:
     """A note type as built: its kind, with the bank's ids, template text and CSS."""
 
-    kind: Kind
+    kind: NoteKind
     id: int
     name: str
     field_ids: tuple[int, ...]
     templates: tuple[tuple[int, str, str], ...]  # (id, front, back) per template
     css: str
+    # `css` with the code colours as `CODE_CSS_HASHED` names them rather than as the
+    # installed Pygments writes them: what the lock hashes
+    hashed_css: str = ""
 
     @property
     def schema(self) -> Schema:
@@ -135,8 +138,16 @@ class NoteType:
 
     @property
     def style_hash(self) -> str:
-        """Everything but the schema that users see or Anki stores: a change moves the
-        note type's mod forward, so the default import takes it."""
+        """Everything but the schema that users see or Anki stores, as prepdeck defines
+        it (the code colours by their Pygments style names, not Pygments' CSS): a
+        change moves the note type's mod forward, so the default import takes it."""
+        return _digest(
+            [self.name, list(self.field_ids), [list(t) for t in self.templates], self.hashed_css]
+        )
+
+    @property
+    def legacy_style_hash(self) -> str:
+        """The styling hash of locks before format 3, over the CSS as written."""
         return _digest(
             [self.name, list(self.field_ids), [list(t) for t in self.templates], self.css]
         )
@@ -163,7 +174,7 @@ class NoteType:
         )
 
 
-def note_type(kind: Kind, slug: str, style_dirs: Sequence[Path]) -> NoteType:
+def note_type(kind: NoteKind, slug: str, style_dirs: Sequence[Path]) -> NoteType:
     """The note type of `kind` for bank `slug`, with the default templates and CSS,
     overridden by style folders (a template file replaces the default; CSS is
     appended)."""
@@ -180,19 +191,27 @@ def note_type(kind: Kind, slug: str, style_dirs: Sequence[Path]) -> NoteType:
             )
             for t in kind.templates
         ),
-        css=_css(kind, style_dirs),
+        css=_css(kind, style_dirs, CODE_CSS),
+        hashed_css=_css(kind, style_dirs, CODE_CSS_HASHED),
     )
 
 
 # Pygments token colours for code blocks: a light style, and a dark one in night
 # mode (desktop and AnkiMobile mark it with .nightMode, AnkiDroid with .night_mode).
-CODE_CSS = code_css(
-    light=(".pd .code",),
-    dark=(".nightMode .pd .code", ".night_mode .pd .code"),
+CODE_SCOPES = {
+    "light": (".pd .code",),
+    "dark": (".nightMode .pd .code", ".night_mode .pd .code"),
+}
+CODE_CSS = code_css(**CODE_SCOPES)
+# What the lock hashes in CODE_CSS's place: the styles and selectors that define it
+# (a change to them changes the hash), not the rules a Pygments version generates.
+CODE_CSS_HASHED = (
+    f"/* Pygments {LIGHT_CODE_STYLE} / {DARK_CODE_STYLE}, classes {CODE_CLASS_PREFIX}*, "
+    f"under {CODE_SCOPES} */\n"
 )
 
 
-def _css(kind: Kind, style_dirs: Sequence[Path]) -> str:
+def _css(kind: NoteKind, style_dirs: Sequence[Path], code: str) -> str:
     """Each of the kind's CSS files, the default first and then each style folder's
     (whose rules win); the code colours follow the default base style, so a style
     folder can override them too."""
@@ -201,7 +220,7 @@ def _css(kind: Kind, style_dirs: Sequence[Path]) -> str:
         default, *overrides = style_files(name, style_dirs)
         parts.append(default.read_text(encoding="utf-8"))
         if name == CSS_FILE:
-            parts.append(CODE_CSS)
+            parts.append(code)
         parts.extend(p.read_text(encoding="utf-8") for p in overrides)
     return "\n".join(parts)
 

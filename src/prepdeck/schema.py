@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 import fastjsonschema
 
 from prepdeck.errors import Level, Problem
-from prepdeck.load import Path_, YamlDocument
-from prepdeck.schemas import KINDS, Kind
+from prepdeck.load import JsonDocument, Path_, YamlDocument
+from prepdeck.schemas import DOCUMENT_KINDS, DocumentKind
 
 _TYPE_NAMES = {
     "string": "text",
@@ -41,7 +41,7 @@ _TYPE_NAMES = {
 
 
 @functools.cache
-def schema(kind: Kind) -> dict[str, Any]:
+def schema(kind: DocumentKind) -> dict[str, Any]:
     text = resources.files("prepdeck.schemas").joinpath(f"{kind}.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
@@ -67,7 +67,7 @@ _GENERATED = (
 )
 
 
-def compiled_source(kind: Kind) -> str:
+def compiled_source(kind: DocumentKind) -> str:
     """The source of the module in `schemas/compiled/` that validates `kind`: its
     `validate(data)` raises `fastjsonschema.JsonSchemaValueException` if invalid."""
     full = schema(kind)
@@ -80,19 +80,19 @@ def compiled_source(kind: Kind) -> str:
 def write_compiled() -> None:
     """Write every kind's generated validator into `schemas/compiled/` (`make schemas`)."""
     folder = Path(str(resources.files("prepdeck.schemas"))) / "compiled"  # a source checkout
-    for kind in KINDS:
+    for kind in DOCUMENT_KINDS:
         (folder / f"{kind}.py").write_text(compiled_source(kind), encoding="utf-8")
 
 
 @functools.cache
-def _fast(kind: Kind) -> Callable[[Any], Any]:
+def _fast(kind: DocumentKind) -> Callable[[Any], Any]:
     module = importlib.import_module(f"prepdeck.schemas.compiled.{kind}")
     validate: Callable[[Any], Any] = module.validate
     return validate
 
 
 @functools.cache
-def _full(kind: Kind) -> jsonschema.protocols.Validator:
+def _full(kind: DocumentKind) -> jsonschema.protocols.Validator:
     import jsonschema  # only invalid files need it; it is slow to import
 
     return jsonschema.Draft202012Validator(schema(kind))
@@ -109,11 +109,11 @@ class Located(Protocol):
     def node_at(self, at: Path_, *, key: bool = ...) -> Node | None: ...
 
 
-def check(doc: YamlDocument, kind: Kind) -> list[Problem]:
+def check(doc: YamlDocument, kind: DocumentKind) -> list[Problem]:
     return check_layers(doc.data, doc, kind)
 
 
-def check_layers(data: Any, doc: Located, kind: Kind) -> list[Problem]:
+def check_layers(data: Any, doc: Located, kind: DocumentKind) -> list[Problem]:
     """Problems of `data` against the `kind` schema, placed by `doc`."""
     try:
         _fast(kind)(data)
@@ -148,6 +148,17 @@ def _describe(value: Any) -> str:
     return "a mapping"
 
 
+SHOWN = 60  # characters of a value quoted in a message; a hostile one can be megabytes
+
+
+def _shown(value: Any) -> str:
+    """The value as a message quotes it: its repr, cut to `SHOWN` characters."""
+    text = repr(value)
+    if len(text) <= SHOWN:
+        return text
+    return f"{text[: SHOWN - 1]}… ({len(text):,} characters)"
+
+
 def _name(path: Path_) -> str:
     for step in reversed(path):
         if isinstance(step, str):
@@ -180,7 +191,7 @@ def _problems(doc: Located, error: jsonschema.ValidationError) -> Iterator[Probl
     elif keyword in ("minLength", "minItems") or (keyword == "pattern" and expected == r"\S"):
         yield doc.problem(path, "empty-field", f"{where} is empty")
     elif "x-rule" in rule_schema:
-        message = f"{where} {rule_schema['x-message']}, not {error.instance!r}"
+        message = f"{where} {rule_schema['x-message']}, not {_shown(error.instance)}"
         yield doc.problem(path, str(rule_schema["x-rule"]), message)
     elif keyword == "uniqueItems":
         yield doc.problem(path, "duplicate-item", f"{where} lists the same item twice")
@@ -190,7 +201,7 @@ def _problems(doc: Located, error: jsonschema.ValidationError) -> Iterator[Probl
         yield doc.problem(
             path,
             "out-of-range",
-            f"{where} must be {_BOUNDS[keyword]} {expected}, not {error.instance!r}",
+            f"{where} must be {_BOUNDS[keyword]} {expected}, not {_shown(error.instance)}",
         )
     elif keyword == "minProperties":
         yield doc.problem(path, "empty-field", f"{where} is empty")
@@ -208,7 +219,8 @@ def _type_problem(doc: Located, path: Path_, error: jsonschema.ValidationError) 
         )
     if error.instance is None:
         return doc.problem(path, "empty-field", f'"{_name(path)}" is empty')
-    if expected == "string" and node is not None and isinstance(node.value, str):
+    yaml_text = not isinstance(doc, JsonDocument)  # JSON has no unquoted text to quote
+    if expected == "string" and yaml_text and node is not None and isinstance(node.value, str):
         source = node.value
         reading = _describe(error.instance)
         return doc.problem(

@@ -25,7 +25,7 @@ from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.errors import Problem
 from prepdeck.images import image_data
 from prepdeck.model import Bank, Question, Reference
-from prepdeck.styles import DEFAULTS_DIR, read_css
+from prepdeck.style_folders import DEFAULTS_DIR, read_css
 from prepdeck.text import (
     MarkdownImage,
     blocks_html,
@@ -281,7 +281,7 @@ def _question(
     if key_points:
         parts.append(_fold("pd-keypoints", "Key points", f"<ul>{key_points}</ul>"))
     if question.answer:
-        answer = blocks_html(parse_blocks(question.answer), images.src, images.markup)
+        answer = blocks_html(parse_blocks(question.answer), images.src, image_markup=images.markup)
         parts.append(_fold("pd-answer", "Model answer", answer))
     if refs:
         parts.append(

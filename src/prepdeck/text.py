@@ -724,8 +724,13 @@ def inline_html(nodes: tuple[Inline, ...]) -> str:
 def blocks_html(
     blocks: tuple[MarkdownBlock, ...],
     image_src: ImageSource = _no_images,
+    code: Callable[[CodeBlock], str] | None = None,
     image_markup: ImageMarkup | None = None,
 ) -> str:
+    """The blocks as HTML; each code block by `code` (default: `code_html`, coloured
+    by Pygments; the lock hashes notes with `code_plain_html`), each image by
+    `image_markup` where it gives markup (the page's shared images), else `<img>`."""
+    code = code or code_html
     parts: list[str] = []
     for block in blocks:
         if isinstance(block, MarkdownParagraph):
@@ -734,11 +739,12 @@ def blocks_html(
             tag = "ol" if block.ordered else "ul"
             start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
             items = "".join(
-                f"<li>{_item_html(item, image_src, image_markup)}</li>" for item in block.items
+                f"<li>{_item_html(item, image_src, code, image_markup)}</li>"
+                for item in block.items
             )
             parts.append(f"<{tag}{start}>{items}</{tag}>")
         elif isinstance(block, CodeBlock):
-            parts.append(code_html(block))
+            parts.append(code(block))
         elif isinstance(block, MarkdownTable):
             parts.append(table_html(block))
         elif image_markup is not None and (markup := image_markup(block)) is not None:
@@ -752,11 +758,14 @@ def blocks_html(
 
 
 def _item_html(
-    item: tuple[MarkdownBlock, ...], image_src: ImageSource, image_markup: ImageMarkup | None
+    item: tuple[MarkdownBlock, ...],
+    image_src: ImageSource,
+    code: Callable[[CodeBlock], str],
+    image_markup: ImageMarkup | None,
 ) -> str:
     if len(item) == 1 and isinstance(item[0], MarkdownParagraph):
         return inline_html(item[0].children)
-    return blocks_html(item, image_src, image_markup)
+    return blocks_html(item, image_src, code, image_markup)
 
 
 def table_html(table: MarkdownTable) -> str:
@@ -891,17 +900,24 @@ def code_html(block: CodeBlock) -> str:
 
     from pygments.formatters import HtmlFormatter
 
-    lang = html_escape(block.language)
-    attr = f' data-lang="{lang}"' if lang else ""
     found = lexed(block.language, block.text).tokens
     if found is None:
-        inner = html_escape(block.text)
-    else:
-        formatter = HtmlFormatter(nowrap=True, classprefix=CODE_CLASS_PREFIX)
-        out = io.StringIO()
-        formatter.format(iter(found), out)
-        inner = out.getvalue().removesuffix("\n")
+        return code_plain_html(block)
+    lang = html_escape(block.language)
+    attr = f' data-lang="{lang}"' if lang else ""
+    formatter = HtmlFormatter(nowrap=True, classprefix=CODE_CLASS_PREFIX)
+    out = io.StringIO()
+    formatter.format(iter(found), out)
+    inner = out.getvalue().removesuffix("\n")
     return f'<pre class="code"{attr}><code>{inner}</code></pre>'
+
+
+def code_plain_html(block: CodeBlock) -> str:
+    """The block as `code_html` renders it with no lexer: its language and its text,
+    escaped, and nothing a Pygments version decides.  What the lock hashes."""
+    lang = html_escape(block.language)
+    attr = f' data-lang="{lang}"' if lang else ""
+    return f'<pre class="code"{attr}><code>{html_escape(block.text)}</code></pre>'
 
 
 def code_css(

@@ -36,7 +36,6 @@ from prepdeck.pdf.document import Document, Marks, PageGeometry
 from prepdeck.pdf.fonts import drawable, fit_line, line_width, text_out
 from prepdeck.pdf.parts import (
     ANSWER_KEEP,
-    PRINTED_FIELDS,
     Parts,
     by_tier,
     printed_texts,
@@ -48,7 +47,7 @@ LEADER_PITCH = 3.2  # points between the dots of a contents leader
 
 def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     kit = make_kit(options.style_dirs)
-    check_printable(bank, kit, PRINTED_FIELDS, printed_texts(bank, kit, kit.style.text.how_to_use))
+    check_printable(bank, kit, printed_texts(bank, kit, kit.style.text.how_to_use))
     marks = Marks()
     doc = Document(
         dest,
@@ -82,7 +81,7 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
     ]
     body_pages = doc.build(flowables, finish=contents.define_forms)
     return WriterResult(
-        notes=[
+        report=[
             f"{count(len(bank.questions), 'question')}, "
             f"{count(marks.front_pages + body_pages, 'page')} "
             f"({marks.front_pages} front matter + {body_pages}), {options.paper}"

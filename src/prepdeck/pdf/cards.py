@@ -36,12 +36,11 @@ from prepdeck.pdf.common import (
     save,
 )
 from prepdeck.pdf.document import fit_text
-from prepdeck.pdf.fonts import FieldFace, draw_line, fit_line, question_location
+from prepdeck.pdf.fonts import draw_line, fit_line, question_location
 from prepdeck.pdf.rl_private import compress_finished_pages, fix_time
 from prepdeck.pdf.style import MM
 from prepdeck.text import inline_markup, parse_inline
 
-FIELDS = {"question": FieldFace(), "hint": FieldFace(), "key_points": FieldFace()}
 FURNITURE_TEXT = "Q0123456789 · Hint KEY POINTS • sheet of fronts backs"
 _STEP = 0.5  # points between the sizes tried when shrinking
 BULLET = "\u2022"
@@ -126,7 +125,7 @@ class Piece:
 _TALL = 1e9
 
 
-class Typesetter:
+class CardFitter:
     """Shrinks a card face's text to fit, trying sizes from the base down (a binary
     search over half-point steps), each trial a set of reportlab paragraphs."""
 
@@ -213,7 +212,7 @@ class CardMaker:
         self.band = sizes.small * 2.2  # the label line at the top of each face
         self.text_height = grid.height - 2 * self.padding - self.band
         self.front_text_height = self.text_height - sizes.small * 1.6  # and the id at the bottom
-        self.typesetter = Typesetter(kit, self.inner_width)
+        self.fitter = CardFitter(kit, self.inner_width)
 
     def make(self, q: Question) -> tuple[Card | None, list[Problem]]:
         kit, cards = self.kit, self.kit.style.cards
@@ -224,10 +223,8 @@ class CardMaker:
         back_pieces += [
             Piece(inline_markup(parse_inline(p), style), point=True) for p in q.key_points
         ]
-        front, front_try = self.typesetter.fit(
-            front_pieces, self.front_text_height, cards.front_size
-        )
-        back, back_try = self.typesetter.fit(back_pieces, self.text_height, cards.back_size)
+        front, front_try = self.fitter.fit(front_pieces, self.front_text_height, cards.front_size)
+        back, back_try = self.fitter.fit(back_pieces, self.text_height, cards.back_size)
         problems = []
         path, line, col = question_location(q)
         for fitted, attempt, side, fields, room in (
@@ -350,7 +347,6 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     check_printable(
         bank,
         kit,
-        FIELDS,
         [
             *(("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)),
             ("styles: text cards_how_to_use", kit.style.text.cards_how_to_use, body.regular),
@@ -409,7 +405,7 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         raise BuildError(problems)
     save(canv)
     return WriterResult(
-        notes=[
+        report=[
             f"{count(len(questions), 'card')}, {count(sheets, 'double-sided sheet')} "
             f"({grid.cols} x {grid.rows} per side), {options.paper}"
         ]

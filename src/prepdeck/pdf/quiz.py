@@ -15,15 +15,13 @@ from prepdeck.model import Bank, Question
 from prepdeck.pdf.blocks import Row, RuledLines
 from prepdeck.pdf.common import check_printable, make_kit, metadata
 from prepdeck.pdf.document import Document, Marks
-from prepdeck.pdf.parts import ANSWER_KEEP, PRINTED_FIELDS, Parts, by_tier, printed_texts
+from prepdeck.pdf.parts import ANSWER_KEEP, Parts, by_tier, printed_texts
 from prepdeck.pdf.style import MM
 
 
 def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     kit = make_kit(options.style_dirs)
-    check_printable(
-        bank, kit, PRINTED_FIELDS, printed_texts(bank, kit, kit.style.text.quiz_how_to_use)
-    )
+    check_printable(bank, kit, printed_texts(bank, kit, kit.style.text.quiz_how_to_use))
     marks = Marks()
     doc = Document(
         dest,
@@ -75,5 +73,7 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     flowables += parts.answer_blocks(sections, answer, keep_limit=frame_height * ANSWER_KEEP)
     pages = doc.build(flowables)
     return WriterResult(
-        notes=[f"{count(len(bank.questions), 'question')}, {count(pages, 'page')}, {options.paper}"]
+        report=[
+            f"{count(len(bank.questions), 'question')}, {count(pages, 'page')}, {options.paper}"
+        ]
     )
