@@ -453,14 +453,20 @@ def test_a_code_block_past_the_size_budget_prints_uncoloured_with_a_warning(
 
 
 @pytest.mark.slow
-def test_a_lexer_that_runs_away_is_stopped_and_reported(make_bank: MakeBank) -> None:
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [("systemd", " " * 1000 + "x"), ("lilypond", "\\" + "a" * 1500)],
+)
+def test_a_lexer_that_runs_away_is_stopped_and_reported(
+    make_bank: MakeBank, language: str, body: str
+) -> None:
     import time
 
     from prepdeck import text
     from test_rich_validate import ANSWER_FIRST_LINE, with_answer
 
     text.lexed.cache_clear()
-    root = make_bank(basics__yaml=with_answer("Unit:\n\n```systemd\n" + " " * 1000 + "x\n```\n"))
+    root = make_bank(basics__yaml=with_answer(f"Unit:\n\n```{language}\n{body}\n```\n"))
     started = time.monotonic()
     problems = [p for p in validate_content(root).problems if p.rule == "code-language"]
     assert time.monotonic() - started < 30  # unbounded, this did not end in 150 s
