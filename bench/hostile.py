@@ -117,6 +117,7 @@ def slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
 
 
-# The default `make bench` rows: the slowest valid bank known, one printed line per
-# four bytes (40 hard breaks a paragraph): the PDFs' cost grows with printed lines.
-WORST = ("hard breaks",)
+# The default `make bench` rows: the slowest valid bank known, tables of 12 columns
+# and 100 rows of tiny code-span cells (a reportlab paragraph every 7 bytes; the PDFs'
+# cost grows with what they print, not with the bytes read).
+WORST = ("12 x 100 tables",)
