@@ -10,15 +10,20 @@ child's own rusage (os.wait4):
 - `prepdeck build --target booklet|quiz|cards` against one plain single-pass
   reportlab build of the same paragraphs (only the booklet has a target);
 - `prepdeck build --target site` against the deck's build, then the page's size
-  and, in headless Chromium, the time from a keystroke in its search box to the
-  filtered list (`bench/site.py`; target: median under 100 ms);
+  (per question, with and without its script) and, in headless Chromium, its open
+  time, the time from a keystroke in its search box to the filtered list (target:
+  median under 50 ms) and from a grade in the study view to the next card (target:
+  median under 16 ms, one frame) (`bench/site.py`);
 - `prepdeck build` of every target, with one job (`--jobs 1`, one after another) and
   with the default (each artifact in its own process, as many at once as there are
   usable cores): the parallel build's target is 0.6x the serial one, and no process
   of it (the build or a worker) over 1 GiB;
 - the same two full builds of the shipped 51-question bank (content/), whose target
   is an absolute one: under 1.0 s of wall clock on 2 cores;
-- `prepdeck --help`, which must import neither genanki nor reportlab.
+- `prepdeck --help`, which must import neither genanki nor reportlab;
+- `hostile`: validate and a full build of the worst bank just under 1 MB known
+  (`bench/hostile.py`; target: under 30 s and 1 GiB each); `--cases hostile-all` runs
+  every hostile bank, the refused ones too.
 
 The table is printed and written to bench/out/results.json and results.md with
 the machine it ran on.  Targets are reported, never asserted: a MISS is a finding
@@ -38,6 +43,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -140,8 +146,11 @@ CASE_KEYS = {
     "all": "build all",
     "content": "build content/",
     "help": "--help",
+    "hostile": "hostile",  # the worst 1 MB bank known (bench/hostile.py)
 }
-KEYSTROKE_TARGET_MS = 100.0  # median keystroke to filtered list, in headless Chromium
+HOSTILE_ALL = "hostile-all"  # every hostile bank; not in the default set (minutes)
+KEYSTROKE_TARGET_MS = 50.0  # median keystroke to filtered list, in headless Chromium
+GRADE_TARGET_MS = 16.0  # median grade to the next card on screen (one frame)
 
 
 # -- measuring one process -------------------------------------------------------------
@@ -424,18 +433,27 @@ def bench_site_page(questions: int, *, out_dir: Path, log: Log) -> list[Row]:
 
     pages = sorted((out_dir / f"bank-{questions}" / "dist").glob("*.html"))
     size_row = Row("site page size", questions)
+    open_row = Row("site open", questions)
     key_row = Row("site keystroke", questions, target=f"median < {KEYSTROKE_TARGET_MS:g} ms")
+    grade_row = Row("site grade", questions, target=f"median < {GRADE_TARGET_MS:g} ms")
+    rows = [size_row, open_row, key_row, grade_row]
     if not pages:
-        size_row.result = key_row.result = "ERROR"
-        size_row.note = key_row.note = "the build site case wrote no page"
-        return [size_row, key_row]
+        for row in rows:
+            row.result, row.note = "ERROR", "the build site case wrote no page"
+        return rows
     page = pages[0]
     size = page.stat().st_size
-    size_row.note = f"{size / 2**20:.1f} MiB, {size // max(questions, 1):,} bytes a question"
+    script = (Path(site_module_dir()) / "site.js").stat().st_size
+    size_row.note = (
+        f"{size / 2**20:.1f} MiB, {size // max(questions, 1):,} bytes a question; "
+        f"{(size - script) // max(questions, 1):,} without the script ({script / 1024:.0f} KiB, "
+        "ts-fsrs included)"
+    )
     why = site.unavailable()
     if why:
-        key_row.result, key_row.note = "SKIP", why
-        return [size_row, key_row]
+        for row in rows[1:]:
+            row.result, row.note = "SKIP", why
+        return rows
     log(f"{questions:,}: timing keystrokes on {page.name} in headless Chromium")
     times = site.keystroke_times(page)
     key_row.runs = len(times.milliseconds)
@@ -446,7 +464,27 @@ def bench_site_page(questions: int, *, out_dir: Path, log: Log) -> list[Row]:
         f"median {times.median:.0f} ms, worst {times.worst:.0f} ms; "
         f"page opened in {times.load_seconds:.1f} s"
     )
-    return [size_row, key_row]
+    open_row.runs = 1
+    open_row.seconds = times.open_ms / 1000
+    open_row.note = f"navigation start to the load event, script run: {times.open_ms:.0f} ms"
+    grades = times.grade_ms
+    if grades:
+        median = statistics.median(grades)
+        grade_row.runs = len(grades)
+        grade_row.seconds = median / 1000
+        grade_row.samples = [round(t, 1) for t in grades]
+        grade_row.result = "PASS" if median < GRADE_TARGET_MS else "MISS"
+        grade_row.note = f"median {median:.1f} ms, worst {max(grades):.1f} ms"
+    else:
+        grade_row.result, grade_row.note = "ERROR", "no grade was timed"
+    return rows
+
+
+def site_module_dir() -> str:
+    """The folder of the script the page inlines (prepdeck's styles)."""
+    from prepdeck.style_folders import DEFAULTS_DIR
+
+    return str(DEFAULTS_DIR)
 
 
 def bench_help(out_dir: Path, runs: int, log: Log) -> list[Row]:
@@ -469,6 +507,47 @@ def bench_help(out_dir: Path, runs: int, log: Log) -> list[Row]:
     row.note = f"imports {', '.join(heavy)}" if heavy else "imports neither"
     log(f"--help: {row.seconds or 0:.3f} s, {row.note}")
     return [python, row]
+
+
+def bench_hostile(out_dir: Path, names: Sequence[str], log: Log) -> list[Row]:
+    """Banks just under 1 MB of the worst inputs known (bench/hostile.py): validate
+    and a full build of each valid one, validate of each refused one; the promise
+    is under 30 s and 1 GiB each, and a refused bank refused (exit 1), not built."""
+    from bench import hostile
+
+    env = child_env()
+    rows: list[Row] = []
+    for name in names:
+        valid = name in hostile.VALID
+        make = hostile.VALID[name] if valid else hostile.REFUSED[name]
+        root = out_dir / "hostile" / hostile.slug(name)
+        if root.exists():
+            shutil.rmtree(root)
+        hostile.write_bank(root / "content", make())
+        commands = [("validate", [*_prepdeck(), "validate", str(root / "content")])]
+        if valid:
+            commands.append(
+                (
+                    "build",
+                    [*_prepdeck(), "build", str(root / "content"), "--out", str(root / "dist")],
+                )
+            )
+        for verb, argv in commands:
+            row = Row(f"hostile {verb}: {name}", None, target="< 30 s, < 1 GiB")
+            log(f"hostile: {verb} {name}")
+            stem = out_dir / "logs" / f"hostile-{hostile.slug(name)}-{verb}"
+            sample = measure(argv, cwd=root, env=env, log_stem=stem)
+            row.runs, row.seconds = 1, sample.seconds
+            row.cpu_seconds, row.peak_mib = sample.cpu_seconds, sample.peak_mib
+            expected = 0 if valid else 1
+            fast = sample.seconds < hostile.TARGET_SECONDS and sample.peak_mib < hostile.TARGET_MIB
+            row.result = "PASS" if fast and sample.returncode == expected else "MISS"
+            row.note = f"{'valid' if valid else 'refused'}, exit {sample.returncode}"
+            if sample.returncode not in (0, expected):
+                row.result = "ERROR"
+                row.note += ": " + _last_line(Path(f"{stem}.err"))
+            rows.append(row)
+    return rows
 
 
 def _load_average() -> str:
@@ -540,12 +619,19 @@ def run_suite(
     """Every selected case at every size, and `--help` if selected."""
     rows: list[Row] = []
     load_before = _load_average()
-    keys = [k for k in case_keys if k not in ("help", "content")]
+    keys = [k for k in case_keys if k not in ("help", "content", "hostile", HOSTILE_ALL)]
     cases = selected_cases(keys)
     if "help" in case_keys:
         rows += bench_help(out_dir, HELP_RUNS, log)
     if "content" in case_keys:
         rows += bench_content(CONTENT_RUNS, out_dir=out_dir, log=log)
+    if HOSTILE_ALL in case_keys or "hostile" in case_keys:
+        from bench import hostile
+
+        everything = [*hostile.VALID, *hostile.REFUSED]
+        rows += bench_hostile(
+            out_dir, everything if HOSTILE_ALL in case_keys else hostile.WORST, log
+        )
     for size in sizes if cases else ():
         rows += bench_size(
             size, runs[size], cases, out_dir=out_dir, seed=seed, log=log, budget=budget
@@ -687,7 +773,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--cases",
         default=",".join(CASE_KEYS),
-        help=f"comma-separated subset of: {', '.join(CASE_KEYS)}",
+        help=f"comma-separated subset of: {', '.join(CASE_KEYS)} (or {HOSTILE_ALL})",
     )
     parser.add_argument(
         "--budget",
@@ -700,7 +786,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="default: bench/out")
     args = parser.parse_args(argv)
     keys = [k.strip() for k in args.cases.split(",") if k.strip()]
-    unknown = [k for k in keys if k not in CASE_KEYS]
+    unknown = [k for k in keys if k not in CASE_KEYS and k != HOSTILE_ALL]
     if unknown:
         parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASE_KEYS)}")
     try:

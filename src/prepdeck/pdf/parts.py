@@ -86,7 +86,7 @@ class Parts:
         sizes = kit.style.sizes
         self.sizes = sizes
         self.hint_box = Box(fill=kit.color("hint_background"), rule=kit.color("hint_rule"))
-        self.typesetter = Typesetter(kit, content_dir, frame_height)
+        self.typesetter = Typesetter(kit, content_dir, frame_height, bank.images)
         self.question_style = self.typesetter.style(sizes.question)
         self.body_style = self.typesetter.style(sizes.body)
         self.point_style = self.typesetter.style(sizes.body, indent=LIST_INDENT)
