@@ -22,13 +22,36 @@
     return keys;
   }
 
+  // The question at the top of the window, and how far below the top it sits: the
+  // place to come back to (a scroll offset alone drifts while the page lays out).
+  function anchor() {
+    var cards = document.querySelectorAll("article[id]");
+    for (var i = 0; i < cards.length; i++) {
+      var box = cards[i].getBoundingClientRect();
+      if (box.bottom > 0 && box.height > 0) {
+        return { id: cards[i].id, top: box.top };
+      }
+    }
+    return null;
+  }
+
   function remember() {
     var open = foldKeys()
       .filter(function (entry) { return entry.fold.open; })
       .map(function (entry) { return entry.key; });
+    var view = { open: open, y: window.scrollY, anchor: anchor() };
     try {
-      window.sessionStorage.setItem(KEY, JSON.stringify({ open: open, y: window.scrollY }));
+      window.sessionStorage.setItem(KEY, JSON.stringify(view));
     } catch (e) { /* storage refused: reload without it */ }
+  }
+
+  function scrollBack(saved) {
+    var card = saved.anchor ? document.getElementById(saved.anchor.id) : null;
+    if (card) {
+      window.scrollBy(0, card.getBoundingClientRect().top - saved.anchor.top);
+    } else if (typeof saved.y === "number") {
+      window.scrollTo(0, saved.y);
+    }
   }
 
   function restore() {
@@ -45,9 +68,12 @@
         entry.fold.open = true;
       }
     });
-    if (typeof saved.y === "number") {
-      window.scrollTo(0, saved.y);
-    }
+    scrollBack(saved);
+    // again once the page's own script and layout have settled
+    window.requestAnimationFrame(function () {
+      scrollBack(saved);
+      window.setTimeout(function () { scrollBack(saved); }, 100);
+    });
   }
 
   restore();
