@@ -37,6 +37,7 @@ class Colors:
     writing_lines: str
     crop_marks: str
     code_background: str
+    code_border: str
     table_header: str
 
 
