@@ -54,7 +54,7 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
     doc = Document(
         dest,
         kit=kit,
-        pagesize=kit.style.paper_size(options.paper),
+        pagesize=kit.style.document_paper(options.paper),
         meta=metadata(bank, "question booklet"),
         timestamp=options.timestamp,
         marks=marks,

@@ -28,7 +28,7 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     doc = Document(
         dest,
         kit=kit,
-        pagesize=kit.style.paper_size(options.paper),
+        pagesize=kit.style.document_paper(options.paper),
         meta=metadata(bank, "self-quiz"),
         timestamp=options.timestamp,
         marks=marks,
