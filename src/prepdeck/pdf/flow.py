@@ -291,9 +291,15 @@ class Typesetter:
         style = self.style(indent=LIST_INDENT * depth)
         for i, item in enumerate(block.items):
             bullet: str | None = f"{block.start + i}." if block.ordered else BULLET
-            for child in item:
+            for j, child in enumerate(item):
                 if isinstance(child, MarkdownParagraph):
-                    yield Placed(self.paragraph(child.children, style, bullet=bullet), 0)
+                    # inside an item too, a lead-in stays with what it introduces
+                    introduces = j + 1 < len(item) and (
+                        not isinstance(item[j + 1], MarkdownParagraph | MarkdownList)
+                        or is_lead_in(child.children)
+                    )
+                    paragraph = self.paragraph(child.children, style, bullet=bullet)
+                    yield Placed(paragraph, 0, keep_with_next=introduces)
                 else:
                     if bullet is not None:  # an item that opens with a block: the bullet first
                         yield Placed(Paragraph("", style, bulletText=bullet), 0, 0, True)
@@ -407,7 +413,8 @@ class Typesetter:
 def is_lead_in(nodes: tuple[Inline, ...]) -> bool:
     """A paragraph that leads into what follows: it ends with a colon, or it is all
     bold (a run-in head such as "**Fine-tuning your own model**")."""
-    if nodes and all(isinstance(n, Strong) for n in nodes):
+    shown = [n for n in nodes if not (isinstance(n, Text) and not n.text.strip())]
+    if shown and all(isinstance(n, Strong) for n in shown):
         return True
     return plain(nodes).rstrip().endswith(":")
 
