@@ -79,17 +79,7 @@ def last_lines(path: Path) -> list[str]:
     return out
 
 
-_KNOWN = pytest.mark.xfail(
-    strict=True,
-    reason="a lead-in inside a list item before its code block still ends a page of the "
-    "shipped quiz (p. 30): the keep is not yet honoured there",
-)
-
-
-@pytest.mark.parametrize(
-    "which",
-    ["booklet", pytest.param("quiz", marks=_KNOWN), "long", "long-quiz"],
-)
+@pytest.mark.parametrize("which", ["booklet", "quiz", "long", "long-quiz"])
 def test_no_page_ends_on_a_heading_or_a_lead_in(built: dict[str, Path], which: str) -> None:
     for number, line in enumerate(last_lines(built[which]), start=1):
         assert line.strip() not in LABELS, (number, line)
