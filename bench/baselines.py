@@ -157,7 +157,7 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from prepdeck.styles import DEFAULTS_DIR
+    from prepdeck.style_folders import DEFAULTS_DIR
     from prepdeck.text import (
         MarkdownBlock,
         MarkdownList,

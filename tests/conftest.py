@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from prepdeck.artifacts import WriterResult
+
 # CI runs the same examples every time, so a red build always reproduces; locally,
 # Hypothesis keeps exploring new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -103,3 +105,11 @@ def make_bank(tmp_path: Path) -> MakeBank:
         return root
 
     return make
+
+
+def write_files(result: WriterResult) -> None:
+    """Write the files a writer hands back (the lock), as a build would after it:
+    for tests that call one writer alone."""
+    for path, text in result.files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")

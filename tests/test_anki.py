@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from anki_helpers import T0, make_bank, options
+from conftest import write_files
 from prepdeck import anki, lock, notetypes
 from prepdeck.build import build
 from prepdeck.errors import BuildError
@@ -29,15 +30,15 @@ def write(
     name: str = "deck.apkg",
     *,
     bank: Bank | None = None,
-    finalize: bool = True,
+    keep_lock: bool = True,
     timestamp: int = T0,
     **changes: Any,
 ) -> Path:
     """Build the test bank (or `bank`) into `tmp_path/name`, updating the lock."""
     dest = tmp_path / name
     result = anki.write_deck(bank or make_bank(), dest, options(tmp_path, timestamp, **changes))
-    if finalize and result.files:
-        result.write_files()
+    if keep_lock:
+        write_files(result)
     return dest
 
 
@@ -145,13 +146,13 @@ def test_first_build_stamps_everything_and_writes_the_lock(tmp_path: Path) -> No
     bank = make_bank()
     result = anki.write_deck(bank, tmp_path / "deck.apkg", options(tmp_path))
     lock_path = tmp_path / "content" / "prepdeck.lock"
-    assert not lock_path.exists()  # only the build (or write_files) writes it
+    assert not lock_path.exists()  # only the build writes it
     assert result.files
-    assert result.notes[1:] == [
+    assert result.report[1:] == [
         "no lock yet: 5 new notes",
         f"{lock_path}: updated; commit it with the content",
     ]
-    result.write_files()
+    write_files(result)
     written = lock.read_lock(lock_path)
     assert written is not None
     assert set(written.notes) == {q.id for q in bank.questions}
@@ -160,12 +161,12 @@ def test_first_build_stamps_everything_and_writes_the_lock(tmp_path: Path) -> No
     assert written.notetypes["question"].mod == T0
 
 
-def test_unchanged_build_keeps_the_lock_and_needs_no_finalize(tmp_path: Path) -> None:
+def test_unchanged_build_keeps_the_lock_and_writes_nothing(tmp_path: Path) -> None:
     write(tmp_path)
     before = (tmp_path / "content" / "prepdeck.lock").read_bytes()
     result = anki.write_deck(make_bank(), tmp_path / "b.apkg", options(tmp_path, T0 + 100))
     assert not result.files
-    assert result.notes[-1].startswith("no changes since")
+    assert result.report[-1].startswith("no changes since")
     assert (tmp_path / "content" / "prepdeck.lock").read_bytes() == before
 
 
@@ -173,7 +174,7 @@ def test_a_change_moves_only_that_note_forward(tmp_path: Path) -> None:
     write(tmp_path)
     edited = make_bank(edits={"what-is-ci": {"hint": "Merging early and often."}})
     result = anki.write_deck(edited, tmp_path / "b.apkg", options(tmp_path, T0 + 100))
-    assert "1 changed since the lock: what-is-ci" in result.notes
+    assert "1 changed since the lock: what-is-ci" in result.report
     notes = notes_in(tmp_path / "b.apkg", tmp_path)
     assert notes["what-is-ci"][1] == T0 + 100
     assert {k: v[1] for k, v in notes.items() if k != "what-is-ci"} == {
@@ -216,15 +217,15 @@ def test_removed_questions_are_reported_and_retired(tmp_path: Path) -> None:
     )
     assert any(
         line.startswith("1 removed since the lock, now retired: rotate-keys;")
-        for line in result.notes
+        for line in result.report
     )
     assert any(
         line.startswith("retired until version 1.1.0 is released, then for good: rotate-keys.")
-        for line in result.notes
+        for line in result.report
     )
-    assert 'find them in Anki\'s browser: "tag:bank::test-bank" ("ID:rotate-keys")' in result.notes
+    assert 'find them in Anki\'s browser: "tag:bank::test-bank" ("ID:rotate-keys")' in result.report
     assert result.files
-    result.write_files()
+    write_files(result)
     written = lock.read_lock(tmp_path / "content" / "prepdeck.lock")
     assert written is not None
     assert "rotate-keys" not in written.notes
@@ -248,7 +249,7 @@ def test_a_filtered_build_retires_nothing(tmp_path: Path) -> None:
     filtered = make_bank().filtered(tiers=["beginner"])
     result = anki.write_deck(filtered, tmp_path / "b.apkg", options(tmp_path, T0 + 100))
     assert not result.files
-    assert not any("removed" in line for line in result.notes)
+    assert not any("removed" in line for line in result.report)
 
 
 def test_the_partial_flag_not_the_display_text_decides_retirement(tmp_path: Path) -> None:
@@ -257,12 +258,12 @@ def test_the_partial_flag_not_the_display_text_decides_retirement(tmp_path: Path
     described = dataclasses.replace(fewer, filter_description="a title-page note")
     result = anki.write_deck(described, tmp_path / "b.apkg", options(tmp_path, T0 + 100))
     assert any(
-        "1 removed since the lock, now retired: rotate-keys" in line for line in result.notes
+        "1 removed since the lock, now retired: rotate-keys" in line for line in result.report
     )
     partial = dataclasses.replace(fewer, partial=True)
     result = anki.write_deck(partial, tmp_path / "b.apkg", options(tmp_path, T0 + 100))
     assert not result.files
-    assert not any("removed" in line for line in result.notes)
+    assert not any("removed" in line for line in result.report)
 
 
 def test_a_stale_lock_fails_a_locked_build(tmp_path: Path) -> None:
@@ -308,13 +309,6 @@ def test_a_changed_slug_is_refused(tmp_path: Path) -> None:
     assert caught.value.problems[0].rule == "lock-bank"
 
 
-def test_a_lock_path_option_is_honoured(tmp_path: Path) -> None:
-    elsewhere = tmp_path / "locks" / "deck.lock"
-    write(tmp_path, lock_path=elsewhere)
-    assert elsewhere.is_file()
-    assert not (tmp_path / "content" / "prepdeck.lock").exists()
-
-
 def test_lock_changes_for_release_notes(tmp_path: Path) -> None:
     write(tmp_path)
     previous = tmp_path / "previous.lock"
@@ -326,10 +320,11 @@ def test_lock_changes_for_release_notes(tmp_path: Path) -> None:
     )
     write(tmp_path, "b.apkg", bank=edited, timestamp=T0 + 10)
     current = lock.read_lock(tmp_path / "content" / "prepdeck.lock")
-    assert lock.lock_changes(previous, current) == (["brand-new"], ["what-is-ci"], ["rotate-keys"])
-    assert lock.lock_changes(str(previous), previous) == ([], [], [])
-    data = json.loads(previous.read_text())
-    assert lock.lock_changes(None, data)[0] == sorted(data["notes"])
+    before = lock.read_lock(previous)
+    assert lock.lock_changes(before, current) == (["brand-new"], ["what-is-ci"], ["rotate-keys"])
+    assert lock.lock_changes(before, before) == ([], [], [])
+    assert before is not None
+    assert lock.lock_changes(None, before)[0] == sorted(before.notes)
 
 
 def make_question(question_id: str) -> dict[str, Any]:
@@ -399,8 +394,8 @@ def test_the_lock_round_trips(
 
 
 def test_same_content_and_epoch_give_identical_bytes(tmp_path: Path) -> None:
-    first = write(tmp_path / "one", finalize=False)
-    second = write(tmp_path / "two", finalize=False)
+    first = write(tmp_path / "one", keep_lock=False)
+    second = write(tmp_path / "two", keep_lock=False)
     assert first.read_bytes() == second.read_bytes()
     # ...and with the lock written, a rebuild of unchanged content is identical too.
     write(tmp_path / "one", "again.apkg")
@@ -468,7 +463,7 @@ def test_the_build_updates_the_lock_only_after_the_package_is_in_place(
     monkeypatch.setattr(os, "replace", watching)
     [artifact] = build(make_bank(), out_dir=out, options=options(tmp_path), targets=["anki"])
     assert artifact.path == package
-    assert any("no lock yet: 5 new notes" in line for line in artifact.notes)
+    assert any("no lock yet: 5 new notes" in line for line in artifact.report)
     assert seen == [(True, ["test-bank.apkg"])]  # the package in place, no staged files
     assert (tmp_path / "content" / "prepdeck.lock").is_file()
 
@@ -527,7 +522,7 @@ def test_the_lock_rules_run_without_the_deck_writer(tmp_path: Path) -> None:
     ]
     update = check(bank)
     assert update.old is None and update.needs_write and not update.diff.notetypes_changed
-    update.write()
+    lock.write_lock(update.new, update.path)
     with pytest.raises(BuildError) as caught:
         check(dataclasses.replace(bank, slug="other"))
     assert [p.rule for p in caught.value.problems] == ["lock-bank"]

@@ -16,6 +16,7 @@ from anki.scheduler.v3 import Scheduler
 from anki.scheduler_pb2 import CardAnswer
 
 from anki_helpers import T0, collection, import_package, make_bank, options
+from conftest import write_files
 from prepdeck import anki
 from prepdeck.model import Bank
 
@@ -30,7 +31,7 @@ def build(tmp_path: Path, name: str, bank: Bank | None = None, **changes: Any) -
     dest = tmp_path / name
     result = anki.write_deck(bank or make_bank(), dest, options(tmp_path, **changes))
     if result.files:
-        result.write_files()
+        write_files(result)
     return dest
 
 

@@ -14,6 +14,7 @@ from anki.collection import Collection
 from PIL import Image
 
 from anki_helpers import collection, import_package, make_bank, options
+from conftest import write_files
 from prepdeck import anki
 
 pytestmark = pytest.mark.slow
@@ -67,7 +68,7 @@ def build(tmp_path: Path, name: str) -> Path:
     bank = make_bank(edits={"what-is-a-secret": {"answer": RICH_ANSWER}})
     dest = tmp_path / name
     result = anki.write_deck(bank, dest, options(tmp_path))
-    result.write_files()
+    write_files(result)
     return dest
 
 

@@ -83,6 +83,20 @@ def test_build_rejects_unknown_filters_as_usage_errors(make_bank: MakeBank, tmp_
     assert not (tmp_path / "out").exists()
 
 
+def test_topic_filters_and_tag_is_its_old_spelling(make_bank: MakeBank, tmp_path: Path) -> None:
+    root = make_bank()
+    for option in ("--topic", "--tag"):
+        out = tmp_path / option.strip("-")
+        code, _, err = run(
+            "build", str(root), "--out", str(out), "--target", "site", option, "ci-cd"
+        )
+        assert code == 0, err
+        page = (out / "tiny.html").read_text(encoding="utf-8")
+        assert "topic ci-cd" in page  # the filter is named where the page says what it holds
+    code, _, err = run("build", str(root), "--out", str(tmp_path / "x"), "--topic", "nope")
+    assert code == 2 and "'nope' is not a declared topic" in err and "--topic" in err
+
+
 def test_bad_source_date_epoch_is_a_usage_error(make_bank: MakeBank, tmp_path: Path) -> None:
     code, _, err = run(
         "build", str(make_bank()), "--out", str(tmp_path), env={"SOURCE_DATE_EPOCH": "soon"}

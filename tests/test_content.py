@@ -39,8 +39,8 @@ def bank() -> Bank:
 
 
 def test_metadata(bank: Bank) -> None:
-    assert bank.version == "1.1.0"
-    assert bank.reviewed == "2026-11-30"  # the content 1.1.0 claim audit
+    assert bank.version == "1.2.0"
+    assert bank.reviewed == "2026-12-04"  # the content 1.2.0 claim audit
     assert bank.slug == "ai-devsecops"
     assert bank.license == "CC-BY-4.0"
     assert "how" in bank.description.lower() or "study" in bank.description.lower()

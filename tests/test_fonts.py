@@ -17,7 +17,7 @@ import reportlab
 from click.testing import CliRunner
 
 from conftest import MakeBank
-from prepdeck import fontchain
+from prepdeck import fontchain, fontspec
 from prepdeck.cli import cli
 from prepdeck.fontspec import parse_fonts
 from prepdeck.validate import validate_content
@@ -35,7 +35,7 @@ def default_chains() -> fontchain.Chains:
 
 
 def _default_fonts() -> object:
-    from prepdeck.styles import read_yaml
+    from prepdeck.style_folders import read_yaml
 
     return read_yaml("pdf.yaml", (), "pdf")[0]["fonts"]
 
@@ -86,10 +86,9 @@ def test_default_chain_covers_the_issue_ranges() -> None:
         assert chain.missing(sample) == [], chain.families
     # each face in the chain is a real face, not the regular one slanted
     body = {
-        v: chains.chain("body", v in ("bold", "bold_italic"), "italic" in v)
-        for v in fontchain.VARIANTS
+        v: chains.chain("body", v in ("bold", "bold_italic"), "italic" in v) for v in fontspec.FACES
     }
-    assert [body[v].fonts[0].name for v in fontchain.VARIANTS] == [
+    assert [body[v].fonts[0].name for v in fontspec.FACES] == [
         "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Italic", "DejaVuSans-BoldItalic",
     ]  # fmt: skip
     code = chains.chain("code", italic=True)

@@ -22,8 +22,8 @@ from prepdeck import init as init_module
 from prepdeck.cli import cli
 from prepdeck.init import STARTER_FILES, planned_files, slug_from_name
 from prepdeck.schema import schema
-from prepdeck.schemas import KINDS
-from prepdeck.styles import read_yaml
+from prepdeck.schemas import DOCUMENT_KINDS
+from prepdeck.style_folders import read_yaml
 from prepdeck.text import (
     Code,
     CodeBlock,
@@ -60,7 +60,7 @@ def test_init_writes_every_file_and_says_what_next(tmp_path: Path) -> None:
     code, stdout, stderr = run("init", str(root), "--slug", "k8s-security")
     assert code == 0
     written = sorted(Path(line).relative_to(root).as_posix() for line in stdout.splitlines())
-    expected = {*STARTER_FILES, *(f"schemas/{kind}.schema.json" for kind in KINDS)}
+    expected = {*STARTER_FILES, *(f"schemas/{kind}.schema.json" for kind in DOCUMENT_KINDS)}
     assert written == sorted(expected)
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == sorted(
         expected
@@ -145,6 +145,7 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--slug", "K8s_Bank"], "slug 'K8s_Bank' must be kebab-case"),
+        (["--slug", "bad\n"], "slug 'bad\\n' must be kebab-case"),  # `$` let it through
         ([], "cannot make a slug from the folder name '___'; give one with --slug"),
     ],
 )
@@ -179,8 +180,8 @@ def test_the_styles_validate_against_the_pdf_schema(bank: Path) -> None:
 def test_schema_write_matches_schema_output(tmp_path: Path) -> None:
     code, stdout, _ = run("schema", "--write", str(tmp_path / "s"))
     assert code == 0
-    assert stdout.splitlines() == [str(tmp_path / "s" / f"{k}.schema.json") for k in KINDS]
-    for kind in KINDS:
+    assert stdout.splitlines() == [str(tmp_path / "s" / f"{k}.schema.json") for k in DOCUMENT_KINDS]
+    for kind in DOCUMENT_KINDS:
         _, printed, _ = run("schema", kind)
         assert json.loads((tmp_path / "s" / f"{kind}.schema.json").read_text()) == json.loads(
             printed

@@ -17,10 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from anki_helpers import T0, make_bank, options
+from conftest import write_files
 from prepdeck import anki, lock, notetypes, schema
 from prepdeck.artifacts import BuildOptions
 from prepdeck.errors import BuildError
-from prepdeck.model import CARD_KINDS, Bank
+from prepdeck.model import ANKI_NOTES, Bank
 from prepdeck.release import MERGE_NOTE_TYPES, Changes, notes_text
 
 RECALL = ("question", "key-points")
@@ -37,8 +38,8 @@ def write(
 ) -> tuple[Path, list[str]]:
     dest = tmp_path / name
     result = anki.write_deck(bank or make_bank(), dest, options(tmp_path, timestamp, **changes))
-    result.write_files()
-    return dest, result.notes
+    write_files(result)
+    return dest, result.report
 
 
 def package(apkg: Path, tmp_path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -64,14 +65,14 @@ def package(apkg: Path, tmp_path: Path) -> tuple[list[dict[str, Any]], dict[str,
 
 
 def recall_bank(**changes: Any) -> Bank:
-    return dataclasses.replace(make_bank(**changes), cards=RECALL)
+    return dataclasses.replace(make_bank(**changes), anki_notes=RECALL)
 
 
 # -- ids -----------------------------------------------------------------------------
 
 
 def test_field_and_template_ids_are_stable_signed_64_bit_and_per_bank() -> None:
-    for kind in notetypes.KINDS:
+    for kind in notetypes.NOTE_KINDS:
         built = notetypes.note_type(kind, "ai-devsecops", [])
         again = notetypes.note_type(kind, "ai-devsecops", [])
         other = notetypes.note_type(kind, "another-bank", [])
@@ -98,7 +99,7 @@ def test_the_package_carries_the_ids_where_anki_reads_them(tmp_path: Path) -> No
     apkg, _ = write(tmp_path, bank=recall_bank())
     _, models = package(apkg, tmp_path)
     assert len(models) == 2
-    for kind in notetypes.KINDS:
+    for kind in notetypes.NOTE_KINDS:
         expected = notetypes.note_type(kind, SLUG, [])
         model = models[str(expected.id)]
         assert model["name"] == f"{kind.name} ({SLUG})"
@@ -361,20 +362,23 @@ def test_a_format_1_lock_upgrades_without_a_schema_error(tmp_path: Path) -> None
 # -- bank.yaml and release notes ----------------------------------------------------------
 
 
-def test_card_kinds_are_named_once() -> None:
-    cards = schema.schema("bank")["properties"]["cards"]
-    assert cards["items"]["enum"] == list(CARD_KINDS) == [k.key for k in notetypes.KINDS]
+def test_note_kinds_are_named_once() -> None:
+    properties = schema.schema("bank")["properties"]
+    for key in ("anki_notes", "cards"):  # cards: the old name, still read
+        enum = properties[key]["items"]["enum"]
+        assert enum == list(ANKI_NOTES) == [k.key for k in notetypes.NOTE_KINDS]
 
 
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("cards: [question, key-points]", []),
-        ("cards: [question, flashcards]", [("card-kind", 19)]),
-        ("cards: [question, question]", [("duplicate-item", 8)]),
+        ("anki_notes: [question, key-points]", []),
+        ("anki_notes: [question, flashcards]", [("note-kind", 24)]),
+        ("anki_notes: [question, question]", [("duplicate-item", 13)]),
+        ("cards: [question, flashcards]", [("note-kind", 19)]),
     ],
 )
-def test_the_cards_setting_is_validated(
+def test_the_anki_notes_setting_is_validated(
     tmp_path: Path, line: str, expected: list[tuple[str, int]]
 ) -> None:
     from conftest import BANK_YAML

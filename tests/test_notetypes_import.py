@@ -20,6 +20,7 @@ from anki.scheduler.v3 import Scheduler
 from anki.scheduler_pb2 import CardAnswer
 
 from anki_helpers import T0, collection, import_package, make_bank, options
+from conftest import write_files
 from prepdeck import anki, lock, notetypes
 from prepdeck.artifacts import BuildOptions
 from prepdeck.model import Bank
@@ -90,12 +91,12 @@ def released_content(tmp_path: Path) -> Path:
 def build_from(content: Path, dest: Path, cards: tuple[str, ...], timestamp: int) -> Path:
     result = validate_content(content)
     assert result.bank is not None
-    bank = dataclasses.replace(result.bank, cards=cards)
+    bank = dataclasses.replace(result.bank, anki_notes=cards)
     build_options = BuildOptions(
         timestamp=timestamp, content_dir=content, style_dirs=(ROOT / "styles",)
     )
     written = anki.write_deck(bank, dest, build_options)
-    written.write_files()
+    write_files(written)
     return dest
 
 
@@ -238,13 +239,13 @@ def test_with_recall_off_only_the_ids_reach_the_note_type(
 def test_retired_recall_notes_are_found_by_the_reported_search(
     tmp_path: Path, col: Collection
 ) -> None:
-    on = dataclasses.replace(make_bank(), cards=("question", "key-points"))
+    on = dataclasses.replace(make_bank(), anki_notes=("question", "key-points"))
     result = anki.write_deck(on, tmp_path / "a.apkg", options(tmp_path))
     assert result.files
-    result.write_files()
+    write_files(result)
     import_package(col, tmp_path / "a.apkg")
     off = anki.write_deck(make_bank(), tmp_path / "b.apkg", options(tmp_path, T0 + 60))
-    [line] = [n for n in off.notes if n.startswith("find them in Anki's browser: ")]
+    [line] = [n for n in off.report if n.startswith("find them in Anki's browser: ")]
     search = line.removeprefix("find them in Anki's browser: ")
     found = col.find_notes(search)
     assert len(found) == 5
@@ -260,7 +261,7 @@ def test_a_deliberate_schema_change_imports_with_merge_note_types(
 ) -> None:
     first = anki.write_deck(make_bank(), tmp_path / "1.apkg", options(tmp_path))
     assert first.files
-    first.write_files()
+    write_files(first)
     import_package(col, tmp_path / "1.apkg")
     [card_id] = col.find_cards('"ID:what-is-ci"')
     state = review(col, card_id)
@@ -276,7 +277,7 @@ def test_a_deliberate_schema_change_imports_with_merge_note_types(
         options(tmp_path, int(time.time()) + 3600, allow_notetype_change=True),
     )
     assert second.files
-    second.write_files()
+    write_files(second)
 
     # What the guard warns about: the default import duplicates the note type...
     other = collection(tmp_path / "other" / "collection.anki2")

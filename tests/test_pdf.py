@@ -373,7 +373,7 @@ def test_booklet_with_filter_says_so(tmp_path: Path) -> None:
 
 
 def test_layouts_build_with_no_questions(tmp_path: Path) -> None:
-    bank = make_bank().filtered(tags=["no-such-topic"])
+    bank = make_bank().filtered(topics=["no-such-topic"])
     for writer in (write_booklet, write_quiz, write_cards):
         dest = tmp_path / f"{writer.__name__}.pdf"
         writer(bank, dest, options())

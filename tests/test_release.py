@@ -142,7 +142,7 @@ def test_two_releases_of_the_same_commit_have_the_same_bytes(
     lock(content)
     one = release(content, out_dir=tmp_path / "one", timestamp=EPOCH, targets=AVAILABLE)
     two = release(content, out_dir=tmp_path / "two", timestamp=EPOCH, targets=AVAILABLE)
-    for path in [*(a.path for a in one.artifacts), one.checksums, one.notes]:
+    for path in [*(a.path for a in one.artifacts), one.checksums, one.release_notes]:
         assert path.read_bytes() == (tmp_path / "two" / path.name).read_bytes(), path.name
     assert [a.sha256 for a in one.artifacts] == [a.sha256 for a in two.artifacts]
 
@@ -217,7 +217,7 @@ def test_notes_list_ids_added_changed_and_removed_since_a_previous_lock(
         ("first-question",),
         ("third-question",),
     )
-    notes = result.notes.read_text()
+    notes = result.release_notes.read_text()
     assert (
         f"## Changes since `{previous}`\n\n"
         "- Added (1): `fourth-question`\n"
@@ -238,7 +238,7 @@ def test_notes_say_when_nothing_changed(make_bank: MakeBank, tmp_path: Path) -> 
         previous_lock=previous,
         targets=("anki",),
     )
-    assert "No question was added, changed or removed." in result.notes.read_text()
+    assert "No question was added, changed or removed." in result.release_notes.read_text()
 
 
 def test_previous_lock_of_another_bank_is_refused(make_bank: MakeBank, tmp_path: Path) -> None:

@@ -94,6 +94,7 @@ def test_quotes_line_ends_comments_and_a_bom_survive(
     ("old", "new", "code", "message"),
     [
         (FIRST, "Bad_Id", 2, "'Bad_Id' is not kebab-case"),
+        (FIRST, "bad-id\n", 2, "'bad-id\\n' is not kebab-case"),
         (FIRST, SECOND, 1, f"{SECOND!r} is already the id of the question at"),
         ("what-each-field-hold", "x", 1, "no question has the id 'what-each-field-hold' in "),
         (FIRST, FIRST, 1, "already has that id"),
@@ -182,7 +183,9 @@ def all_guids(content: Path) -> list[str]:
 def test_a_rename_keeps_the_recall_note_too(content: Path) -> None:
     bank_yaml = content / "bank.yaml"
     bank_yaml.write_text(
-        bank_yaml.read_text().replace("cards: [question]", "cards: [question, key-points]")
+        bank_yaml.read_text().replace(
+            "anki_notes: [question]", "anki_notes: [question, key-points]"
+        )
     )
     assert build(content)[0] == 0
     before = all_guids(content)

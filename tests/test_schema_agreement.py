@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from prepdeck import schema
 from prepdeck.load import load_document
-from prepdeck.schemas import KINDS, Kind
-from prepdeck.styles import read_yaml
+from prepdeck.schemas import DOCUMENT_KINDS, DocumentKind
+from prepdeck.style_folders import read_yaml
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 
@@ -30,7 +30,7 @@ SUPPORTED = {
     "additionalProperties", "required", "items", "minItems", "maxItems", "uniqueItems",
     "minLength", "pattern", "minimum", "exclusiveMinimum", "minProperties", "enum",
     "const", "default", "examples", "x-rule", "x-message", "anyOf", "oneOf", "maximum",
-    "exclusiveMaximum", "maxLength",
+    "exclusiveMaximum", "maxLength", "deprecated",  # an annotation, like description
 }  # fmt: skip
 SUBSCHEMA_MAPS = {"properties", "$defs"}
 
@@ -50,13 +50,13 @@ def keywords(node: Any, found: set[str]) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_shipped_schemas_use_only_keywords_both_validators_implement(kind: Kind) -> None:
+@pytest.mark.parametrize("kind", DOCUMENT_KINDS)
+def test_shipped_schemas_use_only_keywords_both_validators_implement(kind: DocumentKind) -> None:
     used = keywords(schema.schema(kind), set())
     assert used <= SUPPORTED, used - SUPPORTED
 
 
-def valid_instance(kind: Kind) -> Any:
+def valid_instance(kind: DocumentKind) -> Any:
     if kind == "bank":
         return load_document(CONTENT / "bank.yaml").data
     if kind == "tier":
@@ -116,7 +116,7 @@ def perturb_every_string(node: Any, edge: str, front: bool) -> Any:
 
 
 @st.composite
-def mutated(draw: st.DrawFn, kind: Kind) -> Any:
+def mutated(draw: st.DrawFn, kind: DocumentKind) -> Any:
     doc = copy.deepcopy(valid_instance(kind))
     if draw(st.booleans()):
         doc = perturb_every_string(doc, draw(st.sampled_from(EDGES)), draw(st.booleans()))
@@ -145,7 +145,7 @@ def mutated(draw: st.DrawFn, kind: Kind) -> Any:
     return doc
 
 
-def fast_valid(kind: Kind, data: Any) -> bool:
+def fast_valid(kind: DocumentKind, data: Any) -> bool:
     try:
         schema._fast(kind)(data)
     except fastjsonschema.JsonSchemaException:
@@ -153,17 +153,17 @@ def fast_valid(kind: Kind, data: Any) -> bool:
     return True
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", DOCUMENT_KINDS)
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
-def test_fastjsonschema_and_jsonschema_agree(kind: Kind, data: st.DataObject) -> None:
+def test_fastjsonschema_and_jsonschema_agree(kind: DocumentKind, data: st.DataObject) -> None:
     document = data.draw(mutated(kind))
     full = jsonschema.Draft202012Validator(schema.schema(kind)).is_valid(document)
     assert fast_valid(kind, document) == full
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_the_unmutated_documents_are_valid(kind: Kind) -> None:
+@pytest.mark.parametrize("kind", DOCUMENT_KINDS)
+def test_the_unmutated_documents_are_valid(kind: DocumentKind) -> None:
     assert fast_valid(kind, valid_instance(kind))
 
 
@@ -176,8 +176,8 @@ def test_a_trailing_newline_is_no_match_for_either_validator() -> None:
     assert not jsonschema.Draft202012Validator(schema.schema("bank")).is_valid(document)
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_the_shipped_compiled_validators_are_current(kind: Kind) -> None:
+@pytest.mark.parametrize("kind", DOCUMENT_KINDS)
+def test_the_shipped_compiled_validators_are_current(kind: DocumentKind) -> None:
     """`schemas/compiled/<kind>.py` is what fastjsonschema generates from the shipped
     schema today; after editing a schema (or upgrading fastjsonschema), `make schemas`."""
     shipped = resources.files("prepdeck.schemas").joinpath("compiled", f"{kind}.py")

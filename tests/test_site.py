@@ -21,7 +21,7 @@ from prepdeck.artifacts import BuildOptions
 from prepdeck.build import build
 from prepdeck.cli import cli
 from prepdeck.model import Bank, build_bank
-from prepdeck.styles import DEFAULTS_DIR
+from prepdeck.style_folders import DEFAULTS_DIR
 from prepdeck.validate import validate_content
 
 T0 = 1_767_225_600
@@ -236,12 +236,12 @@ def test_same_bank_same_bytes_and_part_of_the_default_build(
     assert result.bank is not None
     outs = []
     for name in ("a", "b"):
-        options = BuildOptions(timestamp=T0, content_dir=root, lock_path=tmp_path / "x.lock")
+        options = BuildOptions(timestamp=T0, content_dir=root)
         artifacts = build(result.bank, out_dir=tmp_path / name, options=options)
         assert "site" in [a.target for a in artifacts]
         outs.append((tmp_path / name / "tiny.html").read_bytes())
     assert outs[0] == outs[1]
-    later = BuildOptions(timestamp=T0 + 999, content_dir=root, lock_path=tmp_path / "y.lock")
+    later = BuildOptions(timestamp=T0 + 999, content_dir=root)
     build(result.bank, out_dir=tmp_path / "c", options=later, targets=["site"])
     assert (tmp_path / "c" / "tiny.html").read_bytes() == outs[0]
 

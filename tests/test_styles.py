@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from prepdeck.errors import BuildError
 from prepdeck.pdf.style import load_style
 from prepdeck.schema import schema
-from prepdeck.styles import read_yaml
+from prepdeck.style_folders import read_yaml
 
 
 def style_dir(tmp_path: Path, text: str, name: str = "styles") -> Path:

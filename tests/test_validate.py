@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BANK_YAML, BASICS_YAML, MakeBank
+from prepdeck.errors import Level
 from prepdeck.validate import validate_content
 
 
@@ -164,20 +165,50 @@ def test_tier_count_mismatch(make_bank: MakeBank) -> None:
     assert "expects 3 question(s) but has 2" in problem.message
 
 
-def test_cards_must_keep_the_question_notes(make_bank: MakeBank) -> None:
-    root = make_bank(bank__yaml=BANK_YAML + "cards: [key-points]\n")
+def test_anki_notes_must_keep_the_question_notes(make_bank: MakeBank) -> None:
+    root = make_bank(bank__yaml=BANK_YAML + "anki_notes: [key-points]\n")
     [problem] = validate_content(root).problems
     line = BANK_YAML.count("\n") + 1
     assert (Path(problem.path).name, problem.line, problem.column, problem.rule) == (
         "bank.yaml",
         line,
-        8,
-        "cards-question",
+        13,
+        "anki-notes",
     )
-    assert problem.message == '"cards" must include "question": every question keeps its own note'
+    assert problem.message == (
+        '"anki_notes" must include "question": every question keeps its own note'
+    )
     assert not validate_content(
-        make_bank(bank__yaml=BANK_YAML + "cards: [key-points, question]\n")
+        make_bank(bank__yaml=BANK_YAML + "anki_notes: [key-points, question]\n")
     ).problems
+
+
+def test_the_old_cards_key_still_works_with_a_warning(make_bank: MakeBank) -> None:
+    root = make_bank(bank__yaml=BANK_YAML + "cards: [question, key-points]\n")
+    result = validate_content(root)
+    [warning] = result.problems
+    line = BANK_YAML.count("\n") + 1
+    assert (warning.line, warning.column, warning.rule, warning.level) == (
+        line,
+        1,
+        "anki-notes",
+        Level.WARNING,
+    )
+    assert '"cards" is now called "anki_notes"' in warning.message
+    assert result.ok() and not result.ok(strict=True)
+    assert result.bank is not None and result.bank.anki_notes == ("question", "key-points")
+    # the old key keeps its own rule too, and giving both is an error
+    [problem] = [
+        p
+        for p in validate_content(
+            make_bank(bank__yaml=BANK_YAML + "cards: [key-points]\n")
+        ).problems
+        if p.is_error
+    ]
+    assert problem.message.startswith('"cards" must include "question"')
+    both = BANK_YAML + "cards: [question]\nanki_notes: [question]\n"
+    [problem] = validate_content(make_bank(bank__yaml=both)).problems
+    assert problem.is_error and "both are given" in problem.message
 
 
 def test_tier_count_holds_for_a_whole_number_written_as_a_float(make_bank: MakeBank) -> None:

@@ -21,9 +21,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import shutil
 import sqlite3
-import sys
 import tempfile
 import time
 import zipfile
@@ -37,7 +35,7 @@ import genanki
 from prepdeck import lock as lockfile
 from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.model import Bank, Question, Reference, Tier
-from prepdeck.notetypes import BY_KEY, QUESTION, Kind, NoteType, note_type, stable_id
+from prepdeck.notetypes import BY_KEY, QUESTION, NoteKind, NoteType, note_type, stable_id
 from prepdeck.notetypes import notetype_id as notetype_id  # re-exported: tests, tools
 from prepdeck.text import (
     blocks_html,
@@ -66,7 +64,7 @@ def tier_deck_id(slug: str, tier_id: str) -> int:
     return stable_id(slug, "deck", tier_id)
 
 
-def note_guid(slug: str, question_id: str, kind: Kind = QUESTION) -> str:
+def note_guid(slug: str, question_id: str, kind: NoteKind = QUESTION) -> str:
     """Namespaced so two banks never collide; no text goes in, so edits keep it.  A
     question's own note keeps the GUID it had before there were other kinds."""
     if kind.key == QUESTION.key:
@@ -159,7 +157,7 @@ class RenderedNote:
     fields: tuple[str, ...]  # Source holds the bank title; the version comes from the lock
     tags: tuple[str, ...]
     hash: str
-    kind: Kind = QUESTION
+    kind: NoteKind = QUESTION
 
     @property
     def key(self) -> str:
@@ -190,7 +188,7 @@ def render_note(bank: Bank, question: Question, media: Media | None = None) -> R
     return RenderedNote(question, fields, tags, _digest([list(fields), list(tags)]))
 
 
-def as_kind(note: RenderedNote, kind: Kind) -> RenderedNote:
+def as_kind(note: RenderedNote, kind: NoteKind) -> RenderedNote:
     """The note of `kind` for the question of `note` (a question note): the fields
     `kind` has, by name, from the question note's renderings, so every kind shows the
     same text; a field the question note lacks is empty.  The same tags.
@@ -234,7 +232,7 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
 
     The lock decides each note's mod time and enforces its rules (`lock.check`);
     this only renders the notes and writes the package."""
-    notetypes = [note_type(BY_KEY[key], bank.slug, options.style_dirs) for key in bank.cards]
+    notetypes = [note_type(BY_KEY[key], bank.slug, options.style_dirs) for key in bank.anki_notes]
     media = collect_media(bank, options.content_dir)
     questions = [render_note(bank, q, media) for q in bank.questions]
     notes = [as_kind(n, t.kind) for t in notetypes for n in questions]
@@ -263,7 +261,7 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     report = [summary, *lockfile.report_lines(update, lambda ids: retired_search(bank.slug, ids))]
     # The lock is replaced together with the artifacts, all or nothing (build.py).
     return WriterResult(
-        notes=report, files={update.path: update.text} if update.needs_write else {}
+        report=report, files={update.path: update.text} if update.needs_write else {}
     )
 
 
@@ -341,19 +339,13 @@ def _zip(dest: Path, entries: Mapping[str, Path | bytes], timestamp: int) -> Non
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
-            if sys.version_info >= (3, 13):
-                info.compress_level = ZIP_LEVEL
-            else:
-                info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]
             info.create_system = 3  # unix, whatever the host
             info.external_attr = 0o100644 << 16
             content = entries[name]
-            with archive.open(info, "w") as out:
-                if isinstance(content, bytes):
-                    out.write(content)
-                else:
-                    with content.open("rb") as src:
-                        shutil.copyfileobj(src, out, 1 << 20)
+            data = content if isinstance(content, bytes) else content.read_bytes()
+            # writestr's compresslevel is the public way to set a ZipInfo's level
+            # before Python 3.13 (open(info, "w") ignores the archive's compresslevel)
+            archive.writestr(info, data, compresslevel=ZIP_LEVEL)
 
 
 def _zip_date_time(timestamp: int) -> tuple[int, int, int, int, int, int]:

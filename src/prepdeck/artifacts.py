@@ -39,7 +39,6 @@ class BuildOptions:
     content_dir: Path
     style_dirs: tuple[Path, ...] = ()  # user style folders, searched before the defaults
     paper: str = "a4"
-    lock_path: Path | None = None  # the Anki lock file; None means the one in content_dir
     update_lock: bool = True  # False: a stale lock is an error (CI, releases)
     allow_notetype_change: bool = False  # True: a note type schema change is deliberate
     new_lock: bool = False  # start a lock although git shows the bank was built before
@@ -47,20 +46,12 @@ class BuildOptions:
 
 @dataclass
 class WriterResult:
-    """What a writer hands back: lines for the build report, other files the build
+    """What a writer hands back: lines for the build report, and other files the build
     replaces together with the artifacts (the Anki lock: path -> new text), staged and
-    committed all or nothing with them, and an optional step to run once everything
-    is in place."""
+    committed all or nothing with them."""
 
-    notes: list[str] = field(default_factory=list)
-    finalize: Callable[[], None] | None = None
+    report: list[str] = field(default_factory=list)
     files: dict[Path, str] = field(default_factory=dict)
-
-    def write_files(self) -> None:
-        """Write `files` now, each atomically (for callers that use a writer alone)."""
-        for path, text in self.files.items():
-            with atomic_path(path) as tmp:
-                tmp.write_text(text, encoding="utf-8")
 
 
 Writer = Callable[[Bank, Path, BuildOptions], WriterResult]
@@ -72,7 +63,7 @@ class Artifact:
     path: Path
     size: int = 0
     sha256: str = ""
-    notes: list[str] = field(default_factory=list)  # lines for the build report
+    report: list[str] = field(default_factory=list)  # lines for the build report
 
 
 def _temp_pattern(name: str) -> re.Pattern[str]:

@@ -66,12 +66,9 @@ def build(
             file.discard()
         raise
     artifacts = [
-        Artifact(name, file.dest, file.dest.stat().st_size, sha256_of(file.dest), result.notes)
+        Artifact(name, file.dest, file.dest.stat().st_size, sha256_of(file.dest), result.report)
         for name, file, result in results
     ]
-    for _, _, result in results:
-        if result.finalize:
-            result.finalize()
     return artifacts
 
 

@@ -20,7 +20,7 @@ import click
 
 from prepdeck import __version__
 from prepdeck.report import FORMATS
-from prepdeck.schemas import KINDS
+from prepdeck.schemas import DOCUMENT_KINDS
 from prepdeck.targets import REGISTRY, TARGETS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,7 +91,7 @@ def quiet_option(func: F) -> F:
 
 def _style_dirs(given: tuple[Path, ...], content_dir: Path) -> tuple[Path, ...]:
     """The style folders to use: those given, else the bank's own styles/ if any."""
-    from prepdeck.styles import bank_style_dirs
+    from prepdeck.style_folders import bank_style_dirs
 
     return given or bank_style_dirs(content_dir)
 
@@ -225,7 +225,12 @@ def validate(
 @paper_option
 @click.option("--tier", "tiers", multiple=True, metavar="ID", help="Only these tiers (repeatable).")
 @click.option(
-    "--tag", "tags", multiple=True, metavar="TOPIC", help="Only these topics (repeatable)."
+    "--topic",
+    "--tag",  # the old name; --tag is release's git tag, so --topic says what this is
+    "topics",
+    multiple=True,
+    metavar="TOPIC",
+    help="Only these topics (repeatable; --tag is an old spelling).",
 )
 @styles_option
 @click.option(
@@ -255,7 +260,7 @@ def build(
     targets: tuple[str, ...],
     paper: str,
     tiers: tuple[str, ...],
-    tags: tuple[str, ...],
+    topics: tuple[str, ...],
     style_dirs: tuple[Path, ...],
     locked: bool,
     allow_notetype_change: bool,
@@ -294,7 +299,7 @@ def build(
         pdf_styles=style_dirs if pdf else None,
     )
     bank = validation.bank
-    _check_filters(bank, tiers, tags)
+    _check_filters(bank, tiers, topics)
     try:
         if any(REGISTRY[t].uses_paper for t in targets):
             _check_paper(paper, style_dirs)
@@ -309,7 +314,7 @@ def build(
         allow_notetype_change=allow_notetype_change,
         new_lock=new_lock,
     )
-    selected = bank.filtered(tiers=tiers, tags=tags)
+    selected = bank.filtered(tiers=tiers, topics=topics)
     progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
 
     def started(target: str) -> None:
@@ -336,10 +341,10 @@ def build(
         ends = [*list(started_at.values())[1:], time.perf_counter()]
         for (target, start), end in zip(started_at.items(), ends, strict=True):
             click.echo(f"{target}: built in {end - start:.2f} s", err=True)
-    from prepdeck.styles import describe
+    from prepdeck.style_folders import describe
 
     labelled = [("styles", describe(style_dirs))]
-    labelled += [(a.target, note) for a in artifacts for note in a.notes]
+    labelled += [(a.target, note) for a in artifacts for note in a.report]
     width = max(len(label) for label, _ in labelled) + 1
     for label, note in labelled:
         click.echo(f"{label + ':':<{width}} {note}", err=True)
@@ -403,7 +408,7 @@ def _source_date_epoch() -> int:
     return stamp
 
 
-def _check_filters(bank: Any, tiers: Sequence[str], tags: Sequence[str]) -> None:
+def _check_filters(bank: Any, tiers: Sequence[str], topics: Sequence[str]) -> None:
     known_tiers = [t.id for t in bank.tiers]
     for tier in tiers:
         if tier not in known_tiers:
@@ -412,9 +417,12 @@ def _check_filters(bank: Any, tiers: Sequence[str], tags: Sequence[str]) -> None
                 param_hint="--tier",
             )
     known_topics = [t.id for t in bank.topics]
-    for tag in tags:
-        if tag not in known_topics:
-            raise click.BadParameter(f"{tag!r} is not a declared topic", param_hint="--tag")
+    for topic in topics:
+        if topic not in known_topics:
+            raise click.BadParameter(
+                f"{topic!r} is not a declared topic (choose from {', '.join(known_topics)})",
+                param_hint="--topic",
+            )
 
 
 def _size(size: int) -> str:
@@ -508,13 +516,13 @@ def stats(content_dir: Path, output_format: str) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(KINDS), default="tier")
+@click.argument("kind", type=click.Choice(DOCUMENT_KINDS), default="tier")
 @click.option(
     "--write",
     "write_dir",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Write every schema (" + ", ".join(f"{k}.schema.json" for k in KINDS) + ") into "
+    help="Write every schema (" + ", ".join(f"{k}.schema.json" for k in DOCUMENT_KINDS) + ") into "
     "DIR instead of printing one, replacing older copies.",
 )
 @click.pass_context
@@ -534,7 +542,7 @@ def schema(ctx: click.Context, kind: str, write_dir: Path | None) -> None:
     import json
 
     from prepdeck.schema import schema as load_schema
-    from prepdeck.schemas import Kind
+    from prepdeck.schemas import DocumentKind
 
     if write_dir is not None:
         if ctx.get_parameter_source("kind") is not click.core.ParameterSource.DEFAULT:
@@ -544,7 +552,7 @@ def schema(ctx: click.Context, kind: str, write_dir: Path | None) -> None:
         for path in write_schemas(write_dir):
             click.echo(str(path))
         return
-    click.echo(json.dumps(load_schema(cast(Kind, kind)), indent=2))
+    click.echo(json.dumps(load_schema(cast(DocumentKind, kind)), indent=2))
 
 
 @cli.command()
@@ -611,10 +619,11 @@ def rename(old: str, new: str, content_dir: Path) -> None:
         prepdeck rename promt-injection prompt-injection content
         prepdeck build content   # then commit the tier file and the lock
     """
-    from prepdeck.rename import ID_PATTERN, RenameError
+    from prepdeck.model import is_kebab_case
+    from prepdeck.rename import RenameError
     from prepdeck.rename import rename as run_rename
 
-    if not ID_PATTERN.match(new):
+    if not is_kebab_case(new):
         raise click.BadParameter(
             f"{new!r} is not kebab-case (lowercase letters, digits, single hyphens)",
             param_hint="NEW",
@@ -808,7 +817,7 @@ def release(
                         for a in result.artifacts
                     ],
                     "checksums": str(result.checksums),
-                    "notes": str(result.notes),
+                    "notes": str(result.release_notes),
                     "since": result.changes.since,
                     "added": list(result.changes.added),
                     "changed": list(result.changes.changed),
@@ -822,7 +831,7 @@ def release(
         return
     _echo_artifacts(result.artifacts)
     click.echo(f"{result.checksums}")
-    click.echo(f"{result.notes}")
+    click.echo(f"{result.release_notes}")
     changes = result.changes
     summary = (
         "first release"

@@ -31,12 +31,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from prepdeck.fontspec import Fonts, FontSpec
-from prepdeck.styles import DEFAULTS_DIR
+from prepdeck.fontspec import FACES, Fonts, FontSpec
+from prepdeck.style_folders import DEFAULTS_DIR
 
 FONTS_DIR = DEFAULTS_DIR / "fonts"
 INDEX_FILE = FONTS_DIR / "coverage.json"
-VARIANTS = ("regular", "bold", "italic", "bold_italic")
 SUFFIXES = {"regular": "", "bold": "-Bold", "italic": "-Italic", "bold_italic": "-BoldItalic"}
 
 # reportlab collapses these to spaces, so they never need a glyph.
@@ -236,10 +235,10 @@ class FontFamily(NamedTuple):
     """A family in a chain: its name, and a font file for each variant."""
 
     name: str
-    files: tuple[Path, Path, Path, Path]  # resolved files, in VARIANTS order
+    files: tuple[Path, Path, Path, Path]  # resolved files, in FACES order
 
     def file(self, variant_name: str) -> Path:
-        return self.files[VARIANTS.index(variant_name)]
+        return self.files[FACES.index(variant_name)]
 
 
 def face_names(family: FontFamily) -> dict[str, str]:
@@ -247,7 +246,7 @@ def face_names(family: FontFamily) -> dict[str, str]:
     variants (an emoji font has no italic) gets one name, so it is embedded once."""
     names: dict[str, str] = {}
     by_file: dict[Path, str] = {}
-    for variant in VARIANTS:
+    for variant in FACES:
         path = family.file(variant)
         names[variant] = by_file.setdefault(path, family.name + SUFFIXES[variant])
     return names
@@ -276,10 +275,6 @@ class Chain:
         self.fonts = fonts
         self._fine: set[str] = set(COLLAPSED)  # characters found printable so far
         self._split: dict[str, list[tuple[str, str]]] = {}  # text -> runs, for repeats
-
-    @property
-    def primary(self) -> str:
-        return self.fonts[0].name
 
     def can_draw(self, char: str) -> bool:
         return any(char in f.coverage for f in self.fonts)
@@ -370,7 +365,7 @@ class Chains:
             self._built = {
                 (kind, v): make_chain(families, v)
                 for kind, families in (("body", self.body), ("code", self.code))
-                for v in VARIANTS
+                for v in FACES
             }
         return self._built
 
@@ -386,7 +381,7 @@ class Chains:
                     Font(
                         fam.name,
                         fam.name,
-                        JointCoverage([coverage(fam.file(v)) for v in VARIANTS]),
+                        JointCoverage([coverage(fam.file(v)) for v in FACES]),
                     )
                     for fam in families
                 )

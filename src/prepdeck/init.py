@@ -16,8 +16,9 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from prepdeck.errors import PrepdeckError
+from prepdeck.model import is_kebab_case
 from prepdeck.schema import schema
-from prepdeck.schemas import KINDS
+from prepdeck.schemas import DOCUMENT_KINDS
 
 # What init writes (path in the new folder) from which file under `starter/`.
 # Dot-files are stored without the dot, so git and packaging treat them as data.
@@ -34,7 +35,6 @@ STARTER_FILES: Mapping[str, str] = {
 }
 SCHEMA_DIR = "schemas"  # beside content/ and styles/, where their `$schema` comments point
 _TEXT_SUFFIXES = (".yaml", ".yml", ".css", ".txt", "gitignore")
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class InitError(PrepdeckError):
@@ -46,10 +46,6 @@ class InitResult:
     root: Path
     slug: str
     written: tuple[Path, ...]  # relative to root, in the order written
-
-
-def is_slug(text: str) -> bool:
-    return bool(_SLUG.match(text))
 
 
 def slug_from_name(name: str) -> str:
@@ -66,7 +62,7 @@ def schema_files() -> dict[str, bytes]:
     """File name -> bytes of every JSON Schema prepdeck ships (bank, tier, ...)."""
     return {
         f"{kind}.schema.json": (json.dumps(schema(kind), indent=2) + "\n").encode("utf-8")
-        for kind in KINDS
+        for kind in DOCUMENT_KINDS
     }
 
 
@@ -138,12 +134,12 @@ def init(root: Path, *, slug: str | None = None, title: str | None = None) -> In
     written nothing, if the slug is unusable or any file exists already."""
     if slug is None:
         slug = slug_from_name(root.resolve().name)
-        if not is_slug(slug):
+        if not is_kebab_case(slug):
             raise InitError(
                 f"cannot make a slug from the folder name {root.resolve().name!r}; "
                 "give one with --slug, e.g. --slug k8s-security"
             )
-    elif not is_slug(slug):
+    elif not is_kebab_case(slug):
         raise InitError(
             f"slug {slug!r} must be kebab-case (lowercase letters, digits, single hyphens), "
             "e.g. k8s-security"

@@ -490,19 +490,16 @@ def write_lock(lock: Lock, path: Path) -> None:
 
 # -- release notes -------------------------------------------------------------------
 
-LockSource = Lock | Mapping[str, Any] | Path | str | None
 
-
-def lock_changes(old: LockSource, new: LockSource) -> tuple[list[str], list[str], list[str]]:
+def lock_changes(before: Lock | None, after: Lock | None) -> tuple[list[str], list[str], list[str]]:
     """The note keys added, changed and removed between two locks (e.g. the previous
-    release's and this one's), each sorted (see `note_key`).  A lock may be given as a `Lock`, its
-    parsed JSON, a path, or None for "no lock" (everything is new).
+    release's and this one's), each sorted (see `note_key`).  None is "no lock"
+    (everything is new).
 
     "Changed" means Anki will update the note: its mod moved.  Notes are matched by
     their Anki identity, so a renamed question is changed (listed by its new id), not
     removed and added.
     """
-    before, after = _as_lock(old), _as_lock(new)
     old_notes = _by_identity(before)
     new_notes = _by_identity(after)
     added = sorted(new_notes[i][0] for i in set(new_notes) - set(old_notes))
@@ -583,10 +580,9 @@ def version_released(folder: Path, version: str) -> bool:
     return folder.is_dir() and bool(_git(folder, "tag", "--list", TAG_PREFIX + version))
 
 
-def schema_changes(old: LockSource, new: LockSource) -> list[str]:
+def schema_changes(before: Lock | None, after: Lock | None) -> list[str]:
     """The note type kinds whose schema differs between two locks: users who have the
     old one must import with "Merge note types" to keep getting updates."""
-    before, after = _as_lock(old), _as_lock(new)
     if before is None or after is None:
         return []
     return sorted(
@@ -596,20 +592,12 @@ def schema_changes(old: LockSource, new: LockSource) -> list[str]:
     )
 
 
-def _as_lock(source: LockSource) -> Lock | None:
-    if source is None or isinstance(source, Lock):
-        return source
-    if isinstance(source, (str, Path)):
-        return read_lock(Path(source))
-    return from_data(source)
-
-
 # -- the rules a build follows ---------------------------------------------------------
 
 
 def path_for(options: BuildOptions) -> Path:
-    """The lock a build reads and updates: the one given, else the content folder's."""
-    return options.lock_path or options.content_dir / LOCK_FILE
+    """The lock a build reads and updates: the content folder's."""
+    return options.content_dir / LOCK_FILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -641,9 +629,6 @@ class LockUpdate:
     def text(self) -> str:
         """The lock's new text, which the build stages and commits with the artifacts."""
         return dumps(self.new)
-
-    def write(self) -> None:
-        write_lock(self.new, self.path)
 
 
 def check(

@@ -7,10 +7,20 @@ data of documents that passed validation into a `Bank`; renderers only ever see 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+# Slugs and ids: lowercase letters and digits in words joined by single hyphens (the
+# schemas' id pattern).  fullmatch, so a trailing newline is not let through.
+_KEBAB_CASE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_kebab_case(text: str) -> bool:
+    """Whether `text` is a valid slug or id: "k8s-security", not "K8s", "a--b" or "a\\n"."""
+    return _KEBAB_CASE.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +80,10 @@ class Question:
         return f"Q{self.tier.position}.{self.position}"
 
 
-# What `cards:` in bank.yaml may list: a question's own note, and its key-point recall
-# note.  The schema's enum lists the same names (a test checks).
-CARD_KINDS = ("question", "key-points")
-DEFAULT_CARDS = ("question",)
+# What `anki_notes:` in bank.yaml may list: a question's own note, and its key-point
+# recall note.  The schema's enum lists the same names (a test checks).
+ANKI_NOTES = ("question", "key-points")
+DEFAULT_ANKI_NOTES = ("question",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +101,9 @@ class Bank:
     questions: tuple[Question, ...]
     # When the answers' claims were last checked (bank.yaml `reviewed:`, YYYY-MM-DD), or "".
     reviewed: str = ""
-    # The kinds of Anki note each question yields (bank.yaml `cards:`), from CARD_KINDS.
-    cards: tuple[str, ...] = DEFAULT_CARDS
+    # The kinds of Anki note each question yields (bank.yaml `anki_notes:`, once
+    # `cards:`), from ANKI_NOTES.
+    anki_notes: tuple[str, ...] = DEFAULT_ANKI_NOTES
     # Set by `filtered`: a partial build leaves the lock's other ids alone instead of
     # retiring them, and title pages say what was left out.
     partial: bool = False
@@ -121,25 +132,25 @@ class Bank:
         index = self._reference_index
         return tuple(index[key] for key in question.refs if key in index)
 
-    def filtered(self, *, tiers: Sequence[str] = (), tags: Sequence[str] = ()) -> Bank:
-        """The questions in any of `tiers` that carry any of `tags` (empty means all).
+    def filtered(self, *, tiers: Sequence[str] = (), topics: Sequence[str] = ()) -> Bank:
+        """The questions in any of `tiers` tagged with any of `topics` (empty means all).
 
         Question numbers are kept, so a filtered booklet still matches the deck.
         """
-        if not tiers and not tags:
+        if not tiers and not topics:
             return self
-        wanted_tiers, wanted_tags = set(tiers), set(tags)
+        wanted_tiers, wanted_topics = set(tiers), set(topics)
         questions = tuple(
             q
             for q in self.questions
             if (not wanted_tiers or q.tier.id in wanted_tiers)
-            and (not wanted_tags or wanted_tags.intersection(q.tags))
+            and (not wanted_topics or wanted_topics.intersection(q.tags))
         )
         parts = []
         if tiers:
             parts.append("tier " + ", ".join(self.tier(t).name for t in tiers))
-        if tags:
-            parts.append("topic " + ", ".join(tags))
+        if topics:
+            parts.append("topic " + ", ".join(topics))
         kept_tiers = tuple(t for t in self.tiers if any(q.tier.id == t.id for q in questions))
         return replace(
             self,
@@ -208,5 +219,5 @@ def build_bank(
             for r in bank_data.get("references", ())
         ),
         questions=tuple(questions),
-        cards=tuple(bank_data.get("cards", DEFAULT_CARDS)),
+        anki_notes=tuple(bank_data.get("anki_notes", bank_data.get("cards", DEFAULT_ANKI_NOTES))),
     )

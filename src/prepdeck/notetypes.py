@@ -33,7 +33,7 @@ from typing import Any
 import genanki
 
 from prepdeck.lock import Schema
-from prepdeck.styles import style_files
+from prepdeck.style_folders import style_files
 from prepdeck.text import code_css
 
 NAMESPACE = "prepdeck"
@@ -48,7 +48,7 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
-class Kind:
+class NoteKind:
     """One kind of note the deck can hold: its note type's frozen schema and where its
     templates come from.  `key` is the name `bank.yaml` uses in `cards:`."""
 
@@ -65,7 +65,7 @@ class Kind:
 
 # Frozen.  Renaming, adding, removing or reordering a field or template changes the
 # schema; see the module docstring.  Add meaning to `Spare` instead of adding a field.
-QUESTION = Kind(
+QUESTION = NoteKind(
     key="question",
     name="prepdeck question",
     fields=(
@@ -86,7 +86,7 @@ QUESTION = Kind(
 # A second note type rather than a second template of the first: adding a template to
 # an existing note type is a schema change, so turning recall cards on would break
 # every user's updates.  A new note type is simply added by the default import.
-KEY_POINTS = Kind(
+KEY_POINTS = NoteKind(
     key="key-points",
     name="prepdeck key points",
     fields=("ID", "Label", "Tier", "Question", "KeyPoints", "Source", "Spare"),
@@ -94,8 +94,8 @@ KEY_POINTS = Kind(
     css_files=(CSS_FILE, "anki-recall.css"),
 )
 
-KINDS = (QUESTION, KEY_POINTS)
-BY_KEY = {kind.key: kind for kind in KINDS}
+NOTE_KINDS = (QUESTION, KEY_POINTS)
+BY_KEY = {kind.key: kind for kind in NOTE_KINDS}
 
 
 def stable_id(*names: str) -> int:
@@ -108,13 +108,13 @@ def stable_id(*names: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
-def part_id(slug: str, kind: Kind, part: str, name: str) -> int:
+def part_id(slug: str, kind: NoteKind, part: str, name: str) -> int:
     """A field or template id: a signed 64-bit integer, like the random ones Anki makes."""
     key = "\x1f".join((NAMESPACE, slug, kind.name, part, name)).encode("utf-8")
     return int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
 
 
-def notetype_id(slug: str, kind: Kind = QUESTION) -> int:
+def notetype_id(slug: str, kind: NoteKind = QUESTION) -> int:
     return stable_id(slug, "notetype", kind.name)
 
 
@@ -122,7 +122,7 @@ def notetype_id(slug: str, kind: Kind = QUESTION) -> int:
 class NoteType:
     """A note type as built: its kind, with the bank's ids, template text and CSS."""
 
-    kind: Kind
+    kind: NoteKind
     id: int
     name: str
     field_ids: tuple[int, ...]
@@ -163,7 +163,7 @@ class NoteType:
         )
 
 
-def note_type(kind: Kind, slug: str, style_dirs: Sequence[Path]) -> NoteType:
+def note_type(kind: NoteKind, slug: str, style_dirs: Sequence[Path]) -> NoteType:
     """The note type of `kind` for bank `slug`, with the default templates and CSS,
     overridden by style folders (a template file replaces the default; CSS is
     appended)."""
@@ -192,7 +192,7 @@ CODE_CSS = code_css(
 )
 
 
-def _css(kind: Kind, style_dirs: Sequence[Path]) -> str:
+def _css(kind: NoteKind, style_dirs: Sequence[Path]) -> str:
     """Each of the kind's CSS files, the default first and then each style folder's
     (whose rules win); the code colours follow the default base style, so a style
     folder can override them too."""

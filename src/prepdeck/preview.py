@@ -19,7 +19,7 @@ from pathlib import Path
 
 from prepdeck.errors import Problem, ProblemsError
 from prepdeck.site import render_problems, render_site
-from prepdeck.styles import DEFAULTS_DIR
+from prepdeck.style_folders import DEFAULTS_DIR
 from prepdeck.validate import validate_content
 
 HOST = "127.0.0.1"

@@ -60,7 +60,7 @@ class Release:
     tag: str  # the tag this version is released under: "v" + version
     artifacts: tuple[Artifact, ...]  # in the output folder, sorted by file name
     checksums: Path
-    notes: Path
+    release_notes: Path  # RELEASE-NOTES.md
     changes: Changes
     warnings: tuple[Problem, ...] = ()  # from validation; the CLI shows them
 
@@ -131,7 +131,7 @@ def release(
         _compare(first, second)
         step("writing the release")
         artifacts = tuple(
-            replace(a, path=out_dir / a.path.name, notes=[])
+            replace(a, path=out_dir / a.path.name, report=[])
             for a in sorted(built, key=lambda a: a.path.name)
         )
         checksums, notes = out_dir / CHECKSUMS, out_dir / NOTES

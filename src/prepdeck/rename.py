@@ -22,9 +22,9 @@ from prepdeck.artifacts import atomic_path
 from prepdeck.content import did_you_mean
 from prepdeck.errors import PrepdeckError
 from prepdeck.load import YamlDocument
+from prepdeck.model import is_kebab_case
 from prepdeck.validate import read_content
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # as tier.schema.json's id
 # What YAML (and so the loader's line numbers) counts as a line break.
 _LINE_BREAK = re.compile("(\r\n|[\r\n\x85\u2028\u2029])")
 _BOM = "\ufeff"
@@ -48,7 +48,7 @@ def rename(content_dir: Path, old: str, new: str) -> Renamed:
     Raises `RenameError`, having written nothing, when `new` is not a valid id or is
     taken (by a question, a retired note, or another note's identity), or when no
     single question has the id `old`."""
-    if not ID_PATTERN.match(new):
+    if not is_kebab_case(new):
         raise RenameError(
             f"{new!r} is not a valid id: use kebab-case (lowercase letters, digits, single "
             'hyphens), e.g. "prompt-injection-defenses"'

@@ -28,7 +28,7 @@ import fastjsonschema
 
 from prepdeck.errors import Level, Problem
 from prepdeck.load import Path_, YamlDocument
-from prepdeck.schemas import KINDS, Kind
+from prepdeck.schemas import DOCUMENT_KINDS, DocumentKind
 
 _TYPE_NAMES = {
     "string": "text",
@@ -41,7 +41,7 @@ _TYPE_NAMES = {
 
 
 @functools.cache
-def schema(kind: Kind) -> dict[str, Any]:
+def schema(kind: DocumentKind) -> dict[str, Any]:
     text = resources.files("prepdeck.schemas").joinpath(f"{kind}.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
@@ -67,7 +67,7 @@ _GENERATED = (
 )
 
 
-def compiled_source(kind: Kind) -> str:
+def compiled_source(kind: DocumentKind) -> str:
     """The source of the module in `schemas/compiled/` that validates `kind`: its
     `validate(data)` raises `fastjsonschema.JsonSchemaValueException` if invalid."""
     full = schema(kind)
@@ -80,19 +80,19 @@ def compiled_source(kind: Kind) -> str:
 def write_compiled() -> None:
     """Write every kind's generated validator into `schemas/compiled/` (`make schemas`)."""
     folder = Path(str(resources.files("prepdeck.schemas"))) / "compiled"  # a source checkout
-    for kind in KINDS:
+    for kind in DOCUMENT_KINDS:
         (folder / f"{kind}.py").write_text(compiled_source(kind), encoding="utf-8")
 
 
 @functools.cache
-def _fast(kind: Kind) -> Callable[[Any], Any]:
+def _fast(kind: DocumentKind) -> Callable[[Any], Any]:
     module = importlib.import_module(f"prepdeck.schemas.compiled.{kind}")
     validate: Callable[[Any], Any] = module.validate
     return validate
 
 
 @functools.cache
-def _full(kind: Kind) -> jsonschema.protocols.Validator:
+def _full(kind: DocumentKind) -> jsonschema.protocols.Validator:
     import jsonschema  # only invalid files need it; it is slow to import
 
     return jsonschema.Draft202012Validator(schema(kind))
@@ -109,11 +109,11 @@ class Located(Protocol):
     def node_at(self, at: Path_, *, key: bool = ...) -> Node | None: ...
 
 
-def check(doc: YamlDocument, kind: Kind) -> list[Problem]:
+def check(doc: YamlDocument, kind: DocumentKind) -> list[Problem]:
     return check_layers(doc.data, doc, kind)
 
 
-def check_layers(data: Any, doc: Located, kind: Kind) -> list[Problem]:
+def check_layers(data: Any, doc: Located, kind: DocumentKind) -> list[Problem]:
     """Problems of `data` against the `kind` schema, placed by `doc`."""
     try:
         _fast(kind)(data)

@@ -25,7 +25,7 @@ from prepdeck import __version__
 from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.errors import Problem
 from prepdeck.model import Bank, Question, Reference
-from prepdeck.styles import DEFAULTS_DIR, read_css
+from prepdeck.style_folders import DEFAULTS_DIR, read_css
 from prepdeck.text import (
     ImageSource,
     blocks_html,

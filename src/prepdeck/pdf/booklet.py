@@ -83,7 +83,7 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
     ]
     body_pages = doc.build(flowables, finish=contents.define_forms)
     return WriterResult(
-        notes=[
+        report=[
             f"{count(len(bank.questions), 'question')}, "
             f"{count(marks.front_pages + body_pages, 'page')} "
             f"({marks.front_pages} front matter + {body_pages}), {options.paper}"

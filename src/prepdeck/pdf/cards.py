@@ -180,7 +180,7 @@ class Piece:
 _TALL = 1e9
 
 
-class Typesetter:
+class CardFitter:
     """Sets a card face's paragraphs at one size, in the card's width."""
 
     def __init__(self, kit: Kit, width: float) -> None:
@@ -233,7 +233,7 @@ class CardMaker:
         # the header line under the band: "Q4.4 · Beginner"
         self.header = cards.header_size * 1.6
         self.text_height = grid.height - self.band - 2 * self.padding - self.header
-        self.typesetter = Typesetter(kit, self.inner_width)
+        self.fitter = CardFitter(kit, self.inner_width)
 
     def make(self, q: Question) -> tuple[Card | None, list[Problem]]:
         kit, cards = self.kit, self.kit.style.cards
@@ -245,8 +245,8 @@ class CardMaker:
             Piece(inline_markup(parse_inline(p), style), "key_points", point=True)
             for p in q.key_points
         ]
-        front = self.typesetter.set(front_pieces, cards.front_size)
-        back = self.typesetter.set(back_pieces, cards.back_size)
+        front = self.fitter.set(front_pieces, cards.front_size)
+        back = self.fitter.set(back_pieces, cards.back_size)
         problems = []
         path, line, col = question_location(q)
         for fitted, side in ((front, "front"), (back, "back")):
@@ -471,7 +471,7 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     per_side = f"{grid.per_sheet} per {'sheet' if fold else 'side'}"
     kind = "one-sided sheet" if fold else "double-sided sheet"
     return WriterResult(
-        notes=[
+        report=[
             f"{count(len(questions), 'card')}, {count(sheets, kind)} ({per_side}), {options.paper}"
         ]
     )

@@ -26,7 +26,6 @@ from reportlab.pdfgen.canvas import Canvas
 
 from prepdeck.errors import BuildError, Problem
 from prepdeck.fontchain import (
-    VARIANTS,
     Chain,
     Chains,
     FontError,
@@ -40,6 +39,7 @@ from prepdeck.fontchain import (
     styled_text,
     variant,
 )
+from prepdeck.fontspec import FACES
 from prepdeck.model import Bank, Question
 from prepdeck.pdf.rl_private import install_to_unicode_fix
 from prepdeck.pdf.style import PdfStyle
@@ -97,7 +97,7 @@ class FontSet:
 
 def _register_family(family: FontFamily) -> None:
     names = face_names(family)
-    for v in VARIANTS:
+    for v in FACES:
         face, path = names[v], family.file(v)
         if _registered.get(face) == path:
             continue

@@ -77,7 +77,9 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     flowables += parts.answer_blocks(sections, answer, keep_limit=frame_height * ANSWER_KEEP)
     pages = doc.build(flowables)
     return WriterResult(
-        notes=[f"{count(len(bank.questions), 'question')}, {count(pages, 'page')}, {options.paper}"]
+        report=[
+            f"{count(len(bank.questions), 'question')}, {count(pages, 'page')}, {options.paper}"
+        ]
     )
 
 

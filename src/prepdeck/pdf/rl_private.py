@@ -19,8 +19,9 @@ reportlab offers no public way to do these five things, and each is needed:
   enough; BMP characters come out exactly as before.
 
 `pyproject.toml` caps reportlab below its next major version because of them, and
-`tests/test_pdf.py` exercises each (byte-identical rebuilds, page labels and
-totals, long questions that split).
+the tests exercise each: byte-identical rebuilds, page labels and totals, long
+questions that split (`tests/test_pdf.py`), emoji that copy as themselves
+(`tests/test_fonts.py`, read back with pdftotext).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 with each user style folder's) read into frozen dataclasses.
 
 Pure data: nothing here imports reportlab.  The files are read and checked by
-`prepdeck.styles` (the bank's loader, then `schemas/pdf.schema.json`), so a bad value
+`prepdeck.style_folders` (the bank's loader, then `schemas/pdf.schema.json`), so a bad value
 is a `BuildError` with every problem at its file, line and column.
 """
 
@@ -18,7 +18,7 @@ from prepdeck.errors import BuildError, Problem
 from prepdeck.fontspec import STYLE_FILE, Fonts, FontSpecError, parse_fonts
 from prepdeck.load import Path_
 from prepdeck.schema import Located
-from prepdeck.styles import located, read_yaml
+from prepdeck.style_folders import located, read_yaml
 
 __all__ = ["MM", "STYLE_FILE", "PdfStyle", "load_style"]
 MM = 72 / 25.4  # points per millimetre

@@ -14,7 +14,7 @@ from typing import Protocol, cast
 from prepdeck.content import Content
 from prepdeck.errors import Problem
 from prepdeck.rules import (
-    cards_question,
+    anki_notes,
     code_language,
     control_character,
     deck_name,
@@ -45,7 +45,7 @@ _MODULES: tuple[ModuleType, ...] = (
     undeclared_tier,
     duplicate_id,
     tier_count,
-    cards_question,
+    anki_notes,
     unknown_topic,
     unknown_reference,
     unused_entry,

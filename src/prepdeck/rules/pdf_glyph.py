@@ -43,7 +43,7 @@ from prepdeck.fontchain import (
 )
 from prepdeck.fontspec import STYLE_FILE, FontSpecError, parse_fonts
 from prepdeck.load import YamlDocument, load_document
-from prepdeck.styles import DEFAULTS_DIR, located, read_yaml
+from prepdeck.style_folders import DEFAULTS_DIR, located, read_yaml
 from prepdeck.text import parse_blocks, parse_inline
 
 ID = "pdf-glyph"

@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-Kind = Literal["bank", "tier", "pdf"]  # bank.yaml, a tier file, a style folder's pdf.yaml
-KINDS: tuple[Kind, ...] = get_args(Kind)
+DocumentKind = Literal["bank", "tier", "pdf"]  # bank.yaml, a tier file, a style folder's pdf.yaml
+DOCUMENT_KINDS: tuple[DocumentKind, ...] = get_args(DocumentKind)

@@ -18,7 +18,7 @@ from typing import Any
 from prepdeck import schema
 from prepdeck.errors import Level, Problem
 from prepdeck.load import Path_, YamlDocument, load_document
-from prepdeck.schemas import Kind
+from prepdeck.schemas import DocumentKind
 
 DEFAULTS_DIR = Path(__file__).parent / "styles"
 BANK_STYLES = "styles"  # a bank's own style folder, beside its content folder
@@ -111,7 +111,10 @@ def located(name: str, style_dirs: Sequence[Path], at: Path_, rule: str, message
 
 
 def read_yaml(
-    name: str, style_dirs: Sequence[Path], kind: Kind, consistency: Consistency | None = None
+    name: str,
+    style_dirs: Sequence[Path],
+    kind: DocumentKind,
+    consistency: Consistency | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """The default file `name` deep-merged with each style folder's, checked against
     the `kind` schema, then (if the schema passed) by `consistency`, for rules that
