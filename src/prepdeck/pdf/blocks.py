@@ -349,9 +349,13 @@ class Block(Flowable):  # type: ignore[misc]
             rows = self._rows = list(rows() if callable(rows) else rows)
         return rows
 
-    def remeasure(self) -> None:
-        """Measure the rows again when next laid out (one has changed)."""
-        self._measured_width = -1.0
+    def remeasure(self, changed: Sequence[Row]) -> None:
+        """Measure these rows again (they have changed), keeping the others' heights."""
+        if self._measured_width < 0:
+            return
+        for i, row in enumerate(self.rows):
+            if any(row is c for c in changed):
+                self._heights[i] = row.measure(self._measured_width)
 
     def _measure(self, width: float) -> list[float]:
         if width != self._measured_width:

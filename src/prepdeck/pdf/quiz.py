@@ -124,4 +124,4 @@ def fill_pages(
         for i in range(int((spare - 0.5) // gap)):
             ruled[i % len(ruled)].count += 1
         for block in planned:
-            block.remeasure()
+            block.remeasure(ruled)
