@@ -75,7 +75,9 @@ def test_every_code_token_reaches_4_5_to_1_on_its_background(night: bool) -> Non
 def test_every_code_token_on_paper_reaches_4_5_to_1() -> None:
     """The PDFs' code colours (Pygments' default style) on the code block's tint."""
     background = make_kit(()).style.colors.code_background
-    source = "def f(x: int) -> str:  # comment\n    return f'{x!r}' + \"s\" * 0x1F\n@dec\nclass A: pass"
+    source = (
+        "def f(x: int) -> str:  # comment\n    return f'{x!r}' + \"s\" * 0x1F\n@dec\nclass A: pass"
+    )
     (block,) = parse_blocks(f"```python\n{source}\n```")
     assert isinstance(block, CodeBlock)
     colors = {_token_color(t)[0] for t, v in code_tokens(block) if v.strip()} - {""}
@@ -88,7 +90,9 @@ def test_every_code_token_on_paper_reaches_4_5_to_1() -> None:
 TABLE3 = "| Tool | Finds | Cost of running it in CI |\n| --- | --- | --- |\n" + (
     "| trivy-operator-extended | vulnerabilities and misconfigurations | free, open source |\n"
 )
-TABLE5 = "| A | B | C | D | E |\n| --- | --- | --- | --- | --- |\n| one | two | three | four | five |\n"
+TABLE5 = (
+    "| A | B | C | D | E |\n| --- | --- | --- | --- | --- |\n| one | two | three | four | five |\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -185,4 +189,3 @@ def test_cards_on_a_phone(
     label = page.eval_on_selector(".pd-label", "e => getComputedStyle(e).color")
     assert label in ("rgb(11, 92, 173)", "rgb(121, 184, 255)")  # the accent, as in print
     page.close()
-

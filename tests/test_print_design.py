@@ -159,7 +159,7 @@ def test_curly_quotes_in_prose_straight_quotes_in_code(tmp_path: Path) -> None:
         1,
         override={
             "basics-1": {
-                "question": "Why does \"fail-open\" matter -- and what's `x = \"y\"`?",
+                "question": 'Why does "fail-open" matter -- and what\'s `x = "y"`?',
                 "answer": "It's the \"default\" -- see:\n\n```python\nprint('it\\'s \"raw\"')\n```",
             }
         },

@@ -70,7 +70,10 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
 
     g = doc.geometry
     title = parts.title_flowables(
-        layout="Question booklet", how_to_use=kit.style.text.how_to_use, timestamp=options.timestamp
+        layout="Question booklet",
+        output="booklet",
+        how_to_use=kit.style.text.how_to_use,
+        timestamp=options.timestamp,
     )
     flowables: list[Flowable] = [
         KeepInFrame(g.frame_width, g.frame_height, [Spacer(1, g.frame_height * 0.1), *title]),
@@ -185,9 +188,7 @@ class Contents:
                 lines.append(fit_line(word, body, self.size, room, bold=bold))
         return lines or [""]
 
-    def _paginate(
-        self, entries: list[TocEntry]
-    ) -> list[list[tuple[TocEntry, list[str], float]]]:
+    def _paginate(self, entries: list[TocEntry]) -> list[list[tuple[TocEntry, list[str], float]]]:
         """Each page's entries, their lines and top offset; the arithmetic the layout
         uses.  An entry is never split between pages."""
         pages: list[list[tuple[TocEntry, list[str], float]]] = [[]]

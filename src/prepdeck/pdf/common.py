@@ -253,6 +253,8 @@ def check_printable(
     problems = check_texts(texts, kit.fonts) + check_markdown(
         "bank description", bank.description, kit.fonts
     )
+    for output, blurb in bank.blurbs:
+        problems += check_markdown(f"bank blurb {output}", blurb, kit.fonts)
     problems += check_questions(bank, kit.fonts, fields)
     if problems:
         raise BuildError(problems)

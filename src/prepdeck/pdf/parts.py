@@ -257,9 +257,7 @@ class Parts:
             return []
         rows: list[Row] = [self.label("KEY POINTS", space_before=self.step)]
         rows.extend(
-            FlowRow(
-                self.typesetter.paragraph(parse_inline(point), self.point_style, bullet=BULLET)
-            )
+            FlowRow(self.typesetter.paragraph(parse_inline(point), self.point_style, bullet=BULLET))
             for point in q.key_points
         )
         return rows
@@ -291,7 +289,9 @@ class Parts:
 
     # -- title page ------------------------------------------------------------------
 
-    def title_flowables(self, *, layout: str, how_to_use: str, timestamp: int) -> list[Flowable]:
+    def title_flowables(
+        self, *, layout: str, output: str, how_to_use: str, timestamp: int
+    ) -> list[Flowable]:
         """Title, version, build date, selection, counts per tier, how to use, licence."""
         kit, bank, sizes = self.kit, self.bank, self.sizes
         esc = kit.escape
@@ -323,8 +323,9 @@ class Parts:
                 )
             )
             out.append(Spacer(1, 6))
-        if bank.description:
-            out.append(Paragraph(kit.markup(bank.description), self.body_paragraph))
+        blurb = bank.blurb(output)  # this output's own words, else the description
+        if blurb:
+            out.append(Paragraph(kit.markup(blurb), self.body_paragraph))
             out.append(Spacer(1, 12))
         out.append(Paragraph("Questions per tier", heading))
         out.append(self._counts_table())

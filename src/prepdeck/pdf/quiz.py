@@ -47,7 +47,10 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         return max(quiz.lines_min, min(quiz.lines_max, len(q.key_points) + 2))
 
     flowables: list[Flowable] = parts.title_flowables(
-        layout="Self-quiz", how_to_use=kit.style.text.quiz_how_to_use, timestamp=options.timestamp
+        layout="Self-quiz",
+        output="quiz",
+        how_to_use=kit.style.text.quiz_how_to_use,
+        timestamp=options.timestamp,
     )
     flowables.append(Spacer(1, 10))
     sections = by_tier(bank)

@@ -234,7 +234,7 @@ def consistency(data: dict[str, Any], where: Located) -> list[Problem]:
                         ("papers", name, "cards"),
                         "out-of-range",
                         f'the cards grid of paper "{name}" reaches {across:g} x {down:g} mm, '
-                        f'past the {paper["width_mm"]:g} x {paper["height_mm"]:g} mm sheet',
+                        f"past the {paper['width_mm']:g} x {paper['height_mm']:g} mm sheet",
                         key=True,
                     )
                 )

@@ -113,6 +113,10 @@ def _fields(content: Content, needs_look: Callable[[str], bool]) -> Iterator[_Fi
         ):
             if isinstance(value := data.get(key), str) and needs_look(value):
                 yield _Field(bank, (key,), value, starts, kind)
+        blurbs = data.get("blurbs")
+        for output in ("booklet", "quiz") if isinstance(blurbs, dict) else ():
+            if isinstance(value := blurbs.get(output), str) and needs_look(value):
+                yield _Field(bank, ("blurbs", output), value, _PLAIN, "inline")
         for section, key, starts in (("tiers", "name", _BOTH), ("references", "title", _PLAIN)):
             for index, entry in content.bank_entries(section):
                 if isinstance(value := entry.get(key), str) and needs_look(value):
