@@ -8,7 +8,7 @@ DIST   ?= dist
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: build test lint clean bench release lock-deps validate schemas
+.PHONY: build test test-lowest lint clean bench release lock-deps validate schemas
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,20 @@ validate: $(STAMP)
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same tests with every runtime dependency at the lowest version pyproject.toml
+# allows (.ci/lowest.py turns each ">=X" into "==X"; the test tools stay pinned), in a
+# venv of their own: a floor that does not work fails here, not on a user's machine.
+LOWEST := .venv-lowest
+$(LOWEST)/.installed: pyproject.toml constraints.txt .ci/lowest.py
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) .ci/lowest.py > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e '.[dev]'
+	touch $@
+
+test-lowest: $(LOWEST)/.installed
+	$(LOWEST)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check src tests bench

@@ -196,12 +196,13 @@ def test_narrow_chain_one_problem_per_field_at_its_line(
     root = make_bank(basics__yaml=NARROW_BASICS)
     result = validate_content(root, pdf_styles=(vera_styles(tmp_path / "styles"),))
     found = [(Path(p.path).name, p.line, p.column, p.rule) for p in result.problems]
+    # each at the line and column of the field's first character no font has
     assert found == [
-        ("basics.yaml", 4, 15, "pdf-glyph"),  # question
-        ("basics.yaml", 5, 11, "pdf-glyph"),  # hint
-        ("basics.yaml", 8, 9, "pdf-glyph"),  # key_points[1]
-        ("basics.yaml", 9, 13, "pdf-glyph"),  # answer, at its "|"
-        ("basics.yaml", 17, 11, "pdf-glyph"),  # hint: the emoji, not the selector or joiner
+        ("basics.yaml", 4, 25, "pdf-glyph"),  # question: the arrow
+        ("basics.yaml", 5, 19, "pdf-glyph"),  # hint: the lambda
+        ("basics.yaml", 8, 19, "pdf-glyph"),  # key_points[1]: the check mark
+        ("basics.yaml", 10, 16, "pdf-glyph"),  # answer: in the block, not at its "|"
+        ("basics.yaml", 17, 34, "pdf-glyph"),  # hint: the emoji, not the selector or joiner
     ]
     messages = [p.message for p in result.problems]
     assert messages[0] == (
@@ -213,6 +214,25 @@ def test_narrow_chain_one_problem_per_field_at_its_line(
     )
     assert messages[2].startswith('key_points[1]: cannot print U+2713 CHECK MARK "✓", U+1F512 LOCK')
     assert "VARIATION SELECTOR" not in messages[4] and "JOINER" not in messages[4]
+    # a character in a longer word is quoted with it, so the author can search for it
+    assert 'U+1F469 WOMAN "👩" in "👩\u200d💻"' in messages[4]
+
+
+def test_a_glyph_problem_quotes_the_word_and_finds_its_line_in_a_folded_answer(
+    make_bank: MakeBank, tmp_path: Path
+) -> None:
+    basics = NARROW_BASICS.replace(
+        "    answer: Builds and tests on every push.",
+        "    answer: >\n      Builds and tests\n      on every push, from\n      main→release.",
+    )
+    result = validate_content(make_bank(basics__yaml=basics))
+    assert result.problems == []  # the default chain has the arrow
+    result = validate_content(
+        make_bank(basics__yaml=basics), pdf_styles=(vera_styles(tmp_path / "s"),)
+    )
+    [problem] = [p for p in result.problems if p.line > 18]  # the second question's answer
+    assert (problem.line, problem.column) == (22, 11)  # folded: found by its word
+    assert 'U+2192 RIGHTWARDS ARROW "→" in "main→release"' in problem.message
 
 
 def test_invisible_character_no_font_has_is_named(make_bank: MakeBank, tmp_path: Path) -> None:
@@ -220,10 +240,10 @@ def test_invisible_character_no_font_has_is_named(make_bank: MakeBank, tmp_path:
     basics = NARROW_BASICS.replace("What is CI?", '"What is\\ue000 CI?"')
     result = validate_content(make_bank(basics__yaml=basics))
     (problem,) = result.problems
-    assert problem.line == 16
+    assert (problem.line, problem.column) == (16, 15)  # the character, escaped: the field
     assert problem.message == (
-        "question: cannot print U+E000 private-use character: no font in the PDF chain "
-        "(DejaVuSans, NotoEmoji) has it"
+        'question: cannot print U+E000 private-use character in "is\ue000": no font in the '
+        "PDF chain (DejaVuSans, NotoEmoji) has it"
     )
 
 
@@ -244,7 +264,10 @@ def test_arabic_is_an_error_naming_the_script(make_bank: MakeBank) -> None:
     basics = NARROW_BASICS.replace("What is CI?", "What is مرحبا?")
     (problem,) = validate_content(make_bank(basics__yaml=basics)).problems
     assert problem.rule == "pdf-glyph"
-    assert problem.message.startswith("question: Arabic text (U+0645, U+0631, U+062D, ...)")
+    assert problem.message.startswith(
+        'question: Arabic text "مرحبا" (U+0645, U+0631, U+062D, ...) cannot be printed'
+    )
+    assert (problem.line, problem.column) == (16, 23)
 
 
 def test_cli_validate_uses_the_styles_and_exits_1(make_bank: MakeBank, tmp_path: Path) -> None:
@@ -269,6 +292,25 @@ def test_cli_validate_uses_the_styles_and_exits_1(make_bank: MakeBank, tmp_path:
         ["build", str(root), "--styles", str(styles), "--target", "booklet", "--out", str(out)],
     )
     assert booklet.exit_code == 1 and "error[pdf-glyph]" in booklet.output
+
+
+@pytest.mark.parametrize(
+    ("targets", "code"),
+    [(["site"], 0), (["anki", "site"], 0), (["site", "quiz"], 1), ([], 1)],
+)
+def test_the_glyph_check_runs_only_when_a_pdf_is_built(
+    make_bank: MakeBank, tmp_path: Path, targets: list[str], code: int
+) -> None:
+    # Arabic and CJK show in Anki and the page (the device's fonts); only a PDF cannot
+    basics = NARROW_BASICS.replace("What is CI?", "What is مرحبا or 锁?")
+    root = make_bank(basics__yaml=basics)
+    args = ["build", str(root), "--out", str(tmp_path / "dist"), "--jobs", "1"]
+    result = CliRunner().invoke(cli, [*args, *(a for t in targets for a in ("--target", t))])
+    assert result.exit_code == code, result.output
+    assert ("error[pdf-glyph]" in result.output) == (code == 1)
+    if code == 0:
+        page = (tmp_path / "dist" / "tiny.html").read_text(encoding="utf-8")
+        assert "مرحبا or 锁" in page
 
 
 # -- the proof: a bank that prints --------------------------------------------------------
@@ -420,3 +462,79 @@ def test_paragraph_markup_tags_only_the_fallback_runs() -> None:
         '<font face="DejaVuSansMono">x → <font face="NotoEmoji">✅</font> &lt;y&gt;</font>'
     )
     assert kit.markup("done ✅\ufe0f") == 'done <font face="NotoEmoji">✅</font>'
+
+
+def test_preview_uses_the_banks_styles_and_needs_no_pdf_font(tmp_path: Path) -> None:
+    from prepdeck.preview import Preview
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "bank.yaml").write_text(PROOF_BANK, encoding="utf-8")
+    tier = PROOF_TIER.replace("means locked?", "means locked? 哪个是锁？")
+    (content / "basics.yaml").write_text(tier, encoding="utf-8")
+    styles = tmp_path / "styles"  # the bank's own: a page style and a CJK font for the PDFs
+    styles.mkdir()
+    (styles / "site.css").write_text(".pd { --bank-mark: 1; }\n")
+    (styles / "pdf.yaml").write_text(f"fonts:\n  body: [DejaVuSans, NotoEmoji, {WQY}]\n")
+    for folders in (None, [styles]):
+        server = Preview(content, style_dirs=folders)
+        try:
+            snapshot = server.snapshot
+        finally:
+            server.close()
+        assert snapshot.ok, snapshot.problems
+        page = snapshot.html.decode("utf-8")
+        assert "哪个是锁？" in page and "--bank-mark: 1" in page
+    (styles / "pdf.yaml").unlink()  # without the font: the page still shows (no PDF here)
+    server = Preview(content)
+    server.close()
+    assert server.snapshot.ok, server.snapshot.problems
+
+
+def test_both_glyph_checks_walk_the_same_printed_fields(
+    make_bank: MakeBank, tmp_path: Path
+) -> None:
+    """The check before a build (on the YAML) and the one a layout runs (on the model)
+    flag the same fields: `printed.py` is the one list both walk."""
+    from conftest import BANK_YAML
+    from prepdeck import printed
+    from prepdeck.artifacts import BuildOptions
+    from prepdeck.errors import BuildError
+    from prepdeck.pdf.booklet import write_booklet
+
+    mark = "✓"
+    bank = (
+        BANK_YAML.replace("title: Tiny Bank", f"title: Tiny {mark}")
+        .replace("description: A bank for tests.", f"description: A {mark} bank.")
+        .replace("author: Tests", f"author: Tests {mark}")
+        .replace("license: CC-BY-4.0", f"license: CC-BY-4.0 {mark}")
+        .replace("name: Deep", f"name: Deep {mark}")
+        .replace("title: OWASP", f"title: OWASP {mark}")
+        .replace("url: https://owasp.org/", f"url: https://owasp.org/{mark}")
+    )
+    basics = NARROW_BASICS.replace("→", mark).replace("λ", mark)
+    root = make_bank(bank__yaml=bank, basics__yaml=basics)
+    styles = vera_styles(tmp_path / "styles")
+    before = validate_content(root, pdf_styles=(styles,))
+    labels = {p.message.split(":")[0] for p in before.problems if p.rule == "pdf-glyph"}
+    # the rule names fields by their YAML path; every key of the list is among them
+    keys = {f.key for f in printed.BANK_FIELDS if f.key != "version"}  # semver: ASCII only
+    keys |= {f.key for fields in printed.ENTRY_FIELDS.values() for f in fields}
+    keys |= {f.key for f in printed.QUESTION_FIELDS}
+    assert {label.split(".")[-1].split("[")[0] for label in labels} == keys
+    model = validate_content(root).bank  # the default chain prints it all
+    assert model is not None
+    options = BuildOptions(timestamp=1767225600, content_dir=root, style_dirs=(styles,))
+    with pytest.raises(BuildError) as caught:
+        write_booklet(model, tmp_path / "b.pdf", options)
+    during = {p.message.split(":")[0] for p in caught.value.problems}
+    # the layout's labels name the same fields: bank <key>, <section>[i].<key>, question ..
+    found = set()
+    for label in during:
+        if label.startswith("bank "):
+            found.add(label.removeprefix("bank "))
+        elif label.startswith("question "):
+            found.add(label.split("field ")[1].split(" ")[0])
+        else:
+            found.add(label.split(".")[-1])
+    assert found == keys

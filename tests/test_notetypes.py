@@ -481,9 +481,8 @@ def test_stamping_twice_changes_nothing_and_mods_never_go_back(
     first: dict[str, str], second: dict[str, str], types: Any, clock: int
 ) -> None:
     def stamp(old: lock.Lock | None, notes: dict[str, str], when: int) -> Any:
-        return lock.stamp(
-            old, bank="b", version="1.0.0", timestamp=when, notetypes=types, note_hashes=notes
-        )
+        built = lock.Built(notes, types)
+        return lock.stamp(old, built, bank="b", version="1.0.0", timestamp=when)
 
     before, _ = stamp(None, first, T0)
     after, diff = stamp(before, second, clock)

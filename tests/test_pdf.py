@@ -823,7 +823,7 @@ def test_glyphs_checked_in_bank_texts_and_references(tmp_path: Path) -> None:
     assert messages == [
         'bank description: cannot print U+2192 RIGHTWARDS ARROW "→": '
         "no font in the PDF chain (Vera) has it",
-        'reference owasp, its title: cannot print U+2713 CHECK MARK "✓": '
+        'references[0].title: cannot print U+2713 CHECK MARK "✓": '
         "no font in the PDF chain (Vera) has it",
     ]
 

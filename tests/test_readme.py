@@ -64,7 +64,11 @@ def test_the_reference_lists_every_option_with_its_choices(command: str) -> None
     declared = {n for names, _ in options for n in names}
     params = cli.commands[command].params
     assert declared == {
-        n for p in params if isinstance(p, click.Option) for n in p.opts if n != "--help"
+        n
+        for p in params
+        if isinstance(p, click.Option) and not p.hidden
+        for n in p.opts
+        if n != "--help"
     } - {"-h"}
 
 

@@ -15,17 +15,17 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import BASICS_YAML, DEEP_YAML, MakeBank
-from prepdeck import release as release_module
+from prepdeck import pipeline
 from prepdeck.artifacts import BuildOptions
 from prepdeck.build import build
 from prepdeck.cli import cli
 from prepdeck.errors import BuildError, ContentError
+from prepdeck.git import commit_time
 from prepdeck.release import (
     AUTO,
     CHECKSUMS,
     NOTES,
     ReleaseError,
-    commit_time,
     previous_release_tag,
     release,
 )
@@ -159,7 +159,7 @@ def test_builds_that_differ_fail_and_write_nothing(
             fh.write(b"\0")  # what a writer that reads the clock would do
         return artifacts
 
-    monkeypatch.setattr(release_module, "build", clock_dependent_build)
+    monkeypatch.setattr(pipeline, "build", clock_dependent_build)  # the first build only
     out = tmp_path / "dist"
     with pytest.raises(ReleaseError, match="not byte-identical") as info:
         release(content, out_dir=out, timestamp=EPOCH, targets=AVAILABLE)
@@ -413,3 +413,32 @@ def test_cli_release_prints_each_artifact_and_json(
 def test_cli_help_has_an_example() -> None:
     code, out, _ = run("release", "--help")
     assert code == 0 and "Example:" in out and "PREPDECK_TAG" in out
+
+
+def test_cli_release_json_is_one_document_whether_it_fails_or_not(
+    make_bank: MakeBank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    content = make_bank()
+    env = {"SOURCE_DATE_EPOCH": str(EPOCH)}
+    args = ["release", str(content), "--out", str(tmp_path / "dist"), "--format", "json"]
+    # no lock yet: a build problem, printed as the same document as a success
+    code, stdout, _ = run(*args, "--since", "none", env=env)
+    document = json.loads(stdout)
+    assert code == 1 and document["artifacts"] == []
+    assert [p["rule"] for p in document["problems"]] == ["stale-lock"]
+    # a release error that is not a content problem: still one document
+    lock(content)
+    code, stdout, _ = run(*args, "--tag", "v9.9.9", "--since", "none", env=env)
+    document = json.loads(stdout)
+    assert code == 1 and document["artifacts"] == []
+    [problem] = document["problems"]
+    assert (
+        problem["rule"] == "release" and "does not match the bank's version" in problem["message"]
+    )
+    # a success: the problems (the warnings) and the artifacts, with the release's facts
+    code, stdout, _ = run(*args, "--since", "none", env=env)
+    document = json.loads(stdout)
+    assert code == 0 and document["problems"] == [] and len(document["artifacts"]) == len(TARGETS)
+    assert {a["target"] for a in document["artifacts"]} == set(TARGETS)
+    assert document["tag"] == "v1.0.0" and document["release_notes"].endswith(NOTES)

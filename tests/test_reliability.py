@@ -476,11 +476,11 @@ def test_a_font_file_that_is_not_truetype_is_a_problem(make_bank: MakeBank, tmp_
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda t: t.replace('"mod": 1767225600', '"mod": 1e30', 1), "integer"),
-        (lambda t: t.replace('"mod": 1767225600', f'"mod": {2**63 - 1}', 1), "not a time"),
-        (lambda t: t.replace('"mod": 1767225600', f'"mod": {10**30}', 1), "not a time"),
-        (lambda t: t.replace('"mod": 1767225600', '"mod": -5', 1), "not a time"),
-        (lambda t: t.replace('"version": "1.0.0"', '"version": 5', 1), "must be strings"),
+        (lambda t: t.replace('"mod": 1767225600', '"mod": 1e30', 1), "whole seconds"),
+        (lambda t: t.replace('"mod": 1767225600', f'"mod": {2**63 - 1}', 1), "a time Anki"),
+        (lambda t: t.replace('"mod": 1767225600', f'"mod": {10**30}', 1), "a time Anki"),
+        (lambda t: t.replace('"mod": 1767225600', '"mod": -5', 1), "a time Anki"),
+        (lambda t: t.replace('"version": "1.0.0"', '"version": 5', 1), "must be text"),
     ],
 )
 def test_lock_values_are_problems(

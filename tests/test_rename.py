@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from prepdeck.cli import cli
-from prepdeck.lock import Entry, Lock, LockDiff, lock_changes, read_lock, rename, stamp
+from prepdeck.lock import Built, Entry, Lock, LockDiff, lock_changes, read_lock, rename, stamp
 
 EPOCH = 1_767_225_600
 FIRST, SECOND = "what-each-field-holds", "validate-before-build"
@@ -310,13 +310,7 @@ def test_stamp_restores_only_provisional_retirements() -> None:
 
     def again(version: str, released: bool = False) -> tuple[Lock, LockDiff]:
         return stamp(
-            old,
-            bank="k8s",
-            version=version,
-            timestamp=9,
-            notetypes={},
-            note_hashes={"gone": "h"},
-            released=released,
+            old, Built({"gone": "h"}), bank="k8s", version=version, timestamp=9, released=released
         )
 
     lock, diff = again("1.1.0")

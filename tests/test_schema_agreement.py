@@ -7,6 +7,8 @@ and that the schemas use no keyword fastjsonschema's generator does not implemen
 from __future__ import annotations
 
 import copy
+import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from prepdeck.schemas import DOCUMENT_KINDS, DocumentKind
 from prepdeck.style_folders import read_yaml
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
+CONSTRAINTS = CONTENT.parent / "constraints.txt"
 
 # Keywords both validators implement the same way; anything else needs a new proof.
 SUPPORTED = {
@@ -30,7 +33,8 @@ SUPPORTED = {
     "additionalProperties", "required", "items", "minItems", "maxItems", "uniqueItems",
     "minLength", "pattern", "minimum", "exclusiveMinimum", "minProperties", "enum",
     "const", "default", "examples", "x-rule", "x-message", "anyOf", "oneOf", "maximum",
-    "exclusiveMaximum", "maxLength", "deprecated",  # an annotation, like description
+    "exclusiveMaximum", "maxLength", "propertyNames",
+    "deprecated",  # an annotation, like description
 }  # fmt: skip
 SUBSCHEMA_MAPS = {"properties", "$defs"}
 
@@ -62,6 +66,10 @@ def valid_instance(kind: DocumentKind) -> Any:
     if kind == "tier":
         data = load_document(CONTENT / "beginner.yaml").data
         return {**data, "questions": data["questions"][:2]}
+    if kind == "lock":
+        data = json.loads((CONTENT / "prepdeck.lock").read_text(encoding="utf-8"))
+        notes = dict(list(data["notes"].items())[:3])
+        return {**data, "notes": notes, "renamed": {next(iter(notes)): "first-id"}}
     return read_yaml("pdf.yaml", (), "pdf")[0]
 
 
@@ -104,14 +112,20 @@ def at(node: Any, path: tuple[Any, ...]) -> Any:
 EDGES = ["\n", " ", "x", "-", "A", "é", ".", "\t", "#"]
 
 
-def perturb_every_string(node: Any, edge: str, front: bool) -> Any:
-    """Every string with `edge` added: a rare path is as likely to be hit as a common one."""
+def perturb_every_string(node: Any, edge: str, front: bool, keys: bool = False) -> Any:
+    """Every string with `edge` added: a rare path is as likely to be hit as a common one.
+    With `keys`, mapping keys too (the lock's keys are ids, checked by propertyNames)."""
     if isinstance(node, str):
         return edge + node if front else node + edge
     if isinstance(node, dict):
-        return {k: perturb_every_string(v, edge, front) for k, v in node.items()}
+        return {
+            (perturb_every_string(k, edge, front) if keys else k): perturb_every_string(
+                v, edge, front, keys
+            )
+            for k, v in node.items()
+        }
     if isinstance(node, list):
-        return [perturb_every_string(v, edge, front) for v in node]
+        return [perturb_every_string(v, edge, front, keys) for v in node]
     return node
 
 
@@ -119,7 +133,8 @@ def perturb_every_string(node: Any, edge: str, front: bool) -> Any:
 def mutated(draw: st.DrawFn, kind: DocumentKind) -> Any:
     doc = copy.deepcopy(valid_instance(kind))
     if draw(st.booleans()):
-        doc = perturb_every_string(doc, draw(st.sampled_from(EDGES)), draw(st.booleans()))
+        in_keys = kind == "lock" and draw(st.booleans())
+        doc = perturb_every_string(doc, draw(st.sampled_from(EDGES)), draw(st.booleans()), in_keys)
     for _ in range(draw(st.integers(0, 3))):
         target = at(doc, draw(st.sampled_from(containers(doc))))
         keys = list(target) if isinstance(target, dict) else list(range(len(target)))
@@ -181,6 +196,15 @@ def test_the_shipped_compiled_validators_are_current(kind: DocumentKind) -> None
     """`schemas/compiled/<kind>.py` is what fastjsonschema generates from the shipped
     schema today; after editing a schema (or upgrading fastjsonschema), `make schemas`."""
     shipped = resources.files("prepdeck.schemas").joinpath("compiled", f"{kind}.py")
-    assert shipped.read_text(encoding="utf-8") == schema.compiled_source(kind), (
+    text = shipped.read_text(encoding="utf-8")
+    pinned = re.search(r"^fastjsonschema==(\S+)$", CONSTRAINTS.read_text("utf-8"), re.M)
+    assert pinned is not None
+    assert f" with fastjsonschema {pinned[1]}:" in text.splitlines()[0], "run `make schemas`"
+    if pinned[1] != fastjsonschema.VERSION:
+        pytest.skip(
+            f"generated with the pinned fastjsonschema {pinned[1]}; this run has "
+            f"{fastjsonschema.VERSION} (the lowest-versions job), whose output may differ"
+        )
+    assert text == schema.compiled_source(kind), (
         f"schemas/compiled/{kind}.py is stale: run `make schemas`"
     )

@@ -170,6 +170,30 @@ def test_ci_tests_two_pythons_validates_and_uploads_the_build() -> None:
     assert [s["with"]["path"] for s in upload] == ["dist/"]
 
 
+def test_ci_and_ci_run_test_the_lowest_allowed_dependencies() -> None:
+    lowest = load(CI)["jobs"]["lowest"]
+    assert [s["run"] for s in lowest["steps"] if "run" in s] == ["make test-lowest PYTEST_ARGS=-q"]
+    python = [s for s in lowest["steps"] if s.get("uses", "").startswith("actions/setup-python@")]
+    assert python[0]["with"]["python-version"] == "3.11"  # requires-python's floor
+    ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'make test-lowest PYTEST_ARGS="-q"' in ci_run
+
+
+def test_the_lowest_constraints_are_pyprojects_floors() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "lowest.py")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    pins = dict(line.split("==", 1) for line in done.stdout.splitlines() if "==" in line)
+    assert pins["fastjsonschema"] == "2.22.1" and pins["pygments"] == "2.19"
+    assert pins["pillow"] == "10.0.1" and pins["click"] == "8.2" and pins["jsonschema"] == "4.23"
+    assert pins["pytest"] == next(  # the test tools keep their constraints.txt pins
+        line.split("==")[1]
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if line.startswith("pytest==")
+    )
+
+
 def test_release_builds_with_make_release_and_publishes_every_file() -> None:
     release = load(RELEASE)
     build = release["jobs"]["build"]

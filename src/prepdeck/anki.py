@@ -38,9 +38,12 @@ from prepdeck.model import Bank, Question, Reference, Tier
 from prepdeck.notetypes import BY_KEY, QUESTION, NoteKind, NoteType, note_type, stable_id
 from prepdeck.notetypes import notetype_id as notetype_id  # re-exported: tests, tools
 from prepdeck.text import (
+    CodeBlock,
     blocks_html,
+    code_plain_html,
     inline_html,
     is_safe_url,
+    iter_blocks,
     iter_images,
     parse_blocks,
     parse_inline,
@@ -156,8 +159,12 @@ class RenderedNote:
     question: Question
     fields: tuple[str, ...]  # Source holds the bank title; the version comes from the lock
     tags: tuple[str, ...]
-    hash: str
+    hash: str  # what the lock compares: `hashed` and the tags
     kind: NoteKind = QUESTION
+    # The fields as the hash sees them: code blocks as their language and text, not
+    # Pygments' spans, so no version of a dependency changes a note's identity.
+    hashed: tuple[str, ...] = ()
+    legacy_hash: str = ""  # the hash of `fields` and tags, as locks before format 3 had it
 
     @property
     def key(self) -> str:
@@ -168,6 +175,9 @@ class RenderedNote:
 def render_note(bank: Bank, question: Question, media: Media | None = None) -> RenderedNote:
     key_points = "".join(f"<li>{inline_html(parse_inline(p))}</li>" for p in question.key_points)
     refs = "".join(f"<li>{_reference_html(ref)}</li>" for ref in bank.cited(question))
+    blocks = parse_blocks(question.answer)
+    image_src = media.src if media else _no_media
+    answer = blocks_html(blocks, image_src)
     fields = (
         escape(question.id),
         escape(question.label),
@@ -175,17 +185,36 @@ def render_note(bank: Bank, question: Question, media: Media | None = None) -> R
         inline_html(parse_inline(question.question)),
         inline_html(parse_inline(question.hint)),
         f"<ul>{key_points}</ul>" if key_points else "",
-        blocks_html(parse_blocks(question.answer), media.src if media else _no_media),
+        answer,
         f"<ul>{refs}</ul>" if refs else "",
         escape(bank.title),
         "",
     )
+    hashed: tuple[str, ...] = fields
+    if any(isinstance(b, CodeBlock) for b in iter_blocks(blocks)):
+        plain_answer = blocks_html(blocks, image_src, code_plain_html)
+        hashed = (*fields[:_ANSWER], plain_answer, *fields[_ANSWER + 1 :])
     tags = (
         f"bank::{_tag(bank.slug)}",
         f"tier::{_tag(question.tier.id)}",
         *(f"topic::{_tag(t)}" for t in question.tags),
     )
-    return RenderedNote(question, fields, tags, _digest([list(fields), list(tags)]))
+    return _note(question, fields, hashed, tags, QUESTION)
+
+
+_ANSWER = QUESTION.fields.index("Answer")
+
+
+def _note(
+    question: Question,
+    fields: tuple[str, ...],
+    hashed: tuple[str, ...],
+    tags: tuple[str, ...],
+    kind: NoteKind,
+) -> RenderedNote:
+    digest = _digest([list(hashed), list(tags)])
+    legacy = digest if hashed is fields else _digest([list(fields), list(tags)])
+    return RenderedNote(question, fields, tags, digest, kind, hashed, legacy)
 
 
 def as_kind(note: RenderedNote, kind: NoteKind) -> RenderedNote:
@@ -199,8 +228,13 @@ def as_kind(note: RenderedNote, kind: NoteKind) -> RenderedNote:
     """
     by_name = dict(zip(QUESTION.fields, note.fields, strict=True))
     fields = tuple(by_name.get(name, "") for name in kind.fields)
-    digest = _digest([list(fields), list(note.tags)])
-    return RenderedNote(note.question, fields, note.tags, digest, kind)
+    hashed: tuple[str, ...] = fields
+    if note.hashed is not note.fields:
+        hashed_by_name = dict(zip(QUESTION.fields, note.hashed, strict=True))
+        hashed = tuple(hashed_by_name.get(name, "") for name in kind.fields)
+        if hashed == fields:
+            hashed = fields
+    return _note(note.question, fields, hashed, note.tags, kind)
 
 
 def _no_media(path: str) -> str:
@@ -241,9 +275,11 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         bank,
         timestamp=options.timestamp,
         notetypes={
-            t.kind.key: lockfile.NotetypeBuild(t.name, t.schema, t.style_hash) for t in notetypes
+            t.kind.key: lockfile.NotetypeBuild(t.name, t.schema, t.style_hash, t.legacy_style_hash)
+            for t in notetypes
         },
         note_hashes={n.key: n.hash for n in notes},
+        legacy_note_hashes={n.key: n.legacy_hash for n in notes},
         update=options.update_lock,
         allow_schema_change=options.allow_notetype_change,
         new_lock=options.new_lock,

@@ -172,6 +172,29 @@ class StagedFile:
             self.backup = None
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived (CI cancelling a job): unwinds like Ctrl-C, so every staged
+    temporary file is removed on the way out."""
+
+
+@contextmanager
+def terminate_like_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises `Terminated` (in the main thread)."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM back for a few steps that must not be split: creating a

@@ -6,12 +6,27 @@ has succeeded are they renamed into place together (`commit_all`), and if one re
 fails the files already replaced get their previous content back.  So a failed build,
 whatever failed (a writer, a full disk, a folder where a file should go, SIGTERM),
 leaves every previous file as it was and no temporary file behind.
+
+With `jobs` above 1, the artifacts are written at once in worker processes (forked,
+so they share the validated bank and the modules already imported), each into the
+temporary file this process staged for it; the files a writer asks to replace (the
+lock) come back as text and are staged and committed here with the artifacts.  Each
+writer depends only on the bank and the options, so the bytes are those of a serial
+build.  The workers ignore Ctrl-C: this process takes it (and SIGTERM), stops the
+workers, and removes every temporary file, so an interrupted build changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Protocol
 
 from prepdeck.artifacts import (
     Artifact,
@@ -21,12 +36,33 @@ from prepdeck.artifacts import (
     check_destination,
     commit_all,
     sha256_of,
+    signals_held,
     stage,
 )
-from prepdeck.errors import BuildError, Problem
+from prepdeck.errors import BuildError, Problem, ProblemsError
 from prepdeck.gcpause import gc_paused
 from prepdeck.model import Bank
 from prepdeck.targets import REGISTRY, TARGETS
+
+# Seconds each target took for the built-in bank, serially: the order workers take
+# them in (longest first keeps both cores busy to the end).
+_COST = {"booklet": 5, "quiz": 4, "cards": 3, "anki": 1, "site": 0}
+
+
+class Progress(Protocol):
+    """Told when each artifact starts and when it is done (with its seconds)."""
+
+    def started(self, target: str) -> None: ...
+
+    def finished(self, target: str, seconds: float) -> None: ...
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def build(
@@ -35,9 +71,10 @@ def build(
     out_dir: Path,
     options: BuildOptions,
     targets: Sequence[str] = TARGETS,
-    on_start: Callable[[str], None] | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> list[Artifact]:
-    """Write every target into `out_dir`, all or nothing.
+    """Write every target into `out_dir`, all or nothing, `jobs` at a time.
 
     Raises `BuildError` for content that cannot be built and for files that cannot be
     written (the problem names the file and the system's reason)."""
@@ -47,17 +84,17 @@ def build(
     results: list[tuple[str, StagedFile, WriterResult]] = []
     try:
         try:
-            with gc_paused():
-                for name, dest in zip(targets, dests, strict=True):
-                    if on_start:
-                        on_start(name)
-                    file = stage(dest, staged)
-                    result = REGISTRY[name].load_writer()(bank, file.path, options)
-                    results.append((name, file, result))
-                    for path, text in result.files.items():
-                        _check([path])
-                        companion = stage(path, staged)
-                        companion.path.write_text(text, encoding="utf-8")
+            files = [stage(dest, staged) for dest in dests]
+            if jobs > 1 and len(targets) > 1 and _can_fork():
+                written = _write_in_workers(bank, options, targets, files, jobs, progress)
+            else:
+                written = _write_here(bank, options, targets, files, progress)
+            for name, file, result in zip(targets, files, written, strict=True):
+                results.append((name, file, result))
+                for path, text in result.files.items():
+                    _check([path])
+                    companion = stage(path, staged)
+                    companion.path.write_text(text, encoding="utf-8")
             commit_all(staged)
         except OSError as exc:
             raise BuildError([_write_problem(exc, out_dir)]) from exc
@@ -65,11 +102,133 @@ def build(
         for file in staged:
             file.discard()
         raise
-    artifacts = [
+    return [
         Artifact(name, file.dest, file.dest.stat().st_size, sha256_of(file.dest), result.report)
         for name, file, result in results
     ]
-    return artifacts
+
+
+def _write_here(
+    bank: Bank,
+    options: BuildOptions,
+    targets: Sequence[str],
+    files: Sequence[StagedFile],
+    progress: Progress | None,
+) -> list[WriterResult]:
+    written = []
+    with gc_paused():
+        for name, file in zip(targets, files, strict=True):
+            if progress:
+                progress.started(name)
+            began = time.perf_counter()
+            written.append(REGISTRY[name].load_writer()(bank, file.path, options))
+            if progress:
+                progress.finished(name, time.perf_counter() - began)
+    return written
+
+
+# -- in worker processes ----------------------------------------------------------------
+
+# What the workers build from, set before they are forked (so nothing is pickled).
+_job: tuple[Bank, BuildOptions] | None = None
+Answer = tuple[WriterResult | list[Problem], float]  # a writer's result or problems, seconds
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _work(name: str, path: Path, answer: Connection) -> None:
+    """A worker: write one artifact, send back its writer's result (or the problems
+    that stopped it) and the seconds it took.  Any other error goes back as itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and stops workers with SIGTERM
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # held at fork
+    assert _job is not None
+    bank, options = _job
+    began = time.perf_counter()
+    try:
+        with gc_paused():
+            result: WriterResult | list[Problem] = REGISTRY[name].load_writer()(bank, path, options)
+        answer.send((result, time.perf_counter() - began))
+    except ProblemsError as exc:
+        answer.send((list(exc.problems), time.perf_counter() - began))
+    except Exception as exc:  # an OSError (disk full) or a bug: the parent raises it
+        answer.send(exc)
+    finally:
+        answer.close()
+
+
+def _write_in_workers(
+    bank: Bank,
+    options: BuildOptions,
+    targets: Sequence[str],
+    files: Sequence[StagedFile],
+    jobs: int,
+    progress: Progress | None,
+) -> list[WriterResult]:
+    """Each target in its own forked process, at most `jobs` at once, longest first."""
+    global _job
+    context = multiprocessing.get_context("fork")
+    queue = sorted(range(len(targets)), key=lambda i: -_COST.get(targets[i], 2))
+    running: dict[Connection, tuple[int, BaseProcess]] = {}
+    answers: dict[int, Answer] = {}
+    _job = (bank, options)
+    try:
+        while queue or running:
+            while queue and len(running) < jobs:
+                i = queue.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                worker = context.Process(
+                    target=_work, args=(targets[i], files[i].path, send), daemon=True
+                )
+                if progress:
+                    progress.started(targets[i])
+                # A signal during fork would run its handler in an at-fork hook, where
+                # Python ignores the exception it raises: hold it until fork returns.
+                with signals_held():
+                    worker.start()
+                send.close()  # the worker holds its end; EOF here if it dies
+                running[receive] = (i, worker)
+            for ready in wait(list(running)):
+                assert isinstance(ready, Connection)
+                i, finished = running.pop(ready)
+                try:
+                    answer = ready.recv()
+                except EOFError:
+                    answer = None
+                ready.close()
+                finished.join()
+                if isinstance(answer, Exception):
+                    raise answer
+                if answer is None:
+                    raise BuildError([_died(targets[i], files[i].dest, finished.exitcode)])
+                answers[i] = answer
+                if progress:
+                    progress.finished(targets[i], answer[1])
+    finally:
+        _job = None
+        for _, left in running.values():  # interrupted or failed: stop the others
+            left.terminate()
+        for pipe, (_, left) in running.items():
+            left.join()
+            pipe.close()
+    problems = [p for i in sorted(answers) if isinstance(r := answers[i][0], list) for p in r]
+    if problems:
+        raise BuildError(problems)
+    return [r for i in range(len(targets)) if isinstance(r := answers[i][0], WriterResult)]
+
+
+def _died(target: str, dest: Path, exitcode: int | None) -> Problem:
+    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
+    return Problem(
+        str(dest),
+        1,
+        1,
+        "build-crashed",
+        f"the process building {target} ended without an answer ({how}; out of memory?); "
+        "nothing was replaced",
+    )
 
 
 def _check(dests: Sequence[Path]) -> None:

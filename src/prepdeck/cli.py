@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -24,9 +22,6 @@ from prepdeck.schemas import DOCUMENT_KINDS
 from prepdeck.targets import REGISTRY, TARGETS
 
 F = TypeVar("F", bound=Callable[..., Any])
-# Zip entries store years 1980 to 2107; a SOURCE_DATE_EPOCH outside is a usage error.
-MIN_EPOCH = 315_532_800  # 1980-01-01T00:00:00Z
-MAX_EPOCH = 4_354_819_199  # 2107-12-31T23:59:59Z
 
 
 def content_argument(func: F) -> F:
@@ -85,15 +80,19 @@ def styles_option(func: F) -> F:
     )(func)
 
 
+def jobs_option(func: F) -> F:
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Build up to N artifacts at once, each in its own process "
+        "(default: the usable cores; 1 builds them one after another here).",
+    )(func)
+
+
 def quiet_option(func: F) -> F:
     return click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")(func)
-
-
-def _style_dirs(given: tuple[Path, ...], content_dir: Path) -> tuple[Path, ...]:
-    """The style folders to use: those given, else the bank's own styles/ if any."""
-    from prepdeck.style_folders import bank_style_dirs
-
-    return given or bank_style_dirs(content_dir)
 
 
 def _use_color() -> bool:
@@ -112,61 +111,63 @@ def _print_problems(problems: Sequence[Any], output_format: str, *, quiet: bool 
         click.echo(report.summary(problems), err=True)
 
 
-def _validated(  # type: ignore[no-untyped-def]
-    content_dir: Path,
-    output_format: str,
-    strict: bool,
-    *,
-    quiet: bool = False,
-    build_model: bool = True,
-    report_json: bool = True,
-    pdf_styles: tuple[Path, ...] | None = None,
-):
-    """Validate, print the problems, and exit 1 unless the bank is usable.
+def _print_json(problems: Sequence[Any], artifacts: Sequence[Any], **more: Any) -> None:
+    from prepdeck.report import json_document
 
-    With `report_json` false and --format json, the problems are left to the caller
-    (a build prints them in its one JSON document) unless validation fails.
-    `pdf_styles`: the style folders a PDF would be printed with (None: no PDF)."""
+    click.echo(json_document(problems, artifacts, **more))
+
+
+def _failed(problems: Sequence[Any], output_format: str, what: str) -> NoReturn:
+    """Print the problems (one JSON document with --format json) and exit 1."""
+    if output_format == "json":
+        _print_json(problems, [])
+    else:
+        _print_problems(problems, output_format)
+    if what:
+        click.echo(what, err=True)
+    sys.exit(1)
+
+
+class _Progress:
+    """A line per artifact as it is done (on a terminal, unless --quiet), with its
+    time under --verbose; builds in parallel finish in any order."""
+
+    def __init__(self, targets: Sequence[str], *, show: bool, verbose: bool) -> None:
+        self.total = len(targets)
+        self.done = 0
+        self.show = show
+        self.verbose = verbose
+        self.seconds: dict[str, float] = {}
+
+    def started(self, target: str) -> None:
+        pass
+
+    def finished(self, target: str, seconds: float) -> None:
+        self.done += 1
+        self.seconds[target] = seconds
+        if self.show:
+            click.echo(f"[{self.done}/{self.total}] {target} built in {seconds:.2f} s", err=True)
+
+
+def _show_progress(quiet: bool) -> bool:
+    return sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
+
+
+def _usage_error(exc: Any) -> NoReturn:
+    raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'")
+
+
+def _validated(
+    content_dir: Path, output_format: str, strict: bool, *, quiet: bool = False, **kwargs: Any
+) -> Any:
+    """Validate, print the problems, and exit 1 unless the bank is usable."""
     from prepdeck.validate import validate_content
 
-    result = validate_content(content_dir, build_model=build_model, pdf_styles=pdf_styles)
-    if output_format == "json" and not report_json:
-        if not result.ok(strict=strict):
-            _print_build_json(result.problems, [])
-            sys.exit(1)
-        return result
+    result = validate_content(content_dir, **kwargs)
     _print_problems(result.problems, output_format, quiet=quiet)
     if not result.ok(strict=strict):
         sys.exit(1)
     return result
-
-
-def _print_build_json(problems: Sequence[Any], artifacts: Sequence[Any]) -> None:
-    """A build's whole answer as one JSON document: the problems and the artifacts."""
-    import json
-
-    from prepdeck import report
-
-    document = {
-        "problems": [report.as_dict(p) for p in problems],
-        "artifacts": [
-            {"target": a.target, "path": str(a.path), "size": a.size, "sha256": a.sha256}
-            for a in artifacts
-        ],
-    }
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-
-
-def _check_paper(paper: str, style_dirs: tuple[Path, ...]) -> None:
-    """--paper names a paper the active pdf.yaml declares; known only once --styles is."""
-    from prepdeck.pdf.style import load_style
-
-    papers = load_style(style_dirs).papers  # raises ProblemsError for a bad pdf.yaml
-    if paper not in papers:
-        raise click.BadParameter(
-            f"{paper!r} is not a paper in pdf.yaml (choose from {', '.join(sorted(papers))})",
-            param_hint="'--paper'",
-        )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -199,12 +200,14 @@ def validate(
     Example:
         prepdeck validate content --format github
     """
+    from prepdeck.style_folders import bank_style_dirs
+
     _validated(
         content_dir,
         output_format,
         strict,
         build_model=False,
-        pdf_styles=_style_dirs(style_dirs, content_dir),
+        pdf_styles=style_dirs or bank_style_dirs(content_dir),
     )
     if output_format != "json":
         click.echo(f"{content_dir}: valid", err=True)
@@ -225,13 +228,10 @@ def validate(
 @paper_option
 @click.option("--tier", "tiers", multiple=True, metavar="ID", help="Only these tiers (repeatable).")
 @click.option(
-    "--topic",
-    "--tag",  # the old name; --tag is release's git tag, so --topic says what this is
-    "topics",
-    multiple=True,
-    metavar="TOPIC",
-    help="Only these topics (repeatable; --tag is an old spelling).",
+    "--topic", "topics", multiple=True, metavar="TOPIC", help="Only these topics (repeatable)."
 )
+# --topic's old name, kept working but out of --help: release's --tag is a git tag
+@click.option("--tag", "old_topics", multiple=True, hidden=True)
 @styles_option
 @click.option(
     "--locked",
@@ -250,6 +250,7 @@ def validate(
     help="Start a new lock file although git shows the bank was built before (every note "
     "gets a new time, so Anki's next import replaces users' tags).",
 )
+@jobs_option
 @format_option
 @strict_option
 @quiet_option
@@ -261,10 +262,12 @@ def build(
     paper: str,
     tiers: tuple[str, ...],
     topics: tuple[str, ...],
+    old_topics: tuple[str, ...],
     style_dirs: tuple[Path, ...],
     locked: bool,
     allow_notetype_change: bool,
     new_lock: bool,
+    jobs: int | None,
     output_format: str,
     strict: bool,
     quiet: bool,
@@ -281,156 +284,73 @@ def build(
         SOURCE_DATE_EPOCH=1767225600 prepdeck build content --out dist
         prepdeck build --target booklet --paper letter --tier beginner
     """
-    from prepdeck.artifacts import BuildOptions
-    from prepdeck.build import build as run_build
-    from prepdeck.errors import ProblemsError
+    from prepdeck import pipeline
+    from prepdeck.artifacts import Terminated, terminate_like_interrupt
+    from prepdeck.build import usable_cores
+    from prepdeck.style_folders import describe
 
-    timestamp = _source_date_epoch()
-    json_output = output_format == "json"
-    style_dirs = _style_dirs(style_dirs, content_dir)
-    targets = targets or TARGETS
-    pdf = any(target != "anki" for target in targets)
-    validation = _validated(
-        content_dir,
-        output_format,
-        strict,
-        quiet=quiet,
-        report_json=False,
-        pdf_styles=style_dirs if pdf else None,
-    )
-    bank = validation.bank
-    _check_filters(bank, tiers, topics)
-    try:
-        if any(REGISTRY[t].uses_paper for t in targets):
-            _check_paper(paper, style_dirs)
-    except ProblemsError as exc:
-        _build_failed(exc.problems, output_format)
-    options = BuildOptions(
-        timestamp=timestamp,
-        content_dir=content_dir,
-        style_dirs=style_dirs,
+    request = pipeline.Request(
+        targets=targets or TARGETS,
+        style_dirs=style_dirs or None,
         paper=paper,
-        update_lock=not locked,
-        allow_notetype_change=allow_notetype_change,
-        new_lock=new_lock,
+        tiers=tiers,
+        topics=topics + old_topics,
+        strict=strict,
     )
-    selected = bank.filtered(tiers=tiers, topics=topics)
-    progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
-
-    def started(target: str) -> None:
-        if progress:
-            click.echo(f"building {target}…", err=True)
-        started_at[target] = time.perf_counter()
-
-    started_at: dict[str, float] = {}
+    progress = _Progress(request.targets, show=_show_progress(quiet), verbose=verbose)
     try:
-        with _terminate_like_interrupt():
-            artifacts = run_build(
-                selected, out_dir=out_dir, options=options, targets=targets, on_start=started
+        with terminate_like_interrupt():
+            outcome = pipeline.run(
+                content_dir,
+                request,
+                out_dir=out_dir,
+                timestamp=_source_date_epoch(),
+                update_lock=not locked,
+                allow_notetype_change=allow_notetype_change,
+                new_lock=new_lock,
+                jobs=jobs or usable_cores(),
+                progress=progress,
             )
-    except ProblemsError as exc:
-        _build_failed(exc.problems, output_format)
+    except pipeline.RequestError as exc:
+        _usage_error(exc)
     except Terminated:
         click.echo("terminated; no artifact was changed", err=True)
         sys.exit(128 + signal.SIGTERM)
-    if json_output:
-        _print_build_json(validation.problems, artifacts)
+    if not outcome.ok:
+        built = outcome.bank is not None  # valid content, but the build failed
+        _failed(outcome.problems, output_format, "build failed; no artifact was changed" * built)
+    if output_format == "json":
+        _print_json(outcome.problems, outcome.artifacts)
+    else:
+        _print_problems(outcome.problems, output_format, quiet=quiet)
     if quiet:
         return
-    if verbose:  # each target ran until the next one started
-        ends = [*list(started_at.values())[1:], time.perf_counter()]
-        for (target, start), end in zip(started_at.items(), ends, strict=True):
-            click.echo(f"{target}: built in {end - start:.2f} s", err=True)
-    from prepdeck.style_folders import describe
-
-    labelled = [("styles", describe(style_dirs))]
-    labelled += [(a.target, note) for a in artifacts for note in a.report]
+    if verbose and not progress.show:  # the progress lines had the times already
+        for target, seconds in progress.seconds.items():
+            click.echo(f"{target}: built in {seconds:.2f} s", err=True)
+    labelled = [("styles", describe(outcome.style_dirs))]
+    labelled += [(a.target, line) for a in outcome.artifacts for line in a.report]
     width = max(len(label) for label, _ in labelled) + 1
-    for label, note in labelled:
-        click.echo(f"{label + ':':<{width}} {note}", err=True)
-    if json_output:
-        return
-    _echo_artifacts(artifacts)
+    for label, line in labelled:
+        click.echo(f"{label + ':':<{width}} {line}", err=True)
+    if output_format != "json":
+        _echo_artifacts(outcome.artifacts)
 
 
 def _echo_artifacts(artifacts: Sequence[Any]) -> None:
-    """One line per artifact, in columns: path, size, SHA-256."""
-    paths = [str(a.path) for a in artifacts]
-    width = max(map(len, paths), default=0)
-    for path, artifact in zip(paths, artifacts, strict=True):
-        click.echo(f"{path:<{width}}  {_size(artifact.size):>9}  sha256:{artifact.sha256}")
+    from prepdeck.report import artifact_lines
 
-
-class Terminated(BaseException):
-    """SIGTERM arrived (CI cancelling a job): unwinds like Ctrl-C, so every staged
-    temporary file is removed on the way out."""
-
-
-@contextmanager
-def _terminate_like_interrupt() -> Iterator[None]:
-    def handler(signum: int, frame: object) -> None:
-        raise Terminated
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _build_failed(problems: Sequence[Any], output_format: str) -> NoReturn:
-    if output_format == "json":
-        _print_build_json(problems, [])
-    else:
-        _print_problems(problems, output_format)
-    click.echo("build failed; no artifact was changed", err=True)
-    sys.exit(1)
+    for line in artifact_lines(artifacts):
+        click.echo(line)
 
 
 def _source_date_epoch() -> int:
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is None:
-        return int(time.time())
+    from prepdeck.pipeline import RequestError, source_date_epoch
+
     try:
-        stamp = int(value)
-    except ValueError:
-        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number, not {value!r}") from None
-    if not MIN_EPOCH <= stamp <= MAX_EPOCH:
-        raise click.UsageError(
-            f"SOURCE_DATE_EPOCH={value} is outside what a zip file and a PDF can store: "
-            f"use seconds (not milliseconds) from {MIN_EPOCH} (1980-01-01) to "
-            f"{MAX_EPOCH} (2107-12-31)"
-        )
-    return stamp
-
-
-def _check_filters(bank: Any, tiers: Sequence[str], topics: Sequence[str]) -> None:
-    known_tiers = [t.id for t in bank.tiers]
-    for tier in tiers:
-        if tier not in known_tiers:
-            raise click.BadParameter(
-                f"{tier!r} is not a tier (choose from {', '.join(known_tiers)})",
-                param_hint="--tier",
-            )
-    known_topics = [t.id for t in bank.topics]
-    for topic in topics:
-        if topic not in known_topics:
-            raise click.BadParameter(
-                f"{topic!r} is not a declared topic (choose from {', '.join(known_topics)})",
-                param_hint="--topic",
-            )
-
-
-def _size(size: int) -> str:
-    for unit in ("B", "KiB", "MiB"):
-        if size < 1024 or unit == "MiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return str(size)  # pragma: no cover
+        return source_date_epoch(os.environ)
+    except RequestError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @cli.command()
@@ -466,9 +386,7 @@ def preview(content_dir: Path, style_dirs: tuple[Path, ...], port: int) -> None:
                 click.echo(f"  {problem}", err=True)
 
     try:
-        server = Preview(
-            content_dir, style_dirs=_style_dirs(style_dirs, content_dir), port=port, on_build=built
-        )
+        server = Preview(content_dir, style_dirs=style_dirs or None, port=port, on_build=built)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
 
@@ -582,7 +500,7 @@ def init(directory: Path, slug: str | None, title: str | None) -> None:
         prepdeck init k8s-bank --slug k8s-security
         cd k8s-bank && prepdeck validate && prepdeck build
     """
-    from prepdeck.init import InitError
+    from prepdeck.init import InitError, next_steps
     from prepdeck.init import init as run_init
 
     try:
@@ -591,14 +509,7 @@ def init(directory: Path, slug: str | None, title: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
     for path in result.written:
         click.echo(str(directory / path))
-    where = "" if directory == Path(".") else f"cd {directory}, then "
-    click.echo(
-        f"\nA new bank {result.slug!r} is ready. Next: {where}edit the questions in "
-        "content/, then run\n"
-        "  prepdeck validate   # every problem at once, with file:line:col\n"
-        "  prepdeck build      # the Anki deck and PDFs in dist/; commit content/prepdeck.lock",
-        err=True,
-    )
+    click.echo("\n" + next_steps(directory, result), err=True)
 
 
 @cli.command()
@@ -723,6 +634,7 @@ def rules() -> None:
 )
 @paper_option
 @styles_option
+@jobs_option
 @format_option
 @strict_option
 @quiet_option
@@ -736,6 +648,7 @@ def release(
     since: str,
     paper: str,
     style_dirs: tuple[Path, ...],
+    jobs: int | None,
     output_format: str,
     strict: bool,
     quiet: bool,
@@ -753,10 +666,11 @@ def release(
         prepdeck release content --out dist --tag v1.2.0
         prepdeck release content --previous-lock ../v1.1.0/prepdeck.lock
     """
-    import json
-
-    from prepdeck.errors import PrepdeckError, ProblemsError
-    from prepdeck.release import commit_time
+    from prepdeck.artifacts import Terminated, terminate_like_interrupt
+    from prepdeck.build import usable_cores
+    from prepdeck.errors import PrepdeckError, Problem, ProblemsError
+    from prepdeck.git import commit_time
+    from prepdeck.pipeline import RequestError
     from prepdeck.release import release as run_release
 
     since_given = ctx.get_parameter_source("since") is not click.core.ParameterSource.DEFAULT
@@ -772,16 +686,14 @@ def release(
                 "checkout so the builds take the commit's time"
             )
         timestamp = found
-    style_dirs = _style_dirs(style_dirs, content_dir)
-    progress = sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
+    show = _show_progress(quiet)
 
     def step(message: str) -> None:
-        if progress:
+        if show:
             click.echo(f"{message}…", err=True)
 
     try:
-        with _terminate_like_interrupt():
-            _check_paper(paper, style_dirs)
+        with terminate_like_interrupt():
             result = run_release(
                 content_dir,
                 out_dir=out_dir,
@@ -789,59 +701,47 @@ def release(
                 tag=tag,
                 previous_lock=previous_lock,
                 since=None if previous_lock is not None or since == "none" else since,
-                style_dirs=style_dirs,
+                style_dirs=style_dirs or None,
                 paper=paper,
                 strict=strict,
                 on_step=step,
                 allow_dirty=allow_dirty,
+                jobs=jobs or usable_cores(),
             )
+    except RequestError as exc:
+        _usage_error(exc)
     except ProblemsError as exc:
-        _print_problems(exc.problems, output_format)
-        click.echo("release failed; nothing was written", err=True)
-        sys.exit(1)
+        _failed(exc.problems, output_format, "release failed; nothing was written")
     except Terminated:
         click.echo("terminated; nothing was written", err=True)
         sys.exit(128 + signal.SIGTERM)
     except PrepdeckError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if output_format != "json":
-        _print_problems(result.warnings, output_format, quiet=quiet)
+        if output_format != "json":
+            raise click.ClickException(str(exc)) from exc
+        _failed([Problem(str(content_dir), 1, 1, "release", str(exc))], output_format, "")
     if output_format == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "version": result.version,
-                    "tag": result.tag,
-                    "artifacts": [
-                        {"path": str(a.path), "size": a.size, "sha256": a.sha256}
-                        for a in result.artifacts
-                    ],
-                    "checksums": str(result.checksums),
-                    "notes": str(result.release_notes),
-                    "since": result.changes.since,
-                    "added": list(result.changes.added),
-                    "changed": list(result.changes.changed),
-                    "removed": list(result.changes.removed),
-                },
-                indent=2,
-            )
+        changes = result.changes
+        _print_json(
+            result.warnings,
+            result.artifacts,
+            version=result.version,
+            tag=result.tag,
+            checksums=str(result.checksums),
+            release_notes=str(result.release_notes),
+            since=changes.since,
+            added=list(changes.added),
+            changed=list(changes.changed),
+            removed=list(changes.removed),
+            notetypes=list(changes.notetypes),
         )
         return
+    _print_problems(result.warnings, output_format, quiet=quiet)
     if quiet:
         return
     _echo_artifacts(result.artifacts)
     click.echo(f"{result.checksums}")
     click.echo(f"{result.release_notes}")
-    changes = result.changes
-    summary = (
-        "first release"
-        if changes.since is None
-        else f"since {changes.since}: {len(changes.added)} added, {len(changes.changed)} changed, "
-        f"{len(changes.removed)} removed"
-    )
-    if changes.notetypes:
-        summary += '; the notes tell users to import with "Merge note types"'
-    click.echo(f"{result.tag}: two builds byte-identical; {summary}", err=True)
+    click.echo(result.summary, err=True)
 
 
 def main() -> None:

@@ -512,8 +512,15 @@ def missing_in(
     return out
 
 
-def explain(missing: Sequence[tuple[str, Chain]]) -> str:
-    """One message for every character a field cannot print."""
+def explain(missing: Sequence[tuple[str, Chain]], words: Mapping[str, str] | None = None) -> str:
+    """One message for every character a field cannot print; `words` gives the word
+    each character is in, quoted so the author can find it."""
+    words = words or {}
+
+    def described(char: str) -> str:
+        word = words.get(char)
+        return describe(char) + (f' in "{word}"' if word and word != char else "")
+
     scripts: dict[str, list[str]] = {}
     plain: dict[str, list[str]] = {}  # chain families -> characters
     for char, chain in missing:
@@ -523,17 +530,22 @@ def explain(missing: Sequence[tuple[str, Chain]]) -> str:
         else:
             plain.setdefault(chain.families, []).append(char)
     parts = [
-        f"cannot print {', '.join(map(describe, chars))}: no font in the PDF chain "
+        f"cannot print {', '.join(map(described, chars))}: no font in the PDF chain "
         f"({families}) has {'it' if len(chars) == 1 else 'them'}"
         for families, chars in plain.items()
     ]
     parts += [
-        f"{script} text ({', '.join(f'U+{ord(c):04X}' for c in chars[:3])}"
+        f"{script} text{_quoted(words.get(chars[0]), chars[0])} "
+        f"({', '.join(f'U+{ord(c):04X}' for c in chars[:3])}"
         f"{', ...' if len(chars) > 3 else ''}) cannot be printed: {script_reason(script)}, "
         "which prepdeck's PDFs do not do"
         for script, chars in scripts.items()
     ]
     return "; ".join(parts)
+
+
+def _quoted(word: str | None, char: str) -> str:
+    return f' "{word}"' if word and word != char else ""
 
 
 def main(argv: Sequence[str] = ()) -> int:

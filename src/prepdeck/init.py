@@ -48,6 +48,20 @@ class InitResult:
     written: tuple[Path, ...]  # relative to root, in the order written
 
 
+def next_steps(directory: Path, result: InitResult) -> str:
+    """What to do after `prepdeck init DIRECTORY`, as commands to copy: a folder name
+    with spaces or quotes is quoted for the shell."""
+    import shlex
+
+    where = "" if directory == Path(".") else f"cd {shlex.quote(str(directory))}, then "
+    return (
+        f"A new bank {result.slug!r} is ready. Next: {where}edit the questions in "
+        "content/, then run\n"
+        "  prepdeck validate   # every problem at once, with file:line:col\n"
+        "  prepdeck build      # the Anki deck and PDFs in dist/; commit content/prepdeck.lock"
+    )
+
+
 def slug_from_name(name: str) -> str:
     """A kebab-case slug from a folder name ("My K8s Bank" -> "my-k8s-bank"); may be ""."""
     return "-".join(re.findall(r"[a-z0-9]+", name.lower()))

@@ -10,7 +10,9 @@ is a `Problem`; nothing here raises on bad content.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +120,58 @@ class YamlDocument:
             else:
                 return node
         return node
+
+
+class NotARegularFileError(OSError):
+    """A path names a folder, FIFO, device or socket where a file was expected."""
+
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file at `path`, checked on the opened file itself (so a
+    FIFO never blocks, and a file swapped after a check is still the one read).
+    Raises `FileNotFoundError`, `NotARegularFileError` (a folder, FIFO, device or
+    socket), `FileTooLargeError` (over `limit` bytes) or another `OSError`."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise NotARegularFileError(0, what, str(path))
+        if info.st_size > limit:
+            raise FileTooLargeError(0, f"{info.st_size:,} bytes; the limit is {limit:,}", str(path))
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            size += len(chunk)
+            if size > limit:  # it grew while being read
+                raise FileTooLargeError(0, f"over the limit of {limit:,} bytes", str(path))
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+class FileTooLargeError(OSError):
+    """A file is larger than its reader allows."""
+
+
+@dataclass
+class JsonDocument(YamlDocument):
+    """A JSON file (the lock) as a document: its data from the json module (exact JSON,
+    fast), its positions from composing the same text as YAML (JSON is YAML's flow
+    style), done only when a problem needs a place; a text the composer cannot read
+    places its problems at 1:1."""
+
+    text: str = ""
+    _composed: bool = False
+
+    def node_at(self, at: Path_, *, key: bool = False) -> Node | None:
+        if not self._composed:
+            self._composed = True
+            try:
+                self.node = yaml.compose(self.text, Loader=_Loader)
+            except (yaml.YAMLError, RecursionError):
+                self.node = None
+        return super().node_at(at, key=key)
 
 
 def alias_nodes(root: Node) -> int:

@@ -34,7 +34,7 @@ import genanki
 
 from prepdeck.lock import Schema
 from prepdeck.style_folders import style_files
-from prepdeck.text import code_css
+from prepdeck.text import CODE_CLASS_PREFIX, DARK_CODE_STYLE, LIGHT_CODE_STYLE, code_css
 
 NAMESPACE = "prepdeck"
 CSS_FILE = "anki.css"  # every note type's style; a kind may add its own after it
@@ -128,6 +128,9 @@ class NoteType:
     field_ids: tuple[int, ...]
     templates: tuple[tuple[int, str, str], ...]  # (id, front, back) per template
     css: str
+    # `css` with the code colours as `CODE_CSS_HASHED` names them rather than as the
+    # installed Pygments writes them: what the lock hashes
+    hashed_css: str = ""
 
     @property
     def schema(self) -> Schema:
@@ -135,8 +138,16 @@ class NoteType:
 
     @property
     def style_hash(self) -> str:
-        """Everything but the schema that users see or Anki stores: a change moves the
-        note type's mod forward, so the default import takes it."""
+        """Everything but the schema that users see or Anki stores, as prepdeck defines
+        it (the code colours by their Pygments style names, not Pygments' CSS): a
+        change moves the note type's mod forward, so the default import takes it."""
+        return _digest(
+            [self.name, list(self.field_ids), [list(t) for t in self.templates], self.hashed_css]
+        )
+
+    @property
+    def legacy_style_hash(self) -> str:
+        """The styling hash of locks before format 3, over the CSS as written."""
         return _digest(
             [self.name, list(self.field_ids), [list(t) for t in self.templates], self.css]
         )
@@ -180,19 +191,27 @@ def note_type(kind: NoteKind, slug: str, style_dirs: Sequence[Path]) -> NoteType
             )
             for t in kind.templates
         ),
-        css=_css(kind, style_dirs),
+        css=_css(kind, style_dirs, CODE_CSS),
+        hashed_css=_css(kind, style_dirs, CODE_CSS_HASHED),
     )
 
 
 # Pygments token colours for code blocks: a light style, and a dark one in night
 # mode (desktop and AnkiMobile mark it with .nightMode, AnkiDroid with .night_mode).
-CODE_CSS = code_css(
-    light=(".pd .code",),
-    dark=(".nightMode .pd .code", ".night_mode .pd .code"),
+CODE_SCOPES = {
+    "light": (".pd .code",),
+    "dark": (".nightMode .pd .code", ".night_mode .pd .code"),
+}
+CODE_CSS = code_css(**CODE_SCOPES)
+# What the lock hashes in CODE_CSS's place: the styles and selectors that define it
+# (a change to them changes the hash), not the rules a Pygments version generates.
+CODE_CSS_HASHED = (
+    f"/* Pygments {LIGHT_CODE_STYLE} / {DARK_CODE_STYLE}, classes {CODE_CLASS_PREFIX}*, "
+    f"under {CODE_SCOPES} */\n"
 )
 
 
-def _css(kind: NoteKind, style_dirs: Sequence[Path]) -> str:
+def _css(kind: NoteKind, style_dirs: Sequence[Path], code: str) -> str:
     """Each of the kind's CSS files, the default first and then each style folder's
     (whose rules win); the code colours follow the default base style, so a style
     folder can override them too."""
@@ -201,7 +220,7 @@ def _css(kind: NoteKind, style_dirs: Sequence[Path]) -> str:
         default, *overrides = style_files(name, style_dirs)
         parts.append(default.read_text(encoding="utf-8"))
         if name == CSS_FILE:
-            parts.append(CODE_CSS)
+            parts.append(code)
         parts.extend(p.read_text(encoding="utf-8") for p in overrides)
     return "\n".join(parts)
 

@@ -18,9 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from prepdeck.errors import Problem, ProblemsError
+from prepdeck.pipeline import Request, prepare, resolve_styles
 from prepdeck.site import render_problems, render_site
 from prepdeck.style_folders import DEFAULTS_DIR
-from prepdeck.validate import validate_content
 
 HOST = "127.0.0.1"
 VERSION_PATH = "/__version"
@@ -63,15 +63,16 @@ def folder_stamp(folders: Sequence[Path]) -> Stamp:
 
 
 def render_snapshot(content_dir: Path, style_dirs: Sequence[Path], build: int) -> Snapshot:
-    """Validate and render once; never raises for bad content."""
+    """Validate and render once, through the pipeline a build of the page runs (so with
+    the same styles and the same checks); never raises for bad content."""
     build_id = str(build)
     problems: tuple[Problem, ...] = ()
     try:
-        result = validate_content(content_dir)
-        problems = tuple(result.problems)
-        if result.ok() and result.bank is not None:
+        prepared = prepare(content_dir, Request(targets=("site",), style_dirs=tuple(style_dirs)))
+        problems = tuple(prepared.problems)
+        if prepared.bank is not None:
             html = render_site(
-                result.bank,
+                prepared.bank,
                 content_dir=content_dir,
                 style_dirs=style_dirs,
                 live_reload=True,
@@ -95,13 +96,13 @@ class Preview:
         self,
         content_dir: Path,
         *,
-        style_dirs: Sequence[Path] = (),
+        style_dirs: Sequence[Path] | None = None,  # None: the bank's own styles/, if any
         port: int = 0,
         on_build: Callable[[Snapshot], None] | None = None,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self.content_dir = content_dir
-        self.style_dirs = tuple(style_dirs)
+        self.style_dirs = resolve_styles(content_dir, style_dirs)
         self.on_build = on_build
         self.poll_seconds = poll_seconds
         self._watched = (content_dir, *self.style_dirs, DEFAULTS_DIR)

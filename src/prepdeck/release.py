@@ -26,10 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prepdeck import lock as lockfile
-from prepdeck.artifacts import Artifact, BuildOptions, StagedFile, commit_all, stage
-from prepdeck.build import build
-from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem, ProblemsError
+from prepdeck import pipeline
+from prepdeck.artifacts import Artifact, StagedFile, commit_all, stage
+from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem
+from prepdeck.git import GitError, git, uncommitted
 from prepdeck.model import Bank
+from prepdeck.style_folders import bank_style_dirs
 from prepdeck.targets import TARGETS
 
 CHECKSUMS = "SHA256SUMS"
@@ -64,6 +66,20 @@ class Release:
     changes: Changes
     warnings: tuple[Problem, ...] = ()  # from validation; the CLI shows them
 
+    @property
+    def summary(self) -> str:
+        """One line: the tag, that the builds agreed, and what changed."""
+        changes = self.changes
+        what = (
+            "first release"
+            if changes.since is None
+            else f"since {changes.since}: {len(changes.added)} added, "
+            f"{len(changes.changed)} changed, {len(changes.removed)} removed"
+        )
+        if changes.notetypes:
+            what += '; the notes tell users to import with "Merge note types"'
+        return f"{self.tag}: two builds byte-identical; {what}"
+
 
 def release(
     content_dir: Path,
@@ -73,12 +89,13 @@ def release(
     tag: str | None = None,
     previous_lock: Path | None = None,
     since: str | None = None,
-    style_dirs: Sequence[Path] = (),
+    style_dirs: Sequence[Path] | None = None,
     paper: str = "a4",
     strict: bool = False,
     targets: Sequence[str] = TARGETS,
     on_step: Callable[[str], None] | None = None,
     allow_dirty: bool = False,
+    jobs: int = 1,
 ) -> Release:
     """Release the bank in `content_dir` into `out_dir`.
 
@@ -88,46 +105,69 @@ def release(
     first release.  The lock in `content_dir` must be current, as with `build --locked`,
     and the content committed (unless `allow_dirty`): CI builds the commit, so
     uncommitted changes would give other bytes than the release it publishes.
+    `style_dirs` None means the bank's own styles, as for a build.
 
-    Raises `ContentError` (invalid bank), `BuildError` (stale lock, unbuildable
-    artifact) or `ReleaseError` (tag mismatch, builds differ, no previous lock).
-    Nothing is written to `out_dir` unless both builds succeed and agree.
+    Both builds run `pipeline.run`, the second in a fresh interpreter.  Raises
+    `ContentError` (invalid bank), `BuildError` (stale lock, unbuildable artifact),
+    `pipeline.RequestError` (a paper pdf.yaml lacks) or `ReleaseError` (tag mismatch,
+    builds differ, no previous lock).  Nothing is written to `out_dir` unless both
+    builds succeed and agree.
     """
     step = on_step or (lambda _message: None)
     if previous_lock is not None and since is not None:
         raise ReleaseError("give the previous release as a lock file or as a tag, not both")
-    if not allow_dirty and (dirty := uncommitted(content_dir)):
+    styles = bank_style_dirs(content_dir) if style_dirs is None else tuple(style_dirs)
+    folders = (content_dir, *styles)  # what the release is built from: all committed
+    if not allow_dirty and (dirty := uncommitted(folders)):
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        where = " and ".join(str(f) for f in folders)
         raise ReleaseError(
-            f"{content_dir} has uncommitted changes ({shown}); a release is built from a "
+            f"{where} have uncommitted changes ({shown}); a release is built from a "
             "commit, so CI would produce other bytes. Commit them, or pass --allow-dirty "
             "for a trial release"
         )
-    step("validating")
-    bank, warnings = _valid_bank(content_dir, strict=strict, style_dirs=style_dirs)
-    release_tag = TAG_PREFIX + bank.version
-    if tag is not None and tag != release_tag:
-        raise ReleaseError(
-            f"tag {tag!r} does not match the bank's version {bank.version!r} "
-            f"({content_dir / 'bank.yaml'}); the tag for this version is {release_tag!r}"
-        )
-    lock_path = content_dir / lockfile.LOCK_FILE
-    changes = _changes(
-        bank, lock_path, previous_lock=previous_lock, since=since, release_tag=release_tag
-    )
-    options = BuildOptions(
-        timestamp=timestamp,
-        content_dir=content_dir,
-        style_dirs=tuple(style_dirs),
+    request = pipeline.Request(
+        targets=tuple(targets),
+        style_dirs=tuple(style_dirs) if style_dirs else None,
         paper=paper,
-        update_lock=False,
+        strict=strict,
     )
+    found: list[tuple[str, Changes]] = []
+
+    def check(bank: Bank) -> None:
+        """Between validation and the first build: the tag, and the changes since."""
+        release_tag = TAG_PREFIX + bank.version
+        if tag is not None and tag != release_tag:
+            raise ReleaseError(
+                f"tag {tag!r} does not match the bank's version {bank.version!r} "
+                f"({content_dir / 'bank.yaml'}); the tag for this version is {release_tag!r}"
+            )
+        lock_path = content_dir / lockfile.LOCK_FILE
+        changes = _changes(
+            bank, lock_path, previous_lock=previous_lock, since=since, release_tag=release_tag
+        )
+        found.append((release_tag, changes))
+
     with tempfile.TemporaryDirectory(prefix="prepdeck-release-") as tmp:
         first, second = Path(tmp) / "first", Path(tmp) / "second"
-        step("first build")
-        built = build(bank, out_dir=first, options=options, targets=targets)
+        step("validating, then the first build")
+        outcome = pipeline.run(
+            content_dir,
+            request,
+            out_dir=first,
+            timestamp=timestamp,
+            update_lock=False,
+            jobs=jobs,
+            check=check,
+        )
+        if outcome.bank is None:
+            raise ContentError(outcome.problems)
+        if not outcome.ok:
+            raise BuildError(outcome.problems)
+        bank, built = outcome.bank, outcome.artifacts
+        [(release_tag, changes)] = found
         step("second build, in a fresh interpreter")
-        _build_in_child(content_dir, second, options, targets)
+        _build_in_child(content_dir, second, request, timestamp, jobs)
         _compare(first, second)
         step("writing the release")
         artifacts = tuple(
@@ -140,39 +180,29 @@ def release(
             notes: notes_text(bank, release_tag, artifacts, changes, timestamp=timestamp),
         }
         _publish(built, out_dir, texts)
-    return Release(bank.version, release_tag, artifacts, checksums, notes, changes, tuple(warnings))
-
-
-def _valid_bank(
-    content_dir: Path, *, strict: bool, style_dirs: Sequence[Path] = ()
-) -> tuple[Bank, list[Problem]]:
-    from prepdeck.validate import validate_content
-
-    # a release prints the PDFs, so the glyph check uses the styles it prints with
-    result = validate_content(content_dir, pdf_styles=tuple(style_dirs))
-    if not result.ok(strict=strict) or result.bank is None:
-        raise ContentError(result.problems)
-    return result.bank, result.warnings
+    warnings = tuple(p for p in outcome.problems if not p.is_error)
+    return Release(bank.version, release_tag, artifacts, checksums, notes, changes, warnings)
 
 
 # -- building twice ------------------------------------------------------------------
 
 
 def _build_in_child(
-    content_dir: Path, out_dir: Path, options: BuildOptions, targets: Sequence[str]
+    content_dir: Path, out_dir: Path, request: pipeline.Request, timestamp: int, jobs: int
 ) -> None:
     """Validate and build again in a new Python process; problems come back as values."""
-    request = {
+    message = {
         "content_dir": str(content_dir),
         "out_dir": str(out_dir),
-        "timestamp": options.timestamp,
-        "style_dirs": [str(p) for p in options.style_dirs],
-        "paper": options.paper,
-        "targets": list(targets),
+        "timestamp": timestamp,
+        "style_dirs": None if request.style_dirs is None else [str(p) for p in request.style_dirs],
+        "paper": request.paper,
+        "targets": list(request.targets),
+        "jobs": jobs,
     }
     child = subprocess.run(
         [sys.executable, "-c", "from prepdeck.release import _child_main; _child_main()"],
-        input=json.dumps(request),
+        input=json.dumps(message),
         capture_output=True,
         text=True,
         check=False,
@@ -194,32 +224,35 @@ def _build_in_child(
 
 def _child_main() -> None:
     """The second build's side of `_build_in_child`: JSON in on stdin, JSON out."""
-    request = json.loads(sys.stdin.read())
+    message = json.loads(sys.stdin.read())
     answer: dict[str, object] = {}
     try:
-        content_dir = Path(request["content_dir"])
-        style_dirs = tuple(Path(p) for p in request["style_dirs"])
-        bank, _ = _valid_bank(content_dir, strict=False, style_dirs=style_dirs)
-        options = BuildOptions(
-            timestamp=int(request["timestamp"]),
-            content_dir=content_dir,
-            style_dirs=style_dirs,
-            paper=str(request["paper"]),
-            update_lock=False,
+        styles = message["style_dirs"]
+        request = pipeline.Request(
+            targets=tuple(message["targets"]),
+            style_dirs=None if styles is None else tuple(Path(p) for p in styles),
+            paper=str(message["paper"]),
         )
-        build(bank, out_dir=Path(request["out_dir"]), options=options, targets=request["targets"])
-    except ProblemsError as exc:
-        answer["problems"] = [
-            {
-                "path": p.path,
-                "line": p.line,
-                "column": p.column,
-                "rule": p.rule,
-                "message": p.message,
-                "level": p.level.value,
-            }
-            for p in exc.problems
-        ]
+        outcome = pipeline.run(
+            Path(message["content_dir"]),
+            request,
+            out_dir=Path(message["out_dir"]),
+            timestamp=int(message["timestamp"]),
+            update_lock=False,
+            jobs=int(message["jobs"]),
+        )
+        if not outcome.ok:
+            answer["problems"] = [
+                {
+                    "path": p.path,
+                    "line": p.line,
+                    "column": p.column,
+                    "rule": p.rule,
+                    "message": p.message,
+                    "level": p.level.value,
+                }
+                for p in outcome.problems
+            ]
     except PrepdeckError as exc:
         answer["error"] = str(exc)
     sys.stdout.write("\n" + json.dumps(answer) + "\n")
@@ -396,8 +429,7 @@ def _read_current_lock(path: Path) -> lockfile.Lock:
     try:
         current = lockfile.read_lock(path)
     except lockfile.LockFormatError as exc:
-        problem = Problem(str(path), exc.line, exc.column, "lock-invalid", str(exc))
-        raise BuildError([problem]) from exc
+        raise BuildError(exc.problems) from exc
     if current is None:
         message = "no lock file; run `prepdeck build` and commit the lock before a release"
         raise BuildError([Problem(str(path), 1, 1, "stale-lock", message)])
@@ -408,7 +440,7 @@ def _read_previous_lock(path: Path) -> lockfile.Lock:
     try:
         previous = lockfile.read_lock(path)
     except lockfile.LockFormatError as exc:
-        raise ReleaseError(f"{path}:{exc.line}:{exc.column}: not a prepdeck lock: {exc}") from exc
+        raise ReleaseError(_not_a_lock(exc)) from None
     if previous is None:
         raise ReleaseError(f"no previous lock at {path}")
     return previous
@@ -418,7 +450,7 @@ def previous_release_tag(repo_dir: Path, *, exclude: str) -> str | None:
     """The latest `v*` tag reachable from HEAD other than `exclude`, or None when there
     is none or `repo_dir` is not in a git checkout (a first release)."""
     try:
-        found = _git(
+        found = git(
             repo_dir,
             "describe",
             "--tags",
@@ -427,7 +459,7 @@ def previous_release_tag(repo_dir: Path, *, exclude: str) -> str | None:
             f"--exclude={exclude}",
             "HEAD",
         )
-    except ReleaseError:
+    except GitError:
         return None
     return found or None
 
@@ -436,53 +468,28 @@ def _lock_at_tag(lock_path: Path, tag: str) -> lockfile.Lock:
     """The lock as committed at `tag`: `git show <tag>:<lock path>`."""
     repo_dir = lock_path.parent
     try:
-        _git(repo_dir, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}")
-    except ReleaseError:
+        git(repo_dir, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}")
+    except GitError:
         raise ReleaseError(
             f"{tag!r} is not a tag or commit in the git repository at {repo_dir} "
             "(a shallow clone has no history: fetch with --tags, or give --previous-lock)"
         ) from None
     try:
-        text = _git(repo_dir, "show", f"{tag}:./{lock_path.name}", strip=False)
-    except ReleaseError:
+        text = git(repo_dir, "show", f"{tag}:./{lock_path.name}", strip=False)
+    except GitError:
         raise ReleaseError(
             f"{tag} has no {lock_path.name} beside its bank, so the changes since it are "
             "unknown; give the previous lock with --previous-lock, or --since none"
         ) from None
     try:
-        return lockfile.loads(text)
+        return lockfile.loads(text, f"{tag}:{lock_path.name}")
     except lockfile.LockFormatError as exc:
-        raise ReleaseError(
-            f"{tag}:{lock_path.name}:{exc.line}: not a prepdeck lock: {exc}"
-        ) from exc
+        raise ReleaseError(_not_a_lock(exc)) from None
 
 
-def commit_time(path: Path) -> int | None:
-    """The committer time of HEAD in the git checkout holding `path` (what the release
-    workflow uses as SOURCE_DATE_EPOCH), or None outside a git checkout."""
-    try:
-        return int(_git(path, "log", "-1", "--format=%ct"))
-    except (ReleaseError, ValueError):
-        return None
-
-
-def uncommitted(path: Path) -> list[str]:
-    """Files under the folder `path` that differ from HEAD or are untracked (git status's
-    view, ignored files excepted); [] outside a git checkout."""
-    try:
-        status = _git(
-            path, "status", "--porcelain", "--untracked-files=all", "--", ".", strip=False
-        )
-    except ReleaseError:
-        return []
-    return [line[3:] for line in status.splitlines() if line.strip()]
-
-
-def _git(cwd: Path, *args: str, strip: bool = True) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise ReleaseError(f"cannot run git: {exc}") from exc
-    if done.returncode != 0:
-        raise ReleaseError(f"git {' '.join(args)}: {done.stderr.strip()}")
-    return done.stdout.strip() if strip else done.stdout
+def _not_a_lock(error: lockfile.LockFormatError) -> str:
+    """The first problem of a previous lock prepdeck cannot read, on one line."""
+    first = error.problems[0]
+    more = len(error.problems) - 1
+    extra = f" (and {more} more)" if more else ""
+    return f"{first.path}:{first.line}:{first.column}: not a prepdeck lock: {first.message}{extra}"

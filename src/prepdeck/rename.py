@@ -1,6 +1,8 @@
 """`prepdeck rename OLD NEW`: give a question a new id and keep its Anki note.
 
-Two edits, each checked before anything is written:
+Two edits, each checked before anything is written, and written together or not at
+all (staged beside their files and renamed over them as a build's artifacts are: a
+full disk or an unwritable lock leaves both files as they were):
 
 - the tier file: the id's value is replaced in the text, at the line and column the
   loader recorded for it, so comments, quoting and layout stay exactly as they were
@@ -18,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from prepdeck import lock as lockfile
-from prepdeck.artifacts import atomic_path
+from prepdeck.artifacts import StagedFile, commit_all, stage
 from prepdeck.content import did_you_mean
 from prepdeck.errors import PrepdeckError
 from prepdeck.load import YamlDocument
@@ -75,7 +77,7 @@ def rename(content_dir: Path, old: str, new: str) -> Renamed:
     try:
         lock = lockfile.read_lock(lock_path)
     except lockfile.LockFormatError as exc:
-        raise RenameError(f"{lock_path}:{exc.line}:{exc.column}: {exc}") from exc
+        raise RenameError("\n".join(map(str, exc.problems))) from None
     if lock is not None:
         why = lockfile.rename_problem(lock, old, new)
         if why:
@@ -85,11 +87,26 @@ def rename(content_dir: Path, old: str, new: str) -> Renamed:
     at = ("questions", question.index, "id")
     text, line, column = _edited(question.doc, at, old, new)
     new_lock = lockfile.rename(lock, old, new) if lock and old in lock.notes else None
-    with atomic_path(question.doc.path) as tmp:
-        tmp.write_bytes(text.encode("utf-8"))
+    files = {question.doc.path: text.encode("utf-8")}
     if new_lock is not None:
-        lockfile.write_lock(new_lock, lock_path)
+        files[lock_path] = lockfile.dumps(new_lock).encode("utf-8")
+    _write_together(files)
     return Renamed(question.doc.path, line, column, lock_path if new_lock else None)
+
+
+def _write_together(files: dict[Path, bytes]) -> None:
+    """Replace every file with its bytes, or none (raises `RenameError`)."""
+    staged: list[StagedFile] = []
+    try:
+        for dest, data in files.items():
+            stage(dest, staged).path.write_bytes(data)
+        commit_all(staged)
+    except OSError as exc:
+        names = " and ".join(str(dest) for dest in files)
+        raise RenameError(f"cannot write {names}: {exc.strerror or exc}") from None
+    finally:
+        for file in staged:
+            file.discard()
 
 
 def _edited(

@@ -1,4 +1,5 @@
-"""Problems to text: one `Format` per output style (yamllint's model)."""
+"""Problems to text, one `Format` per output style (yamllint's model), and what a
+build or release prints about its artifacts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:  # the CLI reads FORMATS for --help: keep this module's import cheap
+    from prepdeck.artifacts import Artifact
     from prepdeck.errors import Problem
 
 FormatName = Literal["auto", "text", "json", "github"]
@@ -79,3 +81,40 @@ def summary(problems: Sequence[Problem]) -> str:
     files = len({p.path for p in problems})
     parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
     return f"{', '.join(parts)} in {files} file{'s' * (files != 1)}"
+
+
+def json_document(
+    problems: Sequence[Problem], artifacts: Sequence[Artifact], **more: object
+) -> str:
+    """A build's or release's whole answer as one JSON document: the problems, the
+    artifacts, and what else the command knows (`more`), whether it failed or not."""
+    import json
+
+    document = {
+        "problems": [as_dict(p) for p in problems],
+        "artifacts": [
+            {"target": a.target, "path": str(a.path), "size": a.size, "sha256": a.sha256}
+            for a in artifacts
+        ],
+        **more,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def artifact_lines(artifacts: Sequence[Artifact]) -> list[str]:
+    """One line per artifact, in columns: path, size, SHA-256."""
+    paths = [str(a.path) for a in artifacts]
+    width = max(map(len, paths), default=0)
+    return [
+        f"{path:<{width}}  {size_text(a.size):>9}  sha256:{a.sha256}"
+        for path, a in zip(paths, artifacts, strict=True)
+    ]
+
+
+def size_text(size: float) -> str:
+    """1023 B, 1.0 KiB, 2.5 MiB."""
+    for unit in ("B", "KiB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} MiB"

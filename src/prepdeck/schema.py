@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 import fastjsonschema
 
 from prepdeck.errors import Level, Problem
-from prepdeck.load import Path_, YamlDocument
+from prepdeck.load import JsonDocument, Path_, YamlDocument
 from prepdeck.schemas import DOCUMENT_KINDS, DocumentKind
 
 _TYPE_NAMES = {
@@ -148,6 +148,17 @@ def _describe(value: Any) -> str:
     return "a mapping"
 
 
+SHOWN = 60  # characters of a value quoted in a message; a hostile one can be megabytes
+
+
+def _shown(value: Any) -> str:
+    """The value as a message quotes it: its repr, cut to `SHOWN` characters."""
+    text = repr(value)
+    if len(text) <= SHOWN:
+        return text
+    return f"{text[: SHOWN - 1]}… ({len(text):,} characters)"
+
+
 def _name(path: Path_) -> str:
     for step in reversed(path):
         if isinstance(step, str):
@@ -180,7 +191,7 @@ def _problems(doc: Located, error: jsonschema.ValidationError) -> Iterator[Probl
     elif keyword in ("minLength", "minItems") or (keyword == "pattern" and expected == r"\S"):
         yield doc.problem(path, "empty-field", f"{where} is empty")
     elif "x-rule" in rule_schema:
-        message = f"{where} {rule_schema['x-message']}, not {error.instance!r}"
+        message = f"{where} {rule_schema['x-message']}, not {_shown(error.instance)}"
         yield doc.problem(path, str(rule_schema["x-rule"]), message)
     elif keyword == "uniqueItems":
         yield doc.problem(path, "duplicate-item", f"{where} lists the same item twice")
@@ -190,7 +201,7 @@ def _problems(doc: Located, error: jsonschema.ValidationError) -> Iterator[Probl
         yield doc.problem(
             path,
             "out-of-range",
-            f"{where} must be {_BOUNDS[keyword]} {expected}, not {error.instance!r}",
+            f"{where} must be {_BOUNDS[keyword]} {expected}, not {_shown(error.instance)}",
         )
     elif keyword == "minProperties":
         yield doc.problem(path, "empty-field", f"{where} is empty")
@@ -208,7 +219,8 @@ def _type_problem(doc: Located, path: Path_, error: jsonschema.ValidationError) 
         )
     if error.instance is None:
         return doc.problem(path, "empty-field", f'"{_name(path)}" is empty')
-    if expected == "string" and node is not None and isinstance(node.value, str):
+    yaml_text = not isinstance(doc, JsonDocument)  # JSON has no unquoted text to quote
+    if expected == "string" and yaml_text and node is not None and isinstance(node.value, str):
         source = node.value
         reading = _describe(error.instance)
         return doc.problem(

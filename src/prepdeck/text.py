@@ -520,7 +520,14 @@ def inline_html(nodes: tuple[Inline, ...]) -> str:
     return "".join(parts)
 
 
-def blocks_html(blocks: tuple[MarkdownBlock, ...], image_src: ImageSource = _no_images) -> str:
+def blocks_html(
+    blocks: tuple[MarkdownBlock, ...],
+    image_src: ImageSource = _no_images,
+    code: Callable[[CodeBlock], str] | None = None,
+) -> str:
+    """The blocks as HTML; each code block by `code` (default: `code_html`, coloured
+    by Pygments; the lock hashes notes with `code_plain_html`)."""
+    code = code or code_html
     parts: list[str] = []
     for block in blocks:
         if isinstance(block, MarkdownParagraph):
@@ -528,10 +535,10 @@ def blocks_html(blocks: tuple[MarkdownBlock, ...], image_src: ImageSource = _no_
         elif isinstance(block, MarkdownList):
             tag = "ol" if block.ordered else "ul"
             start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
-            items = "".join(f"<li>{_item_html(item, image_src)}</li>" for item in block.items)
+            items = "".join(f"<li>{_item_html(item, image_src, code)}</li>" for item in block.items)
             parts.append(f"<{tag}{start}>{items}</{tag}>")
         elif isinstance(block, CodeBlock):
-            parts.append(code_html(block))
+            parts.append(code(block))
         elif isinstance(block, MarkdownTable):
             parts.append(table_html(block))
         else:
@@ -542,10 +549,12 @@ def blocks_html(blocks: tuple[MarkdownBlock, ...], image_src: ImageSource = _no_
     return "".join(parts)
 
 
-def _item_html(item: tuple[MarkdownBlock, ...], image_src: ImageSource) -> str:
+def _item_html(
+    item: tuple[MarkdownBlock, ...], image_src: ImageSource, code: Callable[[CodeBlock], str]
+) -> str:
     if len(item) == 1 and isinstance(item[0], MarkdownParagraph):
         return inline_html(item[0].children)
-    return blocks_html(item, image_src)
+    return blocks_html(item, image_src, code)
 
 
 def table_html(table: MarkdownTable) -> str:
@@ -611,15 +620,22 @@ def code_html(block: CodeBlock) -> str:
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
 
-    lang = html_escape(block.language)
-    attr = f' data-lang="{lang}"' if lang else ""
     lexer = _lexer(block.language)
     if lexer is None:
-        inner = html_escape(block.text)
-    else:
-        formatter = HtmlFormatter(nowrap=True, classprefix=CODE_CLASS_PREFIX)
-        inner = highlight(block.text, lexer, formatter).removesuffix("\n")
+        return code_plain_html(block)
+    lang = html_escape(block.language)
+    attr = f' data-lang="{lang}"' if lang else ""
+    formatter = HtmlFormatter(nowrap=True, classprefix=CODE_CLASS_PREFIX)
+    inner = highlight(block.text, lexer, formatter).removesuffix("\n")
     return f'<pre class="code"{attr}><code>{inner}</code></pre>'
+
+
+def code_plain_html(block: CodeBlock) -> str:
+    """The block as `code_html` renders it with no lexer: its language and its text,
+    escaped, and nothing a Pygments version decides.  What the lock hashes."""
+    lang = html_escape(block.language)
+    attr = f' data-lang="{lang}"' if lang else ""
+    return f'<pre class="code"{attr}><code>{html_escape(block.text)}</code></pre>'
 
 
 def code_css(

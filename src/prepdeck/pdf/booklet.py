@@ -37,7 +37,6 @@ from prepdeck.pdf.document import Document, Marks, PageGeometry
 from prepdeck.pdf.fonts import drawable, fit_line, line_width, text_out
 from prepdeck.pdf.parts import (
     ANSWER_KEEP,
-    PRINTED_FIELDS,
     Parts,
     by_tier,
     printed_texts,
@@ -49,7 +48,7 @@ LEADER_PITCH = 3.2  # points between the dots of a contents leader
 
 def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     kit = make_kit(options.style_dirs)
-    check_printable(bank, kit, PRINTED_FIELDS, printed_texts(bank, kit, kit.style.text.how_to_use))
+    check_printable(bank, kit, printed_texts(bank, kit, kit.style.text.how_to_use))
     marks = Marks()
     doc = Document(
         dest,

@@ -43,12 +43,11 @@ from prepdeck.pdf.common import (
     metadata,
     save,
 )
-from prepdeck.pdf.fonts import FieldFace, draw_line, fit_line, question_location
+from prepdeck.pdf.fonts import draw_line, fit_line, question_location
 from prepdeck.pdf.rl_private import compress_finished_pages, fix_time
 from prepdeck.pdf.style import MM
 from prepdeck.text import inline_markup, parse_inline
 
-FIELDS = {"question": FieldFace(), "hint": FieldFace(), "key_points": FieldFace()}
 FURNITURE_TEXT = "Q0123456789 · Hint KEY POINTS • sheet of fronts backs cards fold"
 BULLET = "\u2022"
 SEPARATOR = " \u00b7 "  # between the number and the tier in a card's header
@@ -401,7 +400,6 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     check_printable(
         bank,
         kit,
-        FIELDS,
         [
             *(("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)),
             ("styles: text cards_how_to_use", how_to_use, body.regular),

@@ -28,14 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from prepdeck.errors import BuildError
 from prepdeck.model import Bank, Question
-from prepdeck.pdf.fonts import (
-    FieldFace,
-    FontSet,
-    check_markdown,
-    check_questions,
-    check_texts,
-    register_fonts,
-)
+from prepdeck.pdf.fonts import FontSet, check_fields, check_texts, register_fonts
 from prepdeck.pdf.rl_private import compress_finished_pages, fix_time
 from prepdeck.pdf.style import PdfStyle, load_style
 from prepdeck.text import (
@@ -234,28 +227,18 @@ def make_kit(style_dirs: Iterable[Any]) -> Kit:
     return Kit(style, register_fonts(style))
 
 
-def check_printable(
-    bank: Bank, kit: Kit, fields: dict[str, FieldFace], extra: Iterable[tuple[str, str, str]] = ()
-) -> None:
-    """Raise a BuildError listing every character the fonts cannot draw."""
+def check_printable(bank: Bank, kit: Kit, extra: Iterable[tuple[str, str, str]] = ()) -> None:
+    """Raise a BuildError listing every character the fonts cannot draw: in the
+    bank's printed fields (`printed.py`, the list the check before a build walks)
+    and in the layout's own text (`extra`: what, text, face)."""
     body = kit.fonts.body
     texts = [
-        ("bank title", bank.title, body.bold),
-        ("bank version", bank.version, body.regular),
-        ("bank author", bank.author, body.regular),
-        ("bank licence", bank.license, body.regular),
-        *((f"tier {t.id} name", t.name, body.bold) for t in bank.tiers),
         *((f"question {q.id}, its id", q.id, body.regular) for q in bank.questions),
         *extra,
     ]
     if bank.filter_description:
         texts.append(("filter", bank.filter_description, body.regular))
-    problems = check_texts(texts, kit.fonts) + check_markdown(
-        "bank description", bank.description, kit.fonts
-    )
-    for output, blurb in bank.blurbs:
-        problems += check_markdown(f"bank blurb {output}", blurb, kit.fonts)
-    problems += check_questions(bank, kit.fonts, fields)
+    problems = check_fields(bank, kit.fonts) + check_texts(texts, kit.fonts)
     if problems:
         raise BuildError(problems)
 

@@ -14,7 +14,7 @@ the how-to text from the style) and is the last word before anything is drawn.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +24,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from prepdeck import printed
 from prepdeck.errors import BuildError, Problem
 from prepdeck.fontchain import (
     Chain,
@@ -35,15 +36,12 @@ from prepdeck.fontchain import (
     face_names,
     ignorable,
     missing_in,
-    styled_blocks,
-    styled_text,
     variant,
 )
 from prepdeck.fontspec import FACES
 from prepdeck.model import Bank, Question
 from prepdeck.pdf.rl_private import install_to_unicode_fix
 from prepdeck.pdf.style import PdfStyle
-from prepdeck.text import parse_blocks, parse_inline
 
 install_to_unicode_fix()
 
@@ -149,14 +147,6 @@ def register_fonts(style: PdfStyle) -> FontSet:
 # -- the glyph check -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class FieldFace:
-    """How a layout prints a field: its base weight and slant."""
-
-    bold: bool = False
-    italic: bool = False
-
-
 def question_location(question: Question) -> tuple[str, int, int]:
     where = question.source
     if where is None:
@@ -164,37 +154,45 @@ def question_location(question: Question) -> tuple[str, int, int]:
     return str(where.path), where.line, where.column
 
 
-def _field_runs(
-    q: Question, field: str, face: FieldFace, chains: Chains
-) -> Iterator[tuple[str, Iterable[tuple[str, str, bool, bool]]]]:
-    """The field's text runs with their faces; text every chain can print in full
-    is left out unparsed."""
-    if field == "key_points":
-        for i, point in enumerate(q.key_points, start=1):
-            if not chains.print_anywhere(point):
-                runs = styled_text(parse_inline(point), face.bold, face.italic)
-                yield f"key_points (point {i})", runs
-    elif field == "answer":
-        if not chains.print_anywhere(q.answer):
-            yield field, styled_blocks(parse_blocks(q.answer), face.bold, face.italic)
-    elif not chains.print_anywhere(text := getattr(q, field)):
-        yield field, styled_text(parse_inline(text), face.bold, face.italic)
-
-
-def check_questions(bank: Bank, fonts: FontSet, fields: dict[str, FieldFace]) -> list[Problem]:
-    """Every character of every printed field must be in some face of its chain.
-
-    `fields` names the fields a layout prints (question, hint, key_points, answer)
-    and the face each starts in.  One problem per field."""
+def check_fields(bank: Bank, fonts: FontSet) -> list[Problem]:
+    """Every character of every field `printed.py` lists must be in some face of its
+    chain, in each face the layouts start it in: the list the check before a build
+    walks, here on the model.  One problem per field, at its question (the model
+    keeps no field lines), quoting the word of each character."""
+    chains = fonts.chains
     problems: list[Problem] = []
+
+    def look(where: tuple[str, int, int], what: str, text: str, field: printed.Field) -> None:
+        if chains.print_anywhere(text):
+            return
+        missing: list[tuple[str, Chain]] = []
+        for bold, italic in field.faces:
+            seen = {char for char, _ in missing}
+            runs = printed.runs(text, field.markup, bold, italic)
+            missing += [m for m in missing_in(chains, runs) if m[0] not in seen]
+        if missing:
+            words = {c: printed.word_at(text, text.index(c)) for c, _ in missing if c in text}
+            problems.append(Problem(*where, "pdf-glyph", f"{what}: {explain(missing, words)}"))
+
+    bank_wide = ("<bank>", 1, 1)
+    for field in printed.BANK_FIELDS:
+        look(bank_wide, f"bank {field.key}", getattr(bank, field.key), field)
+    for output, blurb in bank.blurbs:
+        if output in printed.BLURB_OUTPUTS:
+            look(bank_wide, f"bank blurbs.{output}", blurb, printed.BLURB)
+    entries = {"tiers": bank.tiers, "references": bank.references}
+    for section, fields in printed.ENTRY_FIELDS.items():
+        for index, entry in enumerate(entries[section]):
+            for field in fields:
+                look(bank_wide, f"{section}[{index}].{field.key}", getattr(entry, field.key), field)
     for q in bank.questions:
-        path, line, col = question_location(q)
-        for field, face in fields.items():
-            for label, runs in _field_runs(q, field, face, fonts.chains):
-                missing = missing_in(fonts.chains, runs)
-                if missing:
-                    message = f"question {q.id}, field {label}: {explain(missing)}"
-                    problems.append(Problem(path, line, col, "pdf-glyph", message))
+        where = question_location(q)
+        for field in printed.QUESTION_FIELDS:
+            value = getattr(q, field.key)
+            texts = enumerate(value, start=1) if field.many else [(0, value)]
+            for number, text in texts:
+                label = f"{field.key} (point {number})" if field.many else field.key
+                look(where, f"question {q.id}, field {label}", text, field)
     return problems
 
 
@@ -212,14 +210,6 @@ def check_texts(texts: Iterable[tuple[str, str, str]], fonts: FontSet) -> list[P
         if missing:
             problems.append(Problem("<bank>", 1, 1, "pdf-glyph", f"{what}: {explain(missing)}"))
     return problems
-
-
-def check_markdown(what: str, source: str, fonts: FontSet) -> list[Problem]:
-    """Bank-level inline Markdown (the description), in the faces it asks for."""
-    missing = missing_in(fonts.chains, styled_text(parse_inline(source), False, False))
-    if not missing:
-        return []
-    return [Problem("<bank>", 1, 1, "pdf-glyph", f"{what}: {explain(missing)}")]
 
 
 def drawable(text: str, fonts: FontSet, face: str, replacement: str = "?") -> str:

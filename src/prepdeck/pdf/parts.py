@@ -30,7 +30,7 @@ from prepdeck.pdf.blocks import (
 from prepdeck.pdf.common import Kit, build_date, one_line
 from prepdeck.pdf.document import Marks
 from prepdeck.pdf.flow import BULLET, LIST_INDENT, Balanced, Typesetter
-from prepdeck.pdf.fonts import FieldFace, drawable
+from prepdeck.pdf.fonts import drawable
 from prepdeck.text import Inline, Link, Text, is_safe_url, parse_blocks, parse_inline
 
 RIGHT_QUOTE, LEFT_QUOTE = "\u203a", "\u2039"  # single angle quotation marks
@@ -41,12 +41,6 @@ FURNITURE_TEXT = f"{ANSWER_LINK} {BACK_LINK} page · … {BULLET} Q0123456789"
 
 
 # the fields the booklet and the quiz print, in the face each starts in (glyph check)
-PRINTED_FIELDS = {
-    "question": FieldFace(bold=True),
-    "hint": FieldFace(),
-    "key_points": FieldFace(),
-    "answer": FieldFace(),
-}
 OUTLINE_LENGTH = 120  # characters of a question in the bookmarks panel, cut between words
 ANSWER_KEEP = 0.22  # answers shorter than this share of a page are never split
 
@@ -70,16 +64,12 @@ def by_tier(bank: Bank) -> list[tuple[Tier, list[Question]]]:
 
 
 def printed_texts(bank: Bank, kit: Kit, how_to_use: str) -> list[tuple[str, str, str]]:
-    """(what, text, face) for text the booklet and quiz print besides questions, for
-    the glyph check: our own labels, the how-to note, and the cited references."""
+    """(what, text, face) for text the booklet and quiz print besides the bank's
+    fields (`printed.py` has those), for the glyph check: our own labels and the
+    how-to note."""
     body = kit.fonts.body
-    cited = {key for q in bank.questions for key in q.refs}
     texts = [("prepdeck's own text", FURNITURE_TEXT, face) for face in (body.regular, body.bold)]
     texts.append(("styles: text how_to_use", how_to_use, body.regular))
-    for ref in bank.references:
-        if ref.key in cited:
-            texts.append((f"reference {ref.key}, its title", ref.title, body.regular))
-            texts.append((f"reference {ref.key}, its url", ref.url, body.regular))
     return texts
 
 

@@ -15,15 +15,13 @@ from prepdeck.model import Bank, Question
 from prepdeck.pdf.blocks import Block, Row, RuledLines
 from prepdeck.pdf.common import check_printable, make_kit, metadata
 from prepdeck.pdf.document import Document, Marks
-from prepdeck.pdf.parts import ANSWER_KEEP, PRINTED_FIELDS, Parts, by_tier, printed_texts
+from prepdeck.pdf.parts import ANSWER_KEEP, Parts, by_tier, printed_texts
 from prepdeck.pdf.style import MM
 
 
 def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     kit = make_kit(options.style_dirs)
-    check_printable(
-        bank, kit, PRINTED_FIELDS, printed_texts(bank, kit, kit.style.text.quiz_how_to_use)
-    )
+    check_printable(bank, kit, printed_texts(bank, kit, kit.style.text.quiz_how_to_use))
     marks = Marks()
     doc = Document(
         dest,

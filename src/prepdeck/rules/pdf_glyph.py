@@ -3,10 +3,10 @@
 The PDFs draw each character with the first font in `pdf.yaml`'s chain that has
 it (by default DejaVu Sans, then Noto Emoji; code spans start with DejaVu Sans
 Mono).  A character no font in the chain has would print as an empty box, so it
-is reported here, before a build: one problem per field, at the field's line,
-listing each missing character with its code point and name, e.g.
-`U+9501 CJK UNIFIED IDEOGRAPH-9501 "锁"` or, for an invisible one,
-`U+E000 private-use character`.
+is reported here, before a build: one problem per field, at the line and column of
+its first such character, listing each with its code point, name and the word it
+is in, e.g. `U+9501 CJK UNIFIED IDEOGRAPH-9501 "锁" in "哪个是锁"` or, for an
+invisible one, `U+E000 private-use character`.
 
 Not errors: variation selectors (U+FE00-FE0F), the zero-width joiner and other
 default-ignorable characters that only modify a neighbour (they are dropped from
@@ -15,20 +15,25 @@ shaping (Arabic, Hebrew, Devanagari and the other Indic scripts...), which the
 PDFs cannot set without printing reversed or disconnected letters; the message
 names the script.
 
-Checked: each question's question, hint, key points and answer, and bank.yaml's
-title, description, author, licence, tier names and reference titles, in the
-faces the layouts print them (bold, italic, code).  The fonts are the ones the
-active styles use (`--styles`, default ./styles over the package's).
-`build --target anki` skips this rule: Anki shows what the device's fonts have.
+Checked: the fields `printed.py` lists (each question's question, hint, key points
+and answer; bank.yaml's title, description, author, licence, version, tier names and
+reference titles and URLs), in the faces the layouts print them (bold, italic,
+code); the layouts check the same list again as they print.  The fonts are the ones
+the active styles use (`--styles`, default the bank's own styles/ over the
+package's).  A build runs this rule only when it makes a PDF: Anki and the study
+page show what the reader's fonts have.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from yaml.nodes import ScalarNode
+
+from prepdeck import printed
 from prepdeck.content import Content
 from prepdeck.errors import Problem
 from prepdeck.fontchain import (
@@ -38,23 +43,15 @@ from prepdeck.fontchain import (
     chains_for,
     explain,
     missing_in,
-    styled_blocks,
-    styled_text,
 )
 from prepdeck.fontspec import STYLE_FILE, FontSpecError, parse_fonts
 from prepdeck.load import YamlDocument, load_document
 from prepdeck.style_folders import DEFAULTS_DIR, located, read_yaml
-from prepdeck.text import parse_blocks, parse_inline
 
 ID = "pdf-glyph"
 _ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _chains: dict[tuple[Path, ...], Chains] = {}  # per style set, for repeated validations
-
-# (bold, italic) a layout starts a field in: the booklet sets questions and tier
-# names in bold, the cards in regular
-_PLAIN = ((False, False),)
-_BOTH = ((False, False), (True, False))
 
 
 def _load(style_dirs: tuple[Path, ...]) -> Chains | list[Problem]:
@@ -84,15 +81,7 @@ class _Field:
     doc: YamlDocument
     at: tuple[str | int, ...]
     text: str
-    starts: tuple[tuple[bool, bool], ...] = _PLAIN
-    kind: str = "inline"  # how it is printed: "inline" or "blocks" Markdown, or "plain"
-
-    def runs(self, bold: bool, italic: bool) -> Iterable[tuple[str, str, bool, bool]]:
-        if self.kind == "plain":
-            return [(self.text, "body", bold, italic)]
-        if self.kind == "blocks":
-            return styled_blocks(parse_blocks(self.text), bold, italic)
-        return styled_text(parse_inline(self.text), bold, italic)
+    field: printed.Field
 
     @property
     def label(self) -> str:
@@ -104,35 +93,27 @@ def _fields(content: Content, needs_look: Callable[[str], bool]) -> Iterator[_Fi
     """Every printed field whose text `needs_look`."""
     if content.bank is not None:
         bank, data = content.bank, content.bank_data
-        for key, starts, kind in (
-            ("title", _BOTH, "plain"),
-            ("description", _PLAIN, "inline"),
-            ("author", _PLAIN, "plain"),
-            ("license", _PLAIN, "plain"),
-            ("version", _PLAIN, "plain"),
-        ):
-            if isinstance(value := data.get(key), str) and needs_look(value):
-                yield _Field(bank, (key,), value, starts, kind)
+        for field in printed.BANK_FIELDS:
+            if isinstance(value := data.get(field.key), str) and needs_look(value):
+                yield _Field(bank, (field.key,), value, field)
         blurbs = data.get("blurbs")
-        for output in ("booklet", "quiz") if isinstance(blurbs, dict) else ():
+        for output in printed.BLURB_OUTPUTS if isinstance(blurbs, dict) else ():
             if isinstance(value := blurbs.get(output), str) and needs_look(value):
-                yield _Field(bank, ("blurbs", output), value, _PLAIN, "inline")
-        for section, key, starts in (("tiers", "name", _BOTH), ("references", "title", _PLAIN)):
+                yield _Field(bank, ("blurbs", output), value, printed.BLURB)
+        for section, fields in printed.ENTRY_FIELDS.items():
             for index, entry in content.bank_entries(section):
-                if isinstance(value := entry.get(key), str) and needs_look(value):
-                    yield _Field(bank, (section, index, key), value, starts, "plain")
+                for field in fields:
+                    if isinstance(value := entry.get(field.key), str) and needs_look(value):
+                        yield _Field(bank, (section, index, field.key), value, field)
     for q in content.questions():
         base = ("questions", q.index)
-        for name, starts, kind in (
-            ("question", _BOTH, "inline"),
-            ("hint", _PLAIN, "inline"),
-            ("answer", _PLAIN, "blocks"),
-        ):
-            if (text := q.text(name)) is not None and needs_look(text):
-                yield _Field(q.doc, (*base, name), text, starts, kind)
-        for index, point in q.items("key_points"):
-            if needs_look(point):
-                yield _Field(q.doc, (*base, "key_points", index), point)
+        for field in printed.QUESTION_FIELDS:
+            if field.many:
+                for index, item in q.items(field.key):
+                    if needs_look(item):
+                        yield _Field(q.doc, (*base, field.key, index), item, field)
+            elif (text := q.text(field.key)) is not None and needs_look(text):
+                yield _Field(q.doc, (*base, field.key), text, field)
 
 
 def check(content: Content) -> Iterator[Problem]:
@@ -159,12 +140,49 @@ def check(content: Content) -> Iterator[Problem]:
     doubtful = {char for char in used if not chains.everywhere(char)}
     if not doubtful:
         return
+    sources: dict[Path, list[str]] = {}
     for f in fields:
         if doubtful.isdisjoint(f.text):
             continue
         missing: list[tuple[str, Chain]] = []
-        for bold, italic in f.starts:
+        for bold, italic in f.field.faces:
             seen = {char for char, _ in missing}
-            missing += [m for m in missing_in(chains, f.runs(bold, italic)) if m[0] not in seen]
-        if missing:
-            yield f.doc.problem(f.at, ID, f"{f.label}: {explain(missing)}")
+            runs = printed.runs(f.text, f.field.markup, bold, italic)
+            missing += [m for m in missing_in(chains, runs) if m[0] not in seen]
+        if not missing:
+            continue
+        words = {
+            char: printed.word_at(f.text, f.text.index(char))
+            for char, _ in missing
+            if char in f.text
+        }
+        line, column = _position(f, missing[0][0], words, sources)
+        message = f"{f.label}: {explain(missing, words)}"
+        yield Problem(f.doc.display, line, column, ID, message)
+
+
+def _position(
+    f: _Field, char: str, words: dict[str, str], sources: dict[Path, list[str]]
+) -> tuple[int, int]:
+    """1-based line and column of `char` in the file, found through the word that holds
+    it within the field's lines; the field's own position when the file does not show
+    it as written (an escape such as \\u2192, a word folded across lines)."""
+    fallback = f.doc.position(f.at)
+    node = f.doc.node_at(f.at)
+    word = words.get(char)
+    if not isinstance(node, ScalarNode) or word is None:
+        return fallback
+    if f.doc.path not in sources:
+        try:
+            sources[f.doc.path] = f.doc.path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            sources[f.doc.path] = []
+    lines = sources[f.doc.path]
+    first, last = node.start_mark.line, node.end_mark.line
+    for needle, offset in ((word, word.index(char)), (char, 0)):  # the char alone: "✅\\ufe0f"
+        for row in range(first, min(last, len(lines) - 1) + 1):
+            start = node.start_mark.column if row == first else 0
+            found = lines[row].find(needle, start)
+            if found >= 0:
+                return row + 1, found + offset + 1
+    return fallback
