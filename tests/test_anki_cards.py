@@ -150,7 +150,8 @@ def distance(a: Image.Image, b: Image.Image) -> int:
 
 def page_html(html: str, night: bool) -> str:
     classes = "card nightMode" if night else "card"
-    return f'<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body class="{classes}">{html}</body></html>'
+    head = '<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+    return f'<!doctype html><html><head>{head}</head><body class="{classes}">{html}</body></html>'
 
 
 @pytest.mark.parametrize("night", [False, True], ids=["light", "night"])

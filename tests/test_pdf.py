@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -696,10 +696,13 @@ def test_card_text_sizes_are_fixed(tmp_path: Path) -> None:
         sizes: dict[int, set[float]] = {}
         reader = PdfReader(dest)
         for index, page in enumerate(reader.pages):
+            side = sizes.setdefault(index % 2, set())  # fronts, backs
 
-            def visit(text: str, cm: Any, tm: Any, font: Any, size: float, i: int = index) -> None:
+            def visit(
+                text: str, cm: Any, tm: Any, font: Any, size: float, side: set[float] = side
+            ) -> None:
                 if text.strip():
-                    sizes.setdefault(i % 2, set()).add(round(size * tm[0], 2))
+                    side.add(round(size * tm[0], 2))
 
             page.extract_text(visitor_text=visit)
         assert sizes[0] <= {cards.front_size, cards.header_size, kit.style.sizes.small}

@@ -4,6 +4,7 @@ booklet's measure, and card boxes where each paper says they are."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from pathlib import Path
@@ -19,7 +20,7 @@ from prepdeck.pdf.flow import CODE_CONTINUED, CODE_SPLIT_MIN
 from prepdeck.pdf.quiz import write_quiz
 from prepdeck.pdf.style import MM
 from prepdeck.validate import validate_content
-from tests.test_pdf import make_bank, options
+from test_pdf import make_bank, options
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ("KEY POINTS", "FURTHER READING", "MODEL ANSWER")
@@ -179,7 +180,7 @@ def test_booklet_measure_is_66_to_72_characters(built: dict[str, Path]) -> None:
         lengths = []
         for page in pdf.pages[10:40]:
             lines = body_lines(page)
-            for (_, line, _), (_, following, _) in zip(lines, lines[1:], strict=False):
+            for (_, line, _), (_, following, _) in itertools.pairwise(lines):
                 # a line followed by another of the same paragraph: a full line
                 if len(line) > 45 and following[:1].islower():
                     lengths.append(len(line))
@@ -197,8 +198,9 @@ def band_boxes(page: Any, colors: set[str]) -> list[tuple[float, float, float, f
     for r in page.rects:
         color = r["non_stroking_color"]
         if color and "#" + "".join(f"{round(c * 255):02x}" for c in color) in colors:
-            out.append(tuple(round(v / MM, 3) for v in (r["x0"], r["top"], r["x1"], r["bottom"])))
-    return sorted(out, key=lambda b: (b[1], b[0]))  # type: ignore[arg-type, return-value]
+            x0, top, x1, bottom = (round(r[k] / MM, 3) for k in ("x0", "top", "x1", "bottom"))
+            out.append((x0, top, x1, bottom))
+    return sorted(out, key=lambda b: (b[1], b[0]))
 
 
 @pytest.mark.parametrize("paper", PAPERS)

@@ -568,11 +568,17 @@ def calibrate(dest: Path, paper: str, style_dirs: tuple[Path, ...]) -> None:
     from prepdeck.pdf.calibration import write_calibration
     from prepdeck.pdf.common import make_kit
 
-    _check_paper(paper, style_dirs)
     try:
-        write_calibration(dest, make_kit(style_dirs), paper, _source_date_epoch())
+        kit = make_kit(style_dirs)
+        if paper not in kit.style.papers:
+            known = ", ".join(sorted(kit.style.papers))
+            raise click.BadParameter(
+                f"{paper!r} is not a paper in pdf.yaml (choose from {known})",
+                param_hint="'--paper'",
+            )
+        write_calibration(dest, kit, paper, _source_date_epoch())
     except BuildError as exc:
-        _build_failed(exc.problems, "auto")
+        _failed(exc.problems, "auto", "calibration sheet not written")
     except OSError as exc:
         raise click.ClickException(f"{dest}: {exc.strerror or exc}") from exc
     click.echo(f"{dest}: print it double-sided, then read the numbers off the back")

@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from prepdeck.pdf.common import Kit
-from prepdeck.pdf.document import Marks, fit_text
+from prepdeck.pdf.document import Marks
 from prepdeck.pdf.fonts import draw_line, fit_line
 from prepdeck.pdf.rl_private import at_frame_top
 

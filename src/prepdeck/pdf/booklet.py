@@ -171,7 +171,8 @@ class Contents:
         return (0.0 if entry.level == 0 else 12.0) + (self.label_width if entry.label else 0.0)
 
     def _room(self, entry: TocEntry) -> float:
-        return self.width - self._x(entry) - self.number_width - 16
+        room: float = self.width - self._x(entry) - self.number_width - 16
+        return room
 
     def _lines(self, entry: TocEntry) -> list[str]:
         """The entry's text broken at word boundaries to fit beside the page numbers

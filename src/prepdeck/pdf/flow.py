@@ -23,7 +23,6 @@ small flowable that makes its reportlab flowable when it is first wrapped.
 from __future__ import annotations
 
 import dataclasses
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -284,11 +283,17 @@ class Typesetter:
                 placed = list(self._list(block, depth + 1))
                 last = block.items[-1][-1] if block.items and block.items[-1] else None
                 # a list whose last item leads into the block after the list
-                if placed and i + 1 < len(blocks) and isinstance(last, MarkdownParagraph):
-                    if is_lead_in(last.children) or isinstance(
-                        blocks[i + 1], CodeBlock | MarkdownTable | MarkdownImage
-                    ):
-                        placed[-1] = dataclasses.replace(placed[-1], keep_with_next=True)
+                leads = (
+                    placed
+                    and i + 1 < len(blocks)
+                    and isinstance(last, MarkdownParagraph)
+                    and (
+                        is_lead_in(last.children)
+                        or isinstance(blocks[i + 1], CodeBlock | MarkdownTable | MarkdownImage)
+                    )
+                )
+                if leads:
+                    placed[-1] = dataclasses.replace(placed[-1], keep_with_next=True)
                 yield from placed
             elif isinstance(block, CodeBlock):
                 yield Placed(self.code(block), self.step + CODE_PAD, indent, outset=CODE_PAD)

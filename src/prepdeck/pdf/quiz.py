@@ -87,7 +87,8 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
 def _height(flowable: Flowable, width: float, frame_height: float) -> float:
     """What a flowable takes of a frame, its space before and after included."""
     height: float = flowable.wrap(width, frame_height)[1]
-    return height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    spaces: float = flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return height + spaces
 
 
 def fill_pages(

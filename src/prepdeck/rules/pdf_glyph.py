@@ -97,7 +97,8 @@ def _fields(content: Content, needs_look: Callable[[str], bool]) -> Iterator[_Fi
             if isinstance(value := data.get(field.key), str) and needs_look(value):
                 yield _Field(bank, (field.key,), value, field)
         blurbs = data.get("blurbs")
-        for output in printed.BLURB_OUTPUTS if isinstance(blurbs, dict) else ():
+        blurbs = blurbs if isinstance(blurbs, dict) else {}
+        for output in printed.BLURB_OUTPUTS:
             if isinstance(value := blurbs.get(output), str) and needs_look(value):
                 yield _Field(bank, ("blurbs", output), value, printed.BLURB)
         for section, fields in printed.ENTRY_FIELDS.items():
