@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from anki.collection import Collection
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageStat
 
 from anki_helpers import collection, import_package, make_bank, options
 from conftest import write_files
@@ -145,7 +145,7 @@ def ink(png: bytes) -> Image.Image:
 def distance(a: Image.Image, b: Image.Image) -> int:
     if a.size != b.size:
         return 1 << 30
-    return sum(ImageChops.difference(a, b).convert("L").getdata())
+    return int(ImageStat.Stat(ImageChops.difference(a, b).convert("L")).sum[0])
 
 
 def page_html(html: str, night: bool) -> str:

@@ -97,7 +97,7 @@ def test_validate_and_build_from_another_folder(
     names += ["k8s-security-cards.pdf", "k8s-security.html"]
     assert [Path(line.split("  ")[0]).name for line in stdout.splitlines()] == names
     assert f"styles:  {bank / 'styles'} over prepdeck's defaults" in stderr.splitlines()
-    assert "cards:   4 cards, 1 double-sided sheet (2 x 4 per side), a4" in stderr
+    assert "cards:   4 cards, 1 double-sided sheet (2 x 2 per side), a4" in stderr
     assert (content / "prepdeck.lock").is_file()
     assert not (elsewhere / "dist").exists() and not list(elsewhere.iterdir())
 

@@ -71,12 +71,16 @@ def body_lines(page: Any, *, prose_only: bool = True) -> list[tuple[float, str, 
 
 
 def last_lines(path: Path) -> list[str]:
-    """The last line of prose on each page, or "" where a code line ends the page."""
-    out = []
+    """The last line of prose on each page: "" where a code line ends the page, or
+    where the paragraph goes on at the top of the next (a line that merely breaks after
+    a colon inside a sentence)."""
     with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            prose = body_lines(page, prose_only=False)
-            out.append(prose[-1][1] if prose and not prose[-1][2] else "")
+        pages = [body_lines(page, prose_only=False) for page in pdf.pages]
+    out = []
+    for i, lines in enumerate(pages):
+        following = pages[i + 1][0] if i + 1 < len(pages) and pages[i + 1] else None
+        goes_on = following is not None and not following[2] and following[1][:1].islower()
+        out.append(lines[-1][1] if lines and not lines[-1][2] and not goes_on else "")
     return out
 
 

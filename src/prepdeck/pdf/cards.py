@@ -466,7 +466,7 @@ def write_cards(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     if problems:
         raise BuildError(problems)
     save(canv)
-    per_side = f"{grid.per_sheet} per {'sheet' if fold else 'side'}"
+    per_side = f"{grid.per_sheet} per sheet" if fold else f"{grid.cols} x {grid.rows} per side"
     kind = "one-sided sheet" if fold else "double-sided sheet"
     return WriterResult(
         report=[
