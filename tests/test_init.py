@@ -173,7 +173,7 @@ def test_schema_comments_point_at_schemas_init_wrote(bank: Path) -> None:
 def test_the_styles_validate_against_the_pdf_schema(bank: Path) -> None:
     settings, problems = read_yaml("pdf.yaml", [bank / "styles"], "pdf")
     assert problems == []
-    assert settings["cards"]["width_mm"] == 90  # the file sets knobs, not only comments
+    assert settings["cards"]["width_mm"] == 127  # the file sets knobs, not only comments
     assert "--pd-accent" in (bank / "styles/anki.css").read_text()
 
 
