@@ -299,3 +299,44 @@ def test_duplex_offset_moves_the_backs(tmp_path: Path) -> None:
         ):
             assert after[0] - before[0] == pytest.approx(1.5, abs=0.01)  # right
             assert after[1] - before[1] == pytest.approx(2, abs=0.01)  # down (top grows)
+
+
+def test_contents_and_bookmarks_break_between_words(built: dict[str, Path], real_bank: Any) -> None:
+    from pypdf import PdfReader
+
+    from prepdeck.pdf.common import one_line
+
+    reader = PdfReader(built["booklet"])
+    questions = {q.label: one_line(q) for q in real_bank.questions}
+    # bookmarks: the question whole, or cut after a whole word
+    titles = []
+    stack = list(reader.outline)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            titles.append(str(item.title))
+    checked = 0
+    for title in titles:
+        label, _, text = title.partition("  ")
+        if label not in questions:
+            continue
+        full = questions[label]
+        if text.endswith("…"):
+            kept = text[:-1]
+            assert full.startswith(kept) and full[len(kept)] in " ,;:", title
+        else:
+            assert text == full, title
+        checked += 1
+    assert checked == len(questions)
+    # contents: each entry's lines, joined, are its question: nothing cut
+    front = reader.page_labels.index("1")
+    lines = [ln for page in reader.pages[1:front] for ln in page.extract_text().splitlines()]
+
+    def numberless(text: str) -> str:  # page numbers end the lines; drop every number
+        return re.sub(r" \d+(?= |$)", "", text)
+
+    text = numberless(" ".join(ln.strip() for ln in lines))
+    for label, full in questions.items():
+        assert numberless(f"{label} {full}") in text, label
