@@ -310,7 +310,7 @@ def test_contents_and_bookmarks_break_between_words(built: dict[str, Path], real
     questions = {q.label: one_line(q) for q in real_bank.questions}
     # bookmarks: the question whole, or cut after a whole word
     titles = []
-    stack = list(reader.outline)
+    stack: list[Any] = list(reader.outline)
     while stack:
         item = stack.pop()
         if isinstance(item, list):
