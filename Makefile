@@ -8,7 +8,7 @@ DIST   ?= dist
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: build test test-lowest lint clean bench release lock-deps validate schemas
+.PHONY: build test test-lowest lint clean bench release lock-deps validate schemas site-js test-js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,23 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/prepdeck validate $(CONTENT)
 
-test: $(DEVSTAMP)
+# The study page's script: ts-fsrs and esbuild, exactly as package-lock.json pins them.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+test: $(DEVSTAMP) $(NODE_STAMP)
+	node --test web/test/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The JS unit tests alone (plan, migration, import/export, search)
+test-js: $(NODE_STAMP)
+	node --test web/test/
+
+# Rebuild src/prepdeck/styles/site.js from web/src (commit it; a test fails when it is stale)
+site-js: $(NODE_STAMP)
+	node web/build.mjs
 
 # The same tests with every runtime dependency at the lowest version pyproject.toml
 # allows (.ci/lowest.py turns each ">=X" into "==X"; the test tools stay pinned), in a
@@ -42,7 +57,7 @@ $(LOWEST)/.installed: pyproject.toml constraints.txt .ci/lowest.py
 	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e '.[dev]'
 	touch $@
 
-test-lowest: $(LOWEST)/.installed
+test-lowest: $(LOWEST)/.installed $(NODE_STAMP)
 	$(LOWEST)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEVSTAMP)
@@ -67,5 +82,5 @@ lock-deps: | $(BIN)/python
 	  $(PIP) freeze --exclude-editable | grep -v '^-e'; } > constraints.txt
 
 clean:
-	rm -rf $(DIST) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(DIST) build node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,5 +1,6 @@
-"""The study page in headless Chromium: how long from a keystroke in the search box
-to the filtered list on screen.
+"""The study page in headless Chromium: how long it takes to open, from a keystroke in
+the search box to the filtered list on screen, and from a grade in the study view to
+the next card on screen.
 
 Each keystroke is timed inside the page, from its `keydown` (captured before the
 page's own handlers) to a task queued after the next animation frame, i.e. after
@@ -39,11 +40,27 @@ TIMER = """() => {
 }"""
 
 
+# A grade (keys 1-4) in the study view, timed the same way: keydown to the frame after.
+GRADE_TIMER = """() => {
+  window.__pdGrades = [];
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== '3') return;
+    const start = performance.now();
+    requestAnimationFrame(() => setTimeout(() => {
+      window.__pdGrades.push(performance.now() - start);
+    }, 0));
+  }, true);
+}"""
+GRADES = 20  # cards graded "Good" in a row
+
+
 @dataclass(frozen=True)
 class KeystrokeTimes:
     milliseconds: tuple[float, ...]
     load_seconds: float  # opening the page, for the record
     status: str  # the page's own count after the last key
+    open_ms: float = 0.0  # navigation start to the load event (the script has run)
+    grade_ms: tuple[float, ...] = ()  # grade to the next card painted
 
     @property
     def median(self) -> float:
@@ -77,6 +94,9 @@ def keystroke_times(page_path: Path, *, width: int = 1280, height: int = 900) ->
             started = time.perf_counter()
             page.goto(page_path.as_uri(), timeout=300_000)
             load_seconds = time.perf_counter() - started
+            open_ms = float(
+                page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+            )
             page.evaluate(TIMER)
             page.locator("#pd_q").click()
             for key in [*TERM, *(["Backspace"] * len(TERM))]:
@@ -84,6 +104,23 @@ def keystroke_times(page_path: Path, *, width: int = 1280, height: int = 900) ->
                 page.wait_for_timeout(PAUSE_MS)
             times = tuple(float(t) for t in page.evaluate("window.__pdTimes"))
             status = str(page.locator("#pd_status").inner_text())
+            grade_ms = grade_times(page)
         finally:
             browser.close()
-    return KeystrokeTimes(times, load_seconds, status)
+    return KeystrokeTimes(times, load_seconds, status, open_ms, grade_ms)
+
+
+def grade_times(page: Any) -> tuple[float, ...]:
+    """Grade GRADES cards "Good" in the study view (a plan with room for them first)."""
+    page.locator("#pd_plan_open").click()
+    page.locator("#pd_plan_minutes").fill("600")
+    page.locator("#pd_plan_minutes").dispatch_event("change")
+    page.keyboard.press("Escape")
+    page.locator("#pd_study_open").click()
+    page.evaluate(GRADE_TIMER)
+    for _ in range(GRADES):
+        page.keyboard.press("r")
+        page.wait_for_timeout(50)
+        page.keyboard.press("3")
+        page.wait_for_timeout(PAUSE_MS)
+    return tuple(float(t) for t in page.evaluate("window.__pdGrades"))

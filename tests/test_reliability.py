@@ -466,7 +466,7 @@ def test_a_font_file_that_is_not_truetype_is_a_problem(make_bank: MakeBank, tmp_
     assert code == 1 and "Traceback" not in output
     # validate reads every font of the chain first: the problem is at the chain entry
     # in pdf.yaml, naming the file and what is wrong with it
-    assert f"{styles / 'pdf.yaml'}:2:3: error[pdf-font]: cannot read font" in output
+    assert f"{styles / 'pdf.yaml'}:2:10: error[pdf-font]: cannot read font" in output
     assert f"{styles / 'fonts' / 'Fake.ttf'}: Not a recognized TrueType font" in output
 
 

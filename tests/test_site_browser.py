@@ -95,6 +95,7 @@ def watched_page(
 
     context.route("**/*", route)
     page = context.new_page()
+    page.set_default_timeout(10_000)
     page.on(
         "console",
         lambda m: watch.errors.append(m.text) if m.type in ("error", "warning") else None,
@@ -299,8 +300,10 @@ def test_keyboard_flow_reveals_hint_then_key_points_then_answer(open_page: Any) 
     assert page.locator("#pd_q").input_value() == "jr"
     page.keyboard.press("Escape")
     page.locator("#pd_q").fill("")
-    page.locator(".pd-keys summary").click()
+    page.locator("#pd_keys_open").click()
     page.locator("#pd_keys_on").uncheck()
+    page.keyboard.press("Escape")  # closes the popover
+    assert not page.locator("#pd_keys_pop").is_visible()
     page.locator("article.pd-q").nth(3).focus()
     page.keyboard.press("r")
     assert not page.locator("article.pd-q").nth(3).locator(".pd-hint-fold").evaluate("d => d.open")
@@ -315,9 +318,10 @@ def test_marks_survive_a_reload_and_reset_clears_them(open_page: Any, bank: Bank
     page.locator("article.pd-q").nth(5).locator("button[data-mark=again]").click()
     marks = {bank.questions[0].id: "knew", bank.questions[1].id: "again"}
     marks[bank.questions[5].id] = "again"
-    key = f"prepdeck:{bank.slug}:{bank.version}"
+    key = f"prepdeck:{bank.slug}:progress"
+    page.wait_for_timeout(50)  # written a moment after the change
     stored = page.evaluate(f"JSON.parse(localStorage.getItem('{key}'))")
-    assert stored == marks
+    assert stored["marks"] == marks
     page.reload()
     shown = page.eval_on_selector_all(
         "article[data-mark]", "els => Object.fromEntries(els.map(e => [e.id, e.dataset.mark]))"
@@ -325,19 +329,30 @@ def test_marks_survive_a_reload_and_reset_clears_them(open_page: Any, bank: Bank
     assert shown == marks
     pressed = page.locator("article.pd-q").nth(0).locator("button[data-mark=knew]")
     assert pressed.get_attribute("aria-pressed") == "true"
-    page.locator(".pd-progress-box summary").click()
+    page.locator("#pd_progress_open").click()
     rows = page.locator("#pd_progress li").all_inner_texts()
     assert [" ".join(row.split()) for row in rows[:2]] == [
-        "Beginner 1 knew · 1 again · of 5",
-        "Intermediate 0 knew · 1 again · of 10",
+        "Beginner 0 studied · 1 knew · 1 again · of 5",
+        "Intermediate 0 studied · 0 knew · 1 again · of 10",
     ]
+    page.keyboard.press("Escape")
     # Pressing the same mark again removes it.
     page.locator("article.pd-q").nth(0).focus()
     page.keyboard.press("1")
     assert page.locator("article.pd-q").nth(0).get_attribute("data-mark") is None
+    # Reset asks first; "Keep them" keeps them.
+    page.locator("#pd_progress_open").click()
     page.locator("#pd_reset").click()
+    assert page.locator("#pd_reset_question").inner_text() == (
+        "Remove all 2 marks? Your study progress stays."
+    )
+    page.locator("#pd_reset_no").click()
+    assert page.locator("article[data-mark]").count() == 2
+    page.locator("#pd_reset").click()
+    page.locator("#pd_reset_yes").click()
     assert page.locator("article[data-mark]").count() == 0
-    assert page.evaluate(f"localStorage.getItem('prepdeck:{bank.slug}:{bank.version}')") is None
+    page.wait_for_timeout(50)
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{key}')).marks") == {}
 
 
 def test_drill_shows_only_again_questions_shuffled(open_page: Any, bank: Bank) -> None:
@@ -368,10 +383,10 @@ def test_hostile_text_stays_text_in_the_browser(open_page: Any, tmp_path: Path) 
     path = tmp_path / "hostile.html"
     path.write_text(site.render_site(hostile_bank()), encoding="utf-8")
     page = open_page(path)
-    page.locator("article summary").nth(0).click()
-    page.locator("article summary").nth(1).click()
-    page.locator("article summary").nth(2).click()
-    text = page.locator("article").inner_text()
+    page.locator("article.pd-q summary").nth(0).click()
+    page.locator("article.pd-q summary").nth(1).click()
+    page.locator("article.pd-q summary").nth(2).click()
+    text = page.locator("article.pd-q").inner_text()
     assert HOSTILE["hint"] in text and HOSTILE["key_point"] in text
     assert "List<String>" in text
     assert page.locator("article img, article script, article b").count() == 0
@@ -490,6 +505,10 @@ def test_a_long_bank_shows_matches_a_page_at_a_time(open_page: Any, tmp_path: Pa
     page.locator("#pd_q").fill("even")
     assert visible_ids(page) == [f"q-{n}" for n in range(2, 201, 2)]
     assert status.inner_text() == "Showing 100 of 125 matching questions (250 in all)"
+    # The first questions are highlighted at once, the rest in the tasks after the frame.
+    assert page.evaluate("CSS.highlights.get('pd-match').size") >= 8
+    page.wait_for_timeout(300)
+    assert page.evaluate("CSS.highlights.get('pd-match').size") == 100
     # Walking past the last shown question brings the next page.
     page.locator("[id='q-200']").focus()
     page.keyboard.press("j")

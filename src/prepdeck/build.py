@@ -18,11 +18,12 @@ workers, and removes every temporary file, so an interrupted build changes nothi
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -92,12 +93,13 @@ def build(
             for name, file, result in zip(targets, files, written, strict=True):
                 results.append((name, file, result))
                 for path, text in result.files.items():
-                    _check([path])
-                    companion = stage(path, staged)
-                    companion.path.write_text(text, encoding="utf-8")
+                    with _naming(path):  # the lock, in the content folder
+                        _check([path])
+                        companion = stage(path, staged)
+                        companion.path.write_text(text, encoding="utf-8")
             commit_all(staged)
         except OSError as exc:
-            raise BuildError([_write_problem(exc, out_dir)]) from exc
+            raise BuildError([_write_problem(exc, out_dir, staged)]) from exc
     except BaseException:
         for file in staged:
             file.discard()
@@ -121,7 +123,8 @@ def _write_here(
             if progress:
                 progress.started(name)
             began = time.perf_counter()
-            written.append(REGISTRY[name].load_writer()(bank, file.path, options))
+            with _naming(file.path):
+                written.append(REGISTRY[name].load_writer()(bank, file.path, options))
             if progress:
                 progress.finished(name, time.perf_counter() - began)
     return written
@@ -148,12 +151,12 @@ def _work(name: str, path: Path, answer: Connection) -> None:
     bank, options = _job
     began = time.perf_counter()
     try:
-        with gc_paused():
+        with gc_paused(), _naming(path):
             result: WriterResult | list[Problem] = REGISTRY[name].load_writer()(bank, path, options)
         answer.send((result, time.perf_counter() - began))
     except ProblemsError as exc:
         answer.send((list(exc.problems), time.perf_counter() - began))
-    except Exception as exc:  # an OSError (disk full) or a bug: the parent raises it
+    except Exception as exc:  # an OSError (named by _naming) or a bug: the parent raises it
         answer.send(exc)
     finally:
         answer.close()
@@ -242,8 +245,28 @@ def _check(dests: Sequence[Path]) -> None:
         raise BuildError(problems)
 
 
-def _write_problem(exc: OSError, out_dir: Path) -> Problem:
-    where = exc.filename or out_dir
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Give an OSError raised inside without a file name `path`, the file being
+    written: a full disk raises from write(), which names no file, and the problem
+    must name the file that could not be written (the lock in the content folder,
+    not dist).  The name travels with the error, so it also comes back from a worker
+    process (an OSError pickles its filename)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
+
+
+def _write_problem(exc: OSError, out_dir: Path, staged: Sequence[StagedFile]) -> Problem:
+    """The file a write failed on, as the user knows it: the destination whose
+    temporary file it was, else the file the error names (`_naming` names the file
+    being written when the system does not), else `out_dir`."""
+    temporary = {str(file.path): file.dest for file in staged}
+    named = str(exc.filename) if exc.filename is not None else None
+    where = temporary.get(named, named) if named is not None else out_dir
     reason = exc.strerror or str(exc)
     return Problem(
         str(where), 1, 1, "cannot-write", f"cannot write {where}: {reason}; nothing was replaced"

@@ -202,12 +202,14 @@ def validate(
     """
     from prepdeck.style_folders import bank_style_dirs
 
+    style_dirs = style_dirs or bank_style_dirs(content_dir)
     _validated(
         content_dir,
         output_format,
         strict,
         build_model=False,
-        pdf_styles=style_dirs or bank_style_dirs(content_dir),
+        pdf_styles=style_dirs,
+        style_dirs=style_dirs,
     )
     if output_format != "json":
         click.echo(f"{content_dir}: valid", err=True)
@@ -465,9 +467,13 @@ def schema(ctx: click.Context, kind: str, write_dir: Path | None) -> None:
     if write_dir is not None:
         if ctx.get_parameter_source("kind") is not click.core.ParameterSource.DEFAULT:
             raise click.UsageError("--write writes every schema; give no KIND with it")
-        from prepdeck.init import write_schemas
+        from prepdeck.init import InitError, write_schemas
 
-        for path in write_schemas(write_dir):
+        try:
+            written = write_schemas(write_dir)
+        except InitError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for path in written:
             click.echo(str(path))
         return
     click.echo(json.dumps(load_schema(cast(DocumentKind, kind)), indent=2))
@@ -500,11 +506,13 @@ def init(directory: Path, slug: str | None, title: str | None) -> None:
         prepdeck init k8s-bank --slug k8s-security
         cd k8s-bank && prepdeck validate && prepdeck build
     """
-    from prepdeck.init import InitError, next_steps
+    from prepdeck.init import InitError, InitUsageError, next_steps
     from prepdeck.init import init as run_init
 
     try:
         result = run_init(directory, slug=slug, title=title)
+    except InitUsageError as exc:
+        raise click.UsageError(str(exc)) from exc
     except InitError as exc:
         raise click.ClickException(str(exc)) from exc
     for path in result.written:

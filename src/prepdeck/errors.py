@@ -4,9 +4,33 @@ boundaries; the CLI maps them to exit codes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+# What a terminal, a CI log or a workflow-command parser could act on rather than
+# show: C0 and C1 controls (ESC, BEL, CR, LF, CSI...), DEL, the Unicode line and
+# paragraph separators, and the bidirectional controls that reorder a shown line.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """`text` with every character that could act on a terminal or a log escaped as
+    Python would write it (`\\x1b`, `\\n`, `\\u202e`), so a problem is always one
+    line that shows what the file holds and can forge nothing (an ANSI sequence, a
+    second `::error::` line in GitHub Actions)."""
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 class Level(StrEnum):
@@ -27,6 +51,12 @@ class Problem:
     rule: str
     message: str
     level: Level = Level.ERROR
+
+    def __post_init__(self) -> None:
+        # Paths and messages quote the bank's text (keys, ids, file names): escaped
+        # here, once, so every output (text, json, github, the preview page) is safe.
+        object.__setattr__(self, "path", printable(self.path))
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.level}[{self.rule}]: {self.message}"

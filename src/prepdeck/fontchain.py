@@ -23,13 +23,17 @@ prepdeck.fontchain` prints the coverage index for the shipped fonts.
 from __future__ import annotations
 
 import bisect
+import io
 import json
+import os
+import stat
+import struct
 import sys
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from prepdeck.fontspec import FACES, Fonts, FontSpec
 from prepdeck.style_folders import DEFAULTS_DIR
@@ -124,16 +128,132 @@ def _shipped_index() -> Mapping[str, Mapping[str, object]]:
     return _index
 
 
+# -- reading a font file ------------------------------------------------------------
+
+MAX_FONT_BYTES = 64 * 1024 * 1024  # a large CJK collection is about 30 MiB
+# Code points a cmap subtable may map in all (Unicode has 0x110000): reportlab walks
+# every code point of every range, so a range to 0xFFFFFFFF would run for hours.
+MAX_CMAP_CODE_POINTS = 0x110000
+
+
+def read_font(path: Path) -> io.BytesIO:
+    """The bytes of font file `path`, read once, for reportlab's parser (which takes a
+    file object whose `name` it reports).  Only a regular file is read: a FIFO would
+    block the read forever and a device such as /dev/zero never end; the size is
+    checked on the opened file before reading, so a huge (or sparse) file is refused
+    rather than read into memory; and the cmap is checked to be one reportlab can
+    walk in bounded time (`_check_cmap`)."""
+    try:  # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise FontError(f"cannot read font {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FontError(f"font {path} is {_file_kind(info.st_mode)}, not a font file")
+        if info.st_size > MAX_FONT_BYTES:
+            raise FontError(
+                f"font {path} is {info.st_size:,} bytes; the limit is {MAX_FONT_BYTES:,}"
+            )
+        with os.fdopen(os.dup(fd), "rb") as file:
+            data = file.read(MAX_FONT_BYTES + 1)  # the file may have grown since fstat
+    except OSError as exc:
+        raise FontError(f"cannot read font {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FONT_BYTES:
+        raise FontError(f"font {path} is over {MAX_FONT_BYTES:,} bytes")
+    try:
+        _check_cmap(data)
+    except struct.error:  # a table past the end of the file: reportlab says which
+        pass
+    except ValueError as exc:
+        raise FontError(f"cannot read font {path}: {exc}") from None
+    font = io.BytesIO(data)
+    font.name = str(path)  # what reportlab calls the file
+    return font
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def _check_cmap(data: bytes) -> None:
+    """ValueError if a cmap subtable of any font in `data` (a TrueType file or
+    collection) maps more than MAX_CMAP_CODE_POINTS code points: a real font never
+    does, a corrupt or hostile one makes reportlab loop for hours and fill memory."""
+    fonts = [0]
+    if data[:4] == b"ttcf":
+        (count,) = struct.unpack_from(">L", data, 8)
+        fonts = list(struct.unpack_from(f">{min(count, 1024)}L", data, 12))
+    for start in fonts:
+        (tables,) = struct.unpack_from(">H", data, start + 4)
+        for record in range(start + 12, start + 12 + 16 * tables, 16):
+            tag, _, offset, _ = struct.unpack_from(">4sLLL", data, record)
+            if tag == b"cmap":
+                _check_cmap_table(data, offset)
+
+
+def _check_cmap_table(data: bytes, cmap: int) -> None:
+    (count,) = struct.unpack_from(">H", data, cmap + 2)
+    for record in range(cmap + 4, cmap + 4 + 8 * count, 8):
+        (offset,) = struct.unpack_from(">L", data, record + 4)
+        table = cmap + offset
+        (fmt,) = struct.unpack_from(">H", data, table)
+        if fmt == 4:  # segments of 16-bit code points: end codes, a pad, start codes
+            (seg_x2,) = struct.unpack_from(">H", data, table + 6)
+            segs = seg_x2 // 2
+            ends = struct.unpack_from(f">{segs}H", data, table + 14)
+            starts = struct.unpack_from(f">{segs}H", data, table + 16 + seg_x2)
+        elif fmt in (12, 13):  # groups of 32-bit (start, end, glyph), as many as fit
+            (groups,) = struct.unpack_from(">L", data, table + 12)
+            groups = min(groups, max(len(data) - table - 16, 0) // 12)
+            flat = struct.unpack_from(f">{3 * groups}L", data, table + 16)
+            starts, ends = flat[0::3], flat[1::3]
+        else:  # formats 0, 2 and 6 are bounded by 16-bit counts
+            continue
+        total = sum(
+            end - begin + 1 for begin, end in zip(starts, ends, strict=True) if end >= begin
+        )
+        if total > MAX_CMAP_CODE_POINTS:
+            raise ValueError(
+                f"its cmap (format {fmt}) maps {total:,} code points; Unicode has "
+                f"{MAX_CMAP_CODE_POINTS:,}: the file is corrupt"
+            )
+
+
 def parse_coverage(path: Path, subfont: int = 0) -> frozenset[int]:
     """Code points `path`'s cmap maps to a real glyph (glyph 0 is .notdef, an empty
     box), read with reportlab's own TrueType parser."""
-    from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
-
-    try:
-        font = TTFontFile(str(path), subfontIndex=subfont)
-    except (TTFError, OSError, ValueError) as exc:
-        raise FontError(f"cannot read font {path}: {exc}") from None
+    font = parse_font(path, subfont)
     return frozenset(cp for cp, glyph in font.charToGlyph.items() if glyph)
+
+
+def parse_font(path: Path, subfont: int = 0) -> Any:
+    """reportlab's parse of the font file at `path` (`read_font`'s checked bytes)."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    data = read_font(path)
+    try:
+        return TTFontFile(data, subfontIndex=subfont)
+    # reportlab's parser raises whatever a malformed file trips over: TTFError for
+    # what it checks, struct.error past the end of a truncated file, AttributeError,
+    # IndexError, KeyError, ValueError... any of them means the same to the user
+    except Exception as exc:
+        raise FontError(f"cannot read font {path}: {parse_failure(exc)}") from None
+
+
+def parse_failure(exc: Exception) -> str:
+    """What reportlab's exception says about a malformed font file, for a user."""
+    if isinstance(exc, struct.error):
+        return "the file ends early (truncated?)"
+    return str(exc) or type(exc).__name__
 
 
 class Coverage:
@@ -438,6 +558,27 @@ def families_of(specs: Sequence[FontSpec], style_dirs: Sequence[Path]) -> tuple[
         )
         for spec in specs
     )
+
+
+def unreadable_fonts(
+    fonts: Fonts, style_dirs: Sequence[Path]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Each chain entry with a font file that cannot be found or read, as (its path in
+    pdf.yaml's data, why): the line a user edits.  A file two entries share is
+    reported at the first."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    seen: set[str] = set()
+    for kind in ("body", "code"):
+        for index, spec in enumerate(getattr(fonts, kind)):
+            try:
+                (family,) = families_of([spec], style_dirs)
+                for path in dict.fromkeys(family.files):
+                    coverage(path)
+            except FontError as exc:
+                if str(exc) not in seen:
+                    seen.add(str(exc))
+                    found.append((("fonts", kind, index), str(exc)))
+    return found
 
 
 def chains_for(fonts: Fonts, style_dirs: Sequence[Path]) -> Chains:

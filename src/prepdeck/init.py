@@ -4,12 +4,24 @@ The files come from the `starter/` folder shipped in the package (a bank, its
 styles, a `.gitignore`, a CI workflow), with the slug and title filled in, plus the
 JSON Schemas the YAML files' `$schema` comments point at.  Nothing is written if any
 of the files exists already: every clash is found first and reported at once.
+
+All or nothing: the bank is validated before anything is written (a title that
+would not validate is refused), every file is written into a temporary folder
+inside the target first (a full or read-only disk fails there), and only then
+moved into place; if a move fails, what was moved is taken back.  So a failed init
+leaves nothing, and running it again works.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 import re
+import secrets
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -39,6 +51,10 @@ _TEXT_SUFFIXES = (".yaml", ".yml", ".css", ".txt", "gitignore")
 
 class InitError(PrepdeckError):
     """init cannot go ahead; nothing was written."""
+
+
+class InitUsageError(InitError):
+    """An option init was given cannot make a valid bank (exit 2, like any usage error)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +97,31 @@ def schema_files() -> dict[str, bytes]:
 
 
 def write_schemas(folder: Path) -> list[Path]:
-    """Write (or refresh, after an upgrade) every schema into `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    """Write (or refresh, after an upgrade) every schema into `folder`, each file
+    replaced atomically.  Raises `InitError` (never a traceback) if the folder cannot
+    be made or written: read-only, full, or not a folder (/dev/null)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InitError(f"cannot write schemas into {folder}: it is not a folder") from None
+    except OSError as exc:
+        raise InitError(f"cannot create {folder}: {exc.strerror}") from None
+    written: list[Path] = []
     for name, data in schema_files().items():
         path = folder / name
-        path.write_bytes(data)
+        temporary = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            with temporary.open("xb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise InitError(
+                f"cannot write {path}: {exc.strerror}; "
+                + (f"{len(written)} of the schemas were refreshed" if written else "nothing")
+                + " was written"
+            ) from None
         written.append(path)
     return written
 
@@ -145,7 +180,8 @@ def _yaml_plain(text: str) -> str:
 
 def init(root: Path, *, slug: str | None = None, title: str | None = None) -> InitResult:
     """Write a new bank into `root` (created if missing).  Raises `InitError`, having
-    written nothing, if the slug is unusable or any file exists already."""
+    written nothing, if the slug or title is unusable, any file exists already, or
+    the disk refuses a write."""
     if slug is None:
         slug = slug_from_name(root.resolve().name)
         if not is_kebab_case(slug):
@@ -159,6 +195,7 @@ def init(root: Path, *, slug: str | None = None, title: str | None = None) -> In
             "e.g. k8s-security"
         )
     files = planned_files(slug, title or title_from_slug(slug), "Your Name", install_requirement())
+    _check_validates(files, title)
     if root.exists() and not root.is_dir():
         raise InitError(f"{root} is a file, not a folder")
     clashes = [dest for dest in files if (root / dest).exists() or (root / dest).is_symlink()]
@@ -168,11 +205,92 @@ def init(root: Path, *, slug: str | None = None, title: str | None = None) -> In
             f"{len(clashes)} of the files init writes exist already, so nothing was "
             f"written:\n{listed}\nRun init in an empty folder, or move these away first."
         )
-    written = []
-    for dest, data in files.items():
-        path = root / dest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("xb") as out:  # "x": never replace a file that appeared meanwhile
-            out.write(data)
-        written.append(Path(dest))
-    return InitResult(root, slug, tuple(written))
+    _write_all(root, files)
+    return InitResult(root, slug, tuple(Path(dest) for dest in files))
+
+
+def _check_validates(files: Mapping[str, bytes], title: str | None) -> None:
+    """The bank `files` make validates, as `prepdeck validate` would see it (its own
+    styles' fonts included); else an `InitUsageError` naming what is wrong.  Only the
+    title can make it fail (the starter is tested): markup or `::` (a deck name),
+    a control character, a character no PDF font has."""
+    from prepdeck.validate import validate_content
+
+    with tempfile.TemporaryDirectory(prefix="prepdeck-init-") as scratch:
+        for dest, data in files.items():
+            path = Path(scratch) / dest
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        styles = (Path(scratch) / "styles",)
+        result = validate_content(
+            Path(scratch) / "content", build_model=False, pdf_styles=styles, style_dirs=styles
+        )
+    if result.errors:
+        what = f"--title {title!r}" if title is not None else "the bank"
+        reasons = "; ".join(dict.fromkeys(p.message for p in result.errors))
+        raise InitUsageError(f"{what} cannot be used: {reasons}")
+
+
+def _write_all(root: Path, files: Mapping[str, bytes]) -> None:
+    """Every file written into a temporary folder in `root` (the same file system),
+    then moved into place; on any failure nothing of it is left."""
+    made: list[Path] = []  # folders this init created, parents first
+    moved: list[Path] = []
+    staging: Path | None = None
+    done = False
+    try:
+        _make_folder(root, made)
+        staging = root / f".prepdeck-init.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        staging.mkdir()
+        for dest, data in files.items():
+            path = staging / dest
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("xb") as out:
+                out.write(data)
+        for dest in files:
+            target = root / dest
+            _make_folder(target.parent, made)
+            _move_new(staging / dest, target)
+            moved.append(target)
+        done = True
+    except OSError as exc:
+        raise InitError(
+            f"cannot write the new bank into {root}: {exc.strerror or exc}; nothing was written"
+        ) from None
+    finally:  # failed or interrupted (Ctrl-C too): take back every file and folder
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if not done:
+            for path in reversed(moved):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
+def _make_folder(folder: Path, made: list[Path]) -> None:
+    """`folder` and any missing parents, each one created recorded in `made`."""
+    missing = []
+    for path in (folder, *folder.parents):
+        if path.is_dir():
+            break
+        missing.append(path)
+    for path in reversed(missing):
+        path.mkdir()
+        made.append(path)
+
+
+def _move_new(source: Path, target: Path) -> None:
+    """Move `source` to `target`, never replacing a file that appeared meanwhile: a
+    hard link fails if `target` exists (a plain rename would replace it)."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        if target.exists() or target.is_symlink():  # no hard links here: check, then rename
+            raise FileExistsError(errno.EEXIST, "exists already", str(target)) from None
+        os.replace(source, target)
+        return
+    source.unlink()

@@ -33,7 +33,7 @@ from typing import Any
 import genanki
 
 from prepdeck.lock import Schema
-from prepdeck.style_folders import style_files
+from prepdeck.style_folders import read_text, style_files
 from prepdeck.text import CODE_CLASS_PREFIX, DARK_CODE_STYLE, LIGHT_CODE_STYLE, code_css
 
 NAMESPACE = "prepdeck"
@@ -218,15 +218,15 @@ def _css(kind: NoteKind, style_dirs: Sequence[Path], code: str) -> str:
     parts: list[str] = []
     for name in kind.css_files:
         default, *overrides = style_files(name, style_dirs)
-        parts.append(default.read_text(encoding="utf-8"))
+        parts.append(read_text(default))
         if name == CSS_FILE:
             parts.append(code)
-        parts.extend(p.read_text(encoding="utf-8") for p in overrides)
+        parts.extend(read_text(p) for p in overrides)
     return "\n".join(parts)
 
 
 def _template(name: str, style_dirs: Sequence[Path]) -> str:
-    return style_files(name, style_dirs)[-1].read_text(encoding="utf-8").strip()
+    return read_text(style_files(name, style_dirs)[-1]).strip()
 
 
 def _digest(value: object) -> str:

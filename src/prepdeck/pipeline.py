@@ -93,7 +93,10 @@ def prepare(
     request's styles; `check`, if given, sees the whole validated bank before it is
     filtered and may raise to stop (a release checks its tag there)."""
     style_dirs = resolve_styles(content_dir, request.style_dirs)
-    validation = validate_content(content_dir, pdf_styles=style_dirs if request.prints else None)
+    # the styles' CSS and templates too (UTF-8, no `</style`): every artifact uses them
+    validation = validate_content(
+        content_dir, pdf_styles=style_dirs if request.prints else None, style_dirs=style_dirs
+    )
     prepared = Prepared(validation.problems, style_dirs)
     if not validation.ok(strict=request.strict) or validation.bank is None:
         return prepared

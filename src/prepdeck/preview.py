@@ -25,6 +25,10 @@ from prepdeck.style_folders import DEFAULTS_DIR
 HOST = "127.0.0.1"
 VERSION_PATH = "/__version"
 POLL_SECONDS = 0.25
+FORBIDDEN = (
+    "403 forbidden: the preview answers only at http://127.0.0.1:<port>/ "
+    "and http://localhost:<port>/\n"
+)
 
 Stamp = dict[Path, tuple[int, int]]
 
@@ -83,9 +87,12 @@ def render_snapshot(content_dir: Path, style_dirs: Sequence[Path], build: int) -
         problems = tuple(exc.problems)
     except (OSError, ValueError, UnicodeDecodeError) as exc:  # a style file, a folder gone
         problems = (Problem(str(content_dir), 1, 1, "preview", f"{type(exc).__name__}: {exc}"),)
-    html = render_problems(
-        problems, content_dir=content_dir, style_dirs=style_dirs, build_id=build_id
-    )
+    try:
+        html = render_problems(
+            problems, content_dir=content_dir, style_dirs=style_dirs, build_id=build_id
+        )
+    except ProblemsError:  # the styles themselves are at fault: list that in the defaults'
+        html = render_problems(problems, content_dir=content_dir, style_dirs=(), build_id=build_id)
     return Snapshot(build, html.encode("utf-8"), problems, ok=False)
 
 
@@ -122,6 +129,17 @@ class Preview:
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/"
+
+    def host_allowed(self, host: str | None) -> bool:
+        """Whether a request's Host header names this server: `127.0.0.1:<port>` or
+        `localhost:<port>` (without the port only on port 80, as browsers send it).
+        Anything else is a DNS-rebinding page or a proxy, refused."""
+        if host is None:
+            return False
+        names = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+        if self.port == 80:
+            names |= {HOST, "localhost"}
+        return host.strip().lower() in names
 
     @property
     def snapshot(self) -> Snapshot:
@@ -175,6 +193,17 @@ class Preview:
                 self._respond(body=False)
 
             def _respond(self, *, body: bool) -> None:
+                if not preview.host_allowed(self.headers.get("Host")):
+                    # a page on another site that rebinds its name to 127.0.0.1 sends
+                    # its own name: it gets nothing of the bank, not even its problems
+                    payload = FORBIDDEN.encode()
+                    self.send_response(HTTPStatus.FORBIDDEN)
+                    self.send_header("Content-Type", "text/plain; charset=utf-8")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    if body:
+                        self.wfile.write(payload)
+                    return
                 path = self.path.split("?", 1)[0]
                 snapshot = preview.snapshot
                 if path == VERSION_PATH:

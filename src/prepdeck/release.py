@@ -16,6 +16,7 @@ type's fields or templates changed, how to import so that their notes keep updat
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from pathlib import Path
 from prepdeck import lock as lockfile
 from prepdeck import pipeline
 from prepdeck.artifacts import Artifact, StagedFile, commit_all, stage
-from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem
+from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem, printable
 from prepdeck.git import GitError, git, uncommitted
 from prepdeck.model import Bank
 from prepdeck.style_folders import bank_style_dirs
@@ -322,7 +323,7 @@ def notes_text(
     """The release notes in Markdown; the same inputs give the same text."""
     date = datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
     lines = [
-        f"# {bank.title} {bank.version}",
+        f"# {_text(bank.title)} {bank.version}",
         "",
         f"Version {bank.version}, tagged `{tag}`, built {date} (UTC).",
         "",
@@ -332,7 +333,7 @@ def notes_text(
         "| --- | ---: |",
     ]
     for tier in bank.tiers:
-        lines.append(f"| {_cell(tier.name)} | {len(bank.questions_in(tier))} |")
+        lines.append(f"| {_text(tier.name)} | {len(bank.questions_in(tier))} |")
     lines += [f"| **Total** | **{len(bank.questions)}** |", ""]
     if changes.since is None:
         lines += ["## Changes", "", "First release: every question is new.", ""]
@@ -364,7 +365,9 @@ def notes_text(
         "| --- | ---: | --- |",
     ]
     for artifact in sorted(artifacts, key=lambda a: a.path.name):
-        lines.append(f"| {_code(artifact.path.name)} | {artifact.size} | `{artifact.sha256}` |")
+        lines.append(
+            f"| {_code(artifact.path.name, cell=True)} | {artifact.size} | `{artifact.sha256}` |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -382,15 +385,36 @@ def _kind_order(kind: str) -> tuple[bool, str]:
 
 
 def _kind_label(kind: str) -> str:
-    return "key-point recall cards" if kind == "key-points" else f"{kind} notes"
+    return "key-point recall cards" if kind == "key-points" else f"{_text(kind)} notes"
 
 
-def _code(text: str) -> str:
-    return f"`{text}`" if "`" not in text else f"`` {text} ``"
+# Bank text in the notes is Markdown that GitHub renders on the release page, so every
+# piece of it goes through one of these two: a title such as `Deck ![t](https://…)`
+# must print as written, never fetch an image or make a link.
+_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+def _text(text: str) -> str:
+    """`text` as literal Markdown: control characters escaped as `printable` shows
+    them (a newline would end the line), and every ASCII punctuation character
+    backslash-escaped (CommonMark lets any be), which undoes links, images, emphasis,
+    raw HTML, entities, headings, table pipes and the `https:` and `www.`
+    autolinks.  GFM still links an e-mail address in plain text whatever the escapes,
+    and GitHub an @mention, so a WORD JOINER (invisible, never a line break) follows
+    each `@`."""
+    return _PUNCTUATION.sub(r"\\\1", printable(text)).replace("@", "@\u2060")
+
+
+def _code(text: str, *, cell: bool = False) -> str:
+    """`text` as a code span (literal by nature): a fence of more backticks than any
+    run inside it, padded when the text starts or ends with one; in a table `cell`,
+    `|` escaped (GFM splits a cell at it even inside code, and drops the backslash)."""
+    text = printable(text)
+    if cell:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 # -- the previous release --------------------------------------------------------------

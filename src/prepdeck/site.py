@@ -9,6 +9,12 @@ the renderer's table-alignment style attributes (by hash) and data: images.
 Markdown goes through `text.py`'s HTML renderer, the one the Anki notes use, so the
 page and the cards show the same markup.  Every piece of bank text is escaped
 before any markup is added.
+
+The script (`styles/site.js`) is built from `web/src` by esbuild, with the FSRS
+scheduler ts-fsrs bundled in (`make site-js`); a test fails when the committed file is
+stale.  Each question carries the bank version its note last changed in
+(`data-changed`, from the lock), so progress kept in the browser can tell what changed
+when a learner opens the next version.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ import base64
 import hashlib
 import mimetypes
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
 from prepdeck import __version__
+from prepdeck import lock as lockfile
 from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.errors import Problem
 from prepdeck.model import Bank, Question, Reference
@@ -88,7 +95,7 @@ def content_security_policy(
 # (`code_css` leaves out the rules of a side given no selectors.)
 CODE_CSS = (
     code_css(light=(".pd .code",), dark=())
-    + "@media (prefers-color-scheme: dark) {\n"
+    + "@media screen and (prefers-color-scheme: dark) {\n"
     + code_css(light=(), dark=(".pd .code",))
     + "}\n"
 )
@@ -148,16 +155,19 @@ def render_site(
     style_dirs: Sequence[Path] = (),
     live_reload: bool = False,
     build_id: str = "",
+    changed: Mapping[str, str] | None = None,
 ) -> str:
-    """The study page for `bank` as one HTML string (deterministic).  `live_reload`
-    and `build_id` are for `prepdeck preview` only."""
+    """The study page for `bank` as one HTML string (deterministic).  `changed` maps a
+    question id to the bank version its text last changed in (default: this version).
+    `live_reload` and `build_id` are for `prepdeck preview` only."""
+    changed = changed or {}
     topic_names = {t.id: t.name for t in bank.topics}
     image_src = data_uris(bank, content_dir)
     used_topics = [t for t in bank.topics if any(t.id in q.tags for q in bank.questions)]
     count = len(bank.questions)
     parts: list[str] = [
         f'<body class="card pd-site" data-bank="{escape(bank.slug)}" '
-        f'data-version="{escape(bank.version)}">',
+        f'data-version="{escape(bank.version)}" data-notes="{escape(" ".join(bank.anki_notes))}">',
         f'<a class="pd-skip" href="#{MAIN_ID}">Skip to the questions</a>',
         '<header class="pd pd-head">',
         f"<h1>{escape(bank.title)}</h1>",
@@ -190,9 +200,13 @@ def render_site(
             f'<h2 id="tier_{escape(tier.id)}_h">{tier.position} · {escape(tier.name)} '
             f'<span class="pd-count">({len(questions)})</span></h2>'
         )
-        parts.extend(_question(bank, q, topic_names, image_src) for q in questions)
+        parts.extend(
+            _question(bank, q, topic_names, image_src, changed.get(q.id, bank.version))
+            for q in questions
+        )
         parts.append("</section>")
     parts.append("</main>")
+    parts.append(_VIEWS)
     footer = [bank.title, f"version {bank.version}"]
     if bank.author:
         footer.append(bank.author)
@@ -225,11 +239,15 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
         for t in bank.topics
         if t in used_topics
     )
-    return f"""<section class="pd pd-tools" id="pd_tools" aria-label="Study tools" hidden>
+    return f"""<div class="pd pd-notice" id="pd_notice" role="status" hidden>
+<p id="pd_notice_text"></p>
+<button type="button" id="pd_notice_export">Export progress</button>
+<button type="button" id="pd_notice_close">Dismiss</button></div>
+<section class="pd pd-tools" id="pd_tools" aria-label="Study tools" hidden>
 <form class="pd-search" role="search" id="pd_form">
 <div class="pd-field pd-field-q"><label for="pd_q">Search</label>
 <input id="pd_q" name="q" type="search" autocomplete="off" spellcheck="false"
- placeholder="question, hint, key points, answer"></div>
+ placeholder="words, Q2.3 or an id"></div>
 <div class="pd-field"><label for="pd_tier">Tier</label>
 <select id="pd_tier" name="tier"><option value="">All tiers</option>{tier_options}</select></div>
 <div class="pd-field"><label for="pd_topic">Topic</label>
@@ -238,28 +256,63 @@ def _tools(bank: Bank, used_topics: Sequence[object]) -> str:
 </form>
 <p class="pd-status" id="pd_status" role="status" aria-live="polite"></p>
 <div class="pd-actions">
-<button type="button" id="pd_drill" aria-pressed="false">Drill “again” (shuffled)</button>
+<button type="button" id="pd_study_open" class="pd-primary">Study</button>
+<button type="button" id="pd_plan_open">Plan</button>
+<button type="button" id="pd_mock_open">Mock interview</button>
+<button type="button" id="pd_drill" aria-pressed="false">Drill “again”</button>
 <button type="button" id="pd_clear">Show all</button>
-<button type="button" id="pd_reset">Reset marks</button>
-<details class="pd-fold pd-progress-box"><summary>Progress</summary>
-<div class="pd-fold-body"><ul class="pd-progress" id="pd_progress"></ul></div></details>
-<details class="pd-fold pd-keys"><summary>Keyboard</summary><div class="pd-fold-body">
-<p>When the focus is not in a text field:</p>
+<button type="button" id="pd_progress_open" popovertarget="pd_progress_pop">Progress</button>
+<button type="button" id="pd_keys_open" class="pd-keys-open"
+ popovertarget="pd_keys_pop">Keyboard</button>
+</div>
+<div class="pd pd-pop" id="pd_progress_pop" popover aria-labelledby="pd_progress_h">
+<h2 id="pd_progress_h">Progress</h2>
+<ul class="pd-progress" id="pd_progress"></ul>
+<p class="pd-pop-row"><button type="button" id="pd_export">Export progress</button>
+<label class="pd-file"><span>Import progress</span>
+<input type="file" id="pd_import_file" accept=".json,application/json"></label></p>
+<p class="pd-import-status" id="pd_import_status" role="status"></p>
+<p class="pd-pop-row"><button type="button" id="pd_reset">Reset marks</button></p>
+<p class="pd-confirm" id="pd_reset_confirm" hidden><span id="pd_reset_question"></span>
+<button type="button" id="pd_reset_yes">Remove the marks</button>
+<button type="button" id="pd_reset_no">Keep them</button></p>
+<button type="button" class="pd-pop-close" popovertarget="pd_progress_pop"
+ popovertargetaction="hide">Close</button>
+</div>
+<div class="pd pd-pop" id="pd_keys_pop" popover aria-labelledby="pd_keys_h">
+<h2 id="pd_keys_h">Keyboard</h2>
+<p>In the list, when the focus is not in a text field:</p>
 <dl>
 <dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>next / previous question</dd>
 <dt><kbd>r</kbd></dt><dd>reveal the next part: hint, then key points, then answer</dd>
-<dt><kbd>1</kbd></dt><dd>mark “knew it”</dd>
-<dt><kbd>2</kbd></dt><dd>mark “again”</dd>
-<dt><kbd>/</kbd></dt><dd>search; <kbd>Esc</kbd> leaves the search box</dd>
+<dt><kbd>1</kbd> / <kbd>2</kbd></dt><dd>mark “knew it” / “again”</dd>
+<dt><kbd>s</kbd></dt><dd>study today&rsquo;s cards</dd>
+<dt><kbd>/</kbd></dt><dd>search; <kbd>Esc</kbd> clears it</dd>
 </dl>
-<p><label><input type="checkbox" id="pd_keys_on" checked> Use these single-key shortcuts</label></p>
-</div></details>
+<p>Studying: <kbd>Space</kbd> or <kbd>r</kbd> reveals, <kbd>1</kbd>&ndash;<kbd>4</kbd> grade
+Again, Hard, Good, Easy; <kbd>Esc</kbd> goes back to the list.</p>
+<p><label><input type="checkbox" id="pd_keys_on" checked> Use the single-key shortcuts
+in the list</label></p>
+<button type="button" class="pd-pop-close" popovertarget="pd_keys_pop"
+ popovertargetaction="hide">Close</button>
 </div>
 </section>"""
 
 
+# The views the script fills: one card at a time, the plan, the mock interview.
+_VIEWS = (
+    '<section class="pd pd-view" id="pd_study" aria-labelledby="pd_study_h" hidden></section>\n'
+    '<section class="pd pd-view" id="pd_plan" aria-labelledby="pd_plan_h" hidden></section>\n'
+    '<section class="pd pd-view" id="pd_mock" aria-labelledby="pd_mock_h" hidden></section>'
+)
+
+
 def _question(
-    bank: Bank, question: Question, topic_names: dict[str, str], image_src: ImageSource
+    bank: Bank,
+    question: Question,
+    topic_names: dict[str, str],
+    image_src: ImageSource,
+    changed: str,
 ) -> str:
     qid = escape(question.id)
     topics = ", ".join(topic_names.get(t, t) for t in question.tags)
@@ -268,7 +321,8 @@ def _question(
     refs = "".join(f"<li>{_reference_html(r)}</li>" for r in bank.cited(question))
     parts = [
         f'<article class="pd pd-q" id="{qid}" data-tier="{escape(question.tier.id)}" '
-        f'data-topics="{escape(" ".join(question.tags))}" aria-labelledby="{qid}_h" '
+        f'data-topics="{escape(" ".join(question.tags))}" data-changed="{escape(changed)}" '
+        f'aria-labelledby="{qid}_h" '
         f'tabindex="-1">',
         f'<h3 class="pd-question" id="{qid}_h"><a class="pd-label" href="#{qid}">'
         f"{escape(question.label)}</a> "
@@ -358,7 +412,39 @@ def render_problems(
 # -- the writer ----------------------------------------------------------------------
 
 
+def changed_versions(bank: Bank, options: BuildOptions) -> dict[str, str]:
+    """Question id -> the bank version its note last changed in, as the lock will say
+    after this build: the lock's version where the note renders as the lock recorded
+    it, else this version (new, or changed now).  No lock (or one that cannot be read:
+    the deck's writer reports it) means this version for all."""
+    from prepdeck.anki import collect_media, render_note  # the note's hash, as the deck has it
+
+    try:
+        lock = lockfile.read_lock(lockfile.path_for(options))
+    except lockfile.LockFormatError:
+        lock = None
+    if lock is None or lock.bank != bank.slug:
+        return {}
+    media = collect_media(bank, options.content_dir)
+    recorded = lock.changed_in()
+    versions = {}
+    for question in bank.questions:
+        entry = lock.notes.get(lockfile.note_key(question.id))
+        if entry is None or not recorded.get(question.id):
+            continue
+        note = render_note(bank, question, media)
+        # A lock of an older format carries the older hash of the same note.
+        if entry.hash in (note.hash, note.legacy_hash):
+            versions[question.id] = recorded[question.id]
+    return versions
+
+
 def write_site(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
-    page = render_site(bank, content_dir=options.content_dir, style_dirs=options.style_dirs)
+    page = render_site(
+        bank,
+        content_dir=options.content_dir,
+        style_dirs=options.style_dirs,
+        changed=changed_versions(bank, options),
+    )
     dest.write_bytes(page.encode("utf-8"))
     return WriterResult()

@@ -10,13 +10,14 @@ YAML traps refused) and the merged result through the kind's JSON Schema
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from prepdeck import schema
-from prepdeck.errors import Level, Problem
+from prepdeck.errors import BuildError, Level, Problem
 from prepdeck.load import Path_, YamlDocument, load_document
 from prepdeck.schemas import DocumentKind
 
@@ -46,8 +47,76 @@ def style_files(name: str, style_dirs: Sequence[Path]) -> list[Path]:
     return [p for p in candidates if p.is_file()]
 
 
+# The text style files a build reads: CSS placed in a <style> block (the study page's,
+# and every Anki card's), and the card templates (HTML by design).
+TEXT_SUFFIXES = (".css", ".html")
+# What ends a <style> block however the CSS goes on: an HTML parser reads `</style`
+# (any case) followed by a space, `/` or `>` as its end tag.  Refused whatever follows,
+# so no spelling slips through; CSS never needs it (in a string, write `\3c /style`).
+_STYLE_END = re.compile(r"</style", re.IGNORECASE)
+
+
+def text_files(style_dirs: Sequence[Path]) -> list[Path]:
+    """Every CSS and template file a build would read from the defaults and `style_dirs`."""
+    names = sorted(p.name for p in DEFAULTS_DIR.iterdir() if p.suffix in TEXT_SUFFIXES)
+    return [path for name in names for path in style_files(name, style_dirs)]
+
+
+def text_problems(path: Path) -> tuple[str, list[Problem]]:
+    """The text of style file `path`, and what stops a build from using it: bytes that
+    are not UTF-8, and in CSS a `</style` that would end the <style> block the CSS is
+    placed in (the rest of the file would then be HTML in the page and on every card:
+    a `<meta http-equiv=refresh>` navigates the study page away)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return "", [Problem(str(path), 1, 1, "unreadable", f"cannot read: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        message = (
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot start a character here; "
+            "save the file as UTF-8"
+        )
+        return "", [Problem(str(path), line, column, "encoding", message)]
+    problems: list[Problem] = []
+    if path.suffix == ".css":
+        for match in _STYLE_END.finditer(text):
+            before_text = text[: match.start()]
+            line = before_text.count("\n") + 1
+            column = match.start() - (before_text.rfind("\n") + 1) + 1
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    column,
+                    "style-css",
+                    f'"{match.group()}" would end the <style> block this CSS is placed in '
+                    "(on the study page and on every Anki card), and what follows would be "
+                    "HTML; remove it (in a CSS string, write \\3c /style)",
+                )
+            )
+    return text, problems
+
+
+def read_text(path: Path) -> str:
+    """A style file's text; a `BuildError` with its problems if a build cannot use it
+    (validate reports the same problems first, so this is the last line of defence)."""
+    text, problems = text_problems(path)
+    if problems:
+        raise BuildError(problems)
+    return text
+
+
 def read_css(name: str, style_dirs: Sequence[Path]) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in style_files(name, style_dirs))
+    return "\n".join(read_text(p) for p in style_files(name, style_dirs))
+
+
+def check_text_files(style_dirs: Sequence[Path]) -> list[Problem]:
+    """Every problem of every CSS and template file a build would read."""
+    return [p for path in text_files(style_dirs) for p in text_problems(path)[1]]
 
 
 def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
@@ -101,6 +170,80 @@ def _depth(data: Any, at: Path_) -> int:
 
 
 Consistency = Callable[[dict[str, Any], schema.Located], list[Problem]]
+MIN_PRINTABLE_MM = 40  # the text block pdf.yaml's margins leave on every paper, each way
+
+
+def _numbers(data: Any, at: Path_ = ()) -> list[tuple[Path_, float]]:
+    if isinstance(data, Mapping):
+        return [n for key, value in data.items() for n in _numbers(value, (*at, key))]
+    if isinstance(data, float):
+        return [(at, data)]
+    return []
+
+
+def pdf_consistency(data: dict[str, Any], where: schema.Located) -> list[Problem]:
+    """What the schema cannot say about pdf.yaml (which it has passed): no NaN, quiz
+    line bounds in order, and margins that leave a printable area on every paper."""
+    problems = [
+        where.problem(at, "out-of-range", f'"{at[-1]}" is not a number (.nan)')
+        for at, value in _numbers(data)
+        if value != value  # NaN: every range check is false for it
+    ]
+    quiz = data["quiz"]
+    if quiz["lines_min"] > quiz["lines_max"]:
+        problems.append(
+            where.problem(
+                ("quiz", "lines_min"),
+                "out-of-range",
+                f"lines_min ({quiz['lines_min']}) is more than lines_max ({quiz['lines_max']})",
+            )
+        )
+    page = data["page"]
+    for name, paper in data["papers"].items():
+        sheet = paper.get("cards")
+        if sheet is not None:  # card stock: its cards must lie on it
+            gap = sheet.get("gap_mm", 0)
+            across = sheet["left_mm"] + sheet["cols"] * (sheet["width_mm"] + gap) - gap
+            down = sheet["top_mm"] + sheet["rows"] * (sheet["height_mm"] + gap) - gap
+            if across > paper["width_mm"] + 0.01 or down > paper["height_mm"] + 0.01:
+                problems.append(
+                    where.problem(
+                        ("papers", name, "cards"),
+                        "out-of-range",
+                        f'the cards grid of paper "{name}" reaches {across:g} x {down:g} mm, '
+                        f"past the {paper['width_mm']:g} x {paper['height_mm']:g} mm sheet",
+                        key=True,
+                    )
+                )
+            continue  # no margins: the booklet and the quiz do not print on card stock
+        across = paper["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"]
+        down = paper["height_mm"] - page["margin_top_mm"] - page["margin_bottom_mm"]
+        if min(across, down) < MIN_PRINTABLE_MM:
+            problems.append(
+                where.problem(
+                    _changed(where, (("papers", name), ("page",))),
+                    "out-of-range",
+                    f"the margins leave {max(across, 0):g} x {max(down, 0):g} mm of paper "
+                    f'"{name}" ({paper["width_mm"]:g} x {paper["height_mm"]:g} mm) to print '
+                    f"on; at least {MIN_PRINTABLE_MM} mm each way is needed",
+                    key=True,
+                )
+            )
+    return problems
+
+
+def _changed(where: schema.Located, candidates: Sequence[Path_]) -> Path_:
+    """Of paths that together make a problem, the one the latest file wrote: a
+    paper a style folder added, or the margins it changed, not the package's
+    default that the change now contradicts."""
+    if not isinstance(where, Layers):
+        return candidates[0]
+
+    def latest(at: Path_) -> int:
+        written = [i for i, d in enumerate(where.docs) if _depth(d.data, at) == len(at)]
+        return max(written, default=-1)
+
+    return max(candidates, key=latest)  # a tie: the first
 
 
 def located(name: str, style_dirs: Sequence[Path], at: Path_, rule: str, message: str) -> Problem:

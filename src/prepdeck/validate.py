@@ -3,7 +3,7 @@ that look across the whole bank.  Nothing stops at the first problem."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from prepdeck.gcpause import gc_paused
 from prepdeck.load import YamlDocument, load_document
 from prepdeck.model import Bank, SourceLocation, build_bank
 from prepdeck.rules import RULES
+from prepdeck.style_folders import check_text_files
 
 
 @dataclass
@@ -103,15 +104,23 @@ def read_content(root: Path) -> tuple[Content, list[Problem]]:
 
 
 def validate_content(
-    root: Path, *, build_model: bool = True, pdf_styles: tuple[Path, ...] | None = ()
+    root: Path,
+    *,
+    build_model: bool = True,
+    pdf_styles: tuple[Path, ...] | None = (),
+    style_dirs: Sequence[Path] | None = None,
 ) -> Validation:
     """Validate a bank folder; the result holds the `Bank` when it has no errors
     (and `build_model`: `prepdeck validate` needs only the problems).
 
-    `pdf_styles` are the style folders whose fonts the PDFs would print with (the
-    package defaults under them); None when no PDF will be made."""
+    `pdf_styles` are the style folders whose pdf.yaml and fonts the PDFs would print
+    with (the package defaults under them); None when no PDF will be made.
+    `style_dirs` are the folders whose CSS and card templates a build would use: each
+    file must be UTF-8, and CSS must not end its <style> block; None skips them."""
     with gc_paused():
         content, problems = read_content(root)
+        if style_dirs is not None:
+            problems += check_text_files(style_dirs)
         content.pdf_styles = pdf_styles
         for rule in RULES:
             problems.extend(rule.check(content))

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from prepdeck import printed
@@ -36,6 +36,8 @@ from prepdeck.fontchain import (
     face_names,
     ignorable,
     missing_in,
+    parse_failure,
+    read_font,
     variant,
 )
 from prepdeck.fontspec import FACES
@@ -100,11 +102,16 @@ def _register_family(family: FontFamily) -> None:
         if _registered.get(face) == path:
             continue
         try:
-            font = TTFont(face, str(path))
-        except (TTFError, OSError) as exc:
-            # reportlab embeds TrueType outlines only (no CFF .otf, no colour bitmaps).
-            # At the file itself: a real path, and the face pdf.yaml named it for.
+            # the same checked bytes validate read (a regular file of a sane size)
+            font = TTFont(face, read_font(path))
+        except FontError as exc:
             message = f"the {v} face of font {family.name!r} cannot be loaded: {exc}"
+            raise BuildError([Problem(str(path), 1, 1, "pdf-font", message)]) from None
+        # reportlab embeds TrueType outlines only (no CFF .otf, no colour bitmaps), and
+        # its parser raises whatever a malformed file trips over (TTFError, struct.error,
+        # AttributeError...).  At the file itself: a real path, and the face it is for.
+        except Exception as exc:
+            message = f"the {v} face of font {family.name!r} cannot be loaded: {parse_failure(exc)}"
             raise BuildError([Problem(str(path), 1, 1, "pdf-font", message)]) from None
         pdfmetrics.registerFont(font)
         _registered[face] = path

@@ -2,7 +2,8 @@
 with each user style folder's) read into frozen dataclasses.
 
 Pure data: nothing here imports reportlab.  The files are read and checked by
-`prepdeck.style_folders` (the bank's loader, then `schemas/pdf.schema.json`), so a bad value
+`prepdeck.style_folders` (the bank's loader, then `schemas/pdf.schema.json`, then
+`style_folders.pdf_consistency`, which `prepdeck validate` runs too), so a bad value
 is a `BuildError` with every problem at its file, line and column.
 """
 
@@ -16,13 +17,10 @@ from typing import Any, TypeVar, get_type_hints
 
 from prepdeck.errors import BuildError, Problem
 from prepdeck.fontspec import STYLE_FILE, Fonts, FontSpecError, parse_fonts
-from prepdeck.load import Path_
-from prepdeck.schema import Located
-from prepdeck.style_folders import located, read_yaml
+from prepdeck.style_folders import located, pdf_consistency, read_yaml
 
 __all__ = ["MM", "STYLE_FILE", "PdfStyle", "load_style"]
 MM = 72 / 25.4  # points per millimetre
-MIN_PRINTABLE_MM = 40  # the text block margins leave on every paper, each way
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,69 +194,10 @@ def _paper(data: Mapping[str, Any]) -> Paper:
     return Paper(float(data["width_mm"]), float(data["height_mm"]), cards)
 
 
-def _numbers(data: Any, at: Path_ = ()) -> list[tuple[Path_, float]]:
-    if isinstance(data, Mapping):
-        return [n for key, value in data.items() for n in _numbers(value, (*at, key))]
-    if isinstance(data, float):
-        return [(at, data)]
-    return []
-
-
-def consistency(data: dict[str, Any], where: Located) -> list[Problem]:
-    """What the schema cannot say about pdf.yaml (which it has passed): no NaN, quiz
-    line bounds in order, and margins that leave a printable area on every paper."""
-    problems = [
-        where.problem(at, "out-of-range", f'"{at[-1]}" is not a number (.nan)')
-        for at, value in _numbers(data)
-        if value != value  # NaN: every range check is false for it
-    ]
-    quiz = data["quiz"]
-    if quiz["lines_min"] > quiz["lines_max"]:
-        problems.append(
-            where.problem(
-                ("quiz", "lines_min"),
-                "out-of-range",
-                f"lines_min ({quiz['lines_min']}) is more than lines_max ({quiz['lines_max']})",
-            )
-        )
-    page = data["page"]
-    for name, paper in data["papers"].items():
-        sheet = paper.get("cards")
-        if sheet is not None:  # card stock: its cards must lie on it
-            gap = sheet.get("gap_mm", 0)
-            across = sheet["left_mm"] + sheet["cols"] * (sheet["width_mm"] + gap) - gap
-            down = sheet["top_mm"] + sheet["rows"] * (sheet["height_mm"] + gap) - gap
-            if across > paper["width_mm"] + 0.01 or down > paper["height_mm"] + 0.01:
-                problems.append(
-                    where.problem(
-                        ("papers", name, "cards"),
-                        "out-of-range",
-                        f'the cards grid of paper "{name}" reaches {across:g} x {down:g} mm, '
-                        f"past the {paper['width_mm']:g} x {paper['height_mm']:g} mm sheet",
-                        key=True,
-                    )
-                )
-            continue  # no margins: the booklet and the quiz do not print on card stock
-        across = paper["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"]
-        down = paper["height_mm"] - page["margin_top_mm"] - page["margin_bottom_mm"]
-        if min(across, down) < MIN_PRINTABLE_MM:
-            problems.append(
-                where.problem(
-                    ("page",),
-                    "out-of-range",
-                    f"the margins leave {max(across, 0):g} x {max(down, 0):g} mm of paper "
-                    f'"{name}" ({paper["width_mm"]:g} x {paper["height_mm"]:g} mm) to print '
-                    f"on; at least {MIN_PRINTABLE_MM} mm each way is needed",
-                    key=True,
-                )
-            )
-    return problems
-
-
 def load_style(style_dirs: Sequence[Path] = ()) -> PdfStyle:
     """The merged `pdf.yaml`: the package default overlaid with each style folder's,
     checked against the shipped schema (`prepdeck schema pdf`)."""
-    data, problems = read_yaml(STYLE_FILE, style_dirs, "pdf", consistency)
+    data, problems = read_yaml(STYLE_FILE, style_dirs, "pdf", pdf_consistency)
     if problems:
         raise BuildError(problems)
     try:

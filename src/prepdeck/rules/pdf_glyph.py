@@ -39,14 +39,14 @@ from prepdeck.errors import Problem
 from prepdeck.fontchain import (
     Chain,
     Chains,
-    FontError,
     chains_for,
     explain,
     missing_in,
+    unreadable_fonts,
 )
 from prepdeck.fontspec import STYLE_FILE, FontSpecError, parse_fonts
 from prepdeck.load import YamlDocument, load_document
-from prepdeck.style_folders import DEFAULTS_DIR, located, read_yaml
+from prepdeck.style_folders import DEFAULTS_DIR, located, pdf_consistency, read_yaml
 
 ID = "pdf-glyph"
 _ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -60,18 +60,23 @@ def _load(style_dirs: tuple[Path, ...]) -> Chains | list[Problem]:
         return found
     if any((folder / STYLE_FILE).is_file() for folder in style_dirs):
         # the style files, checked against the shipped schema: problems at their lines
-        data, problems = read_yaml(STYLE_FILE, style_dirs, "pdf")
+        # checked as the build checks them: the shipped schema, then the values that
+        # must agree (no .nan, lines_min <= lines_max, a printable area on every paper)
+        data, problems = read_yaml(STYLE_FILE, style_dirs, "pdf", pdf_consistency)
         if problems:
             return problems
     else:  # only the shipped default, which the build and the tests check: no schema pass
         data = load_document(DEFAULTS_DIR / STYLE_FILE).data
     try:
-        chains = chains_for(parse_fonts(data["fonts"]), style_dirs)
-        chains.all_chains()  # reads every font's coverage: a missing file fails here
+        fonts = parse_fonts(data["fonts"])
     except FontSpecError as exc:
         return [located(STYLE_FILE, style_dirs, exc.at, "pdf-style", str(exc))]
-    except FontError as exc:
-        return [located(STYLE_FILE, style_dirs, ("fonts",), "pdf-font", str(exc))]
+    # every font file found and read (regular files of a sane size, parsed): each
+    # one that is not is a problem at the chain entry that names it
+    unreadable = unreadable_fonts(fonts, style_dirs)
+    if unreadable:
+        return [located(STYLE_FILE, style_dirs, at, "pdf-font", why) for at, why in unreadable]
+    chains = chains_for(fonts, style_dirs)
     _chains[style_dirs] = chains
     return chains
 
