@@ -242,7 +242,7 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
         str(out),
         pagesize=A4,
         leftMargin=44 * mm,  # the booklet's margins: its measure
-        rightMargin=34 * mm,
+        rightMargin=30 * mm,
         topMargin=22 * mm,
         bottomMargin=20 * mm,
         title=bank["title"],

@@ -188,7 +188,7 @@ def test_booklet_measure_is_66_to_72_characters(built: dict[str, Path]) -> None:
                 # a line followed by another of the same paragraph: a full line
                 if len(line) > 45 and following[:1].islower():
                     lengths.append(len(line))
-    assert 60 <= statistics.median(lengths) <= 72, statistics.median(lengths)
+    assert 64 <= statistics.median(lengths) <= 72, statistics.median(lengths)
 
 
 # -- cards ---------------------------------------------------------------------------
