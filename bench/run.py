@@ -14,7 +14,10 @@ child's own rusage (os.wait4):
   time, the time from a keystroke in its search box to the filtered list (target:
   median under 50 ms) and from a grade in the study view to the next card (target:
   median under 16 ms, one frame) (`bench/site.py`);
-- `prepdeck --help`, which must import neither genanki nor reportlab.
+- `prepdeck --help`, which must import neither genanki nor reportlab;
+- `hostile`: validate and a full build of the worst bank just under 1 MB known
+  (`bench/hostile.py`; target: under 30 s and 1 GiB each); `--cases hostile-all` runs
+  every hostile bank, the refused ones too.
 
 The table is printed and written to bench/out/results.json and results.md with
 the machine it ran on.  Targets are reported, never asserted: a MISS is a finding
@@ -121,7 +124,9 @@ CASE_KEYS = {
     "cards": "build cards",
     "site": "build site",
     "help": "--help",
+    "hostile": "hostile",  # the worst 1 MB bank known (bench/hostile.py)
 }
+HOSTILE_ALL = "hostile-all"  # every hostile bank; not in the default set (minutes)
 KEYSTROKE_TARGET_MS = 50.0  # median keystroke to filtered list, in headless Chromium
 GRADE_TARGET_MS = 16.0  # median grade to the next card on screen (one frame)
 
@@ -431,6 +436,47 @@ def bench_help(out_dir: Path, runs: int, log: Log) -> list[Row]:
     return [python, row]
 
 
+def bench_hostile(out_dir: Path, names: Sequence[str], log: Log) -> list[Row]:
+    """Banks just under 1 MB of the worst inputs known (bench/hostile.py): validate
+    and a full build of each valid one, validate of each refused one; the promise
+    is under 30 s and 1 GiB each, and a refused bank refused (exit 1), not built."""
+    from bench import hostile
+
+    env = child_env()
+    rows: list[Row] = []
+    for name in names:
+        valid = name in hostile.VALID
+        make = hostile.VALID[name] if valid else hostile.REFUSED[name]
+        root = out_dir / "hostile" / hostile.slug(name)
+        if root.exists():
+            shutil.rmtree(root)
+        hostile.write_bank(root / "content", make())
+        commands = [("validate", [*_prepdeck(), "validate", str(root / "content")])]
+        if valid:
+            commands.append(
+                (
+                    "build",
+                    [*_prepdeck(), "build", str(root / "content"), "--out", str(root / "dist")],
+                )
+            )
+        for verb, argv in commands:
+            row = Row(f"hostile {verb}: {name}", None, target="< 30 s, < 1 GiB")
+            log(f"hostile: {verb} {name}")
+            stem = out_dir / "logs" / f"hostile-{hostile.slug(name)}-{verb}"
+            sample = measure(argv, cwd=root, env=env, log_stem=stem)
+            row.runs, row.seconds = 1, sample.seconds
+            row.cpu_seconds, row.peak_mib = sample.cpu_seconds, sample.peak_mib
+            expected = 0 if valid else 1
+            fast = sample.seconds < hostile.TARGET_SECONDS and sample.peak_mib < hostile.TARGET_MIB
+            row.result = "PASS" if fast and sample.returncode == expected else "MISS"
+            row.note = f"{'valid' if valid else 'refused'}, exit {sample.returncode}"
+            if sample.returncode not in (0, expected):
+                row.result = "ERROR"
+                row.note += ": " + _last_line(Path(f"{stem}.err"))
+            rows.append(row)
+    return rows
+
+
 def _load_average() -> str:
     try:
         return f"{os.getloadavg()[0]:.2f}"
@@ -500,10 +546,17 @@ def run_suite(
     """Every selected case at every size, and `--help` if selected."""
     rows: list[Row] = []
     load_before = _load_average()
-    keys = [k for k in case_keys if k != "help"]
+    keys = [k for k in case_keys if k not in ("help", "hostile", HOSTILE_ALL)]
     cases = selected_cases(keys)
     if "help" in case_keys:
         rows += bench_help(out_dir, HELP_RUNS, log)
+    if HOSTILE_ALL in case_keys or "hostile" in case_keys:
+        from bench import hostile
+
+        everything = [*hostile.VALID, *hostile.REFUSED]
+        rows += bench_hostile(
+            out_dir, everything if HOSTILE_ALL in case_keys else hostile.WORST, log
+        )
     for size in sizes if cases else ():
         rows += bench_size(
             size, runs[size], cases, out_dir=out_dir, seed=seed, log=log, budget=budget
@@ -644,7 +697,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--cases",
         default=",".join(CASE_KEYS),
-        help=f"comma-separated subset of: {', '.join(CASE_KEYS)}",
+        help=f"comma-separated subset of: {', '.join(CASE_KEYS)} (or {HOSTILE_ALL})",
     )
     parser.add_argument(
         "--budget",
@@ -657,7 +710,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="default: bench/out")
     args = parser.parse_args(argv)
     keys = [k.strip() for k in args.cases.split(",") if k.strip()]
-    unknown = [k for k in keys if k not in CASE_KEYS]
+    unknown = [k for k in keys if k not in CASE_KEYS and k != HOSTILE_ALL]
     if unknown:
         parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASE_KEYS)}")
     try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import sqlite3
 import tempfile
 import time
@@ -34,6 +35,7 @@ import genanki
 
 from prepdeck import lock as lockfile
 from prepdeck.artifacts import BuildOptions, WriterResult, count
+from prepdeck.images import image_data
 from prepdeck.model import Bank, Question, Reference, Tier
 from prepdeck.notetypes import BY_KEY, QUESTION, NoteKind, NoteType, note_type, stable_id
 from prepdeck.notetypes import notetype_id as notetype_id  # re-exported: tests, tools
@@ -143,7 +145,7 @@ def collect_media(bank: Bank, content_dir: Path) -> Media:
         for image in iter_images(parse_blocks(question.answer)):
             if image.src in names:
                 continue
-            data = (content_dir / image.src).read_bytes()
+            data = image_data(bank.images, content_dir, image.src).data
             suffix = Path(image.src).suffix.lower().replace(".jpeg", ".jpg")
             name = f"{bank.slug}-{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
             names[image.src] = name
@@ -172,27 +174,44 @@ class RenderedNote:
         return lockfile.note_key(self.question.id, self.kind.key)
 
 
+# Anki reads its own tags out of a card's HTML, wherever they stand (inside <code>
+# and attribute values too): `[sound:f]` plays a file, `[anki:tts …]…[/anki:tts]`
+# speaks, and `[latex]…[/latex]`, `[$]…[/$]`, `[$$]…[/$$]` become LaTeX images (the
+# last three in any case).  Bank text is text: the opening bracket of each is
+# written as a character reference, which the card shows as "[" and Anki's patterns
+# do not match.  Text without one of these openings renders byte for byte as before.
+_ANKI_TAG_OPENING = re.compile(r"\[(?=sound:|anki:tts|latex\]|\$\]|\$\$\])", re.IGNORECASE)
+
+
+def anki_text(html: str) -> str:
+    """`html` with every opening of an Anki media or LaTeX tag made inert."""
+    return _ANKI_TAG_OPENING.sub("&#91;", html)
+
+
 def render_note(bank: Bank, question: Question, media: Media | None = None) -> RenderedNote:
     key_points = "".join(f"<li>{inline_html(parse_inline(p))}</li>" for p in question.key_points)
     refs = "".join(f"<li>{_reference_html(ref)}</li>" for ref in bank.cited(question))
     blocks = parse_blocks(question.answer)
     image_src = media.src if media else _no_media
     answer = blocks_html(blocks, image_src)
-    fields = (
-        escape(question.id),
-        escape(question.label),
-        escape(question.tier.name),
-        inline_html(parse_inline(question.question)),
-        inline_html(parse_inline(question.hint)),
-        f"<ul>{key_points}</ul>" if key_points else "",
-        answer,
-        f"<ul>{refs}</ul>" if refs else "",
-        escape(bank.title),
-        "",
+    fields = tuple(
+        anki_text(field)
+        for field in (
+            escape(question.id),
+            escape(question.label),
+            escape(question.tier.name),
+            inline_html(parse_inline(question.question)),
+            inline_html(parse_inline(question.hint)),
+            f"<ul>{key_points}</ul>" if key_points else "",
+            answer,
+            f"<ul>{refs}</ul>" if refs else "",
+            escape(bank.title),
+            "",
+        )
     )
     hashed: tuple[str, ...] = fields
     if any(isinstance(b, CodeBlock) for b in iter_blocks(blocks)):
-        plain_answer = blocks_html(blocks, image_src, code_plain_html)
+        plain_answer = anki_text(blocks_html(blocks, image_src, code_plain_html))
         hashed = (*fields[:_ANSWER], plain_answer, *fields[_ANSWER + 1 :])
     tags = (
         f"bank::{_tag(bank.slug)}",
@@ -321,7 +340,9 @@ def _write_package(
     for note in notes:
         entry = lock.notes[note.key]
         fields = list(note.fields)
-        fields[note.kind.fields.index("Source")] = escape(f"{bank.title} {entry.version}")
+        fields[note.kind.fields.index("Source")] = anki_text(
+            escape(f"{bank.title} {entry.version}")
+        )
         # From the id the question was first built with, so a rename keeps the note.
         guid = note_guid(bank.slug, lock.identity(note.question.id), note.kind)
         mods[guid] = entry.mod
@@ -403,7 +424,7 @@ def _bank_description(bank: Bank) -> str:
     if bank.filter_description:
         parts.append(f"<p>{escape('Only ' + bank.filter_description)}</p>")
     parts.append(f"<p>{escape(_TAG_HELP.format(slug=bank.slug))}</p>")
-    return "".join(parts)
+    return anki_text("".join(parts))
 
 
 _TAG_HELP = (
@@ -416,4 +437,4 @@ def _tier_description(bank: Bank, tier: Tier) -> str:
     count = sum(1 for q in bank.questions if q.tier.id == tier.id)
     questions = "1 question" if count == 1 else f"{count} questions"
     text = f"{tier.name}: {questions} of {bank.title}, version {bank.version}."
-    return f"<p>{escape(text)}</p>"
+    return anki_text(f"<p>{escape(text)}</p>")

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from yaml.nodes import ScalarNode
 
 from prepdeck.errors import Level, Problem
+from prepdeck.images import ImageData, read_image
 from prepdeck.load import YamlDocument
 
 BANK_FILE = "bank.yaml"
@@ -82,9 +83,8 @@ class QuestionAt:
 
 def _indent_of(doc: YamlDocument, row: int, fallback: int) -> int:
     """1-based column of the first non-blank character on a 0-based `row`."""
-    try:
-        text = doc.path.read_text(encoding="utf-8").splitlines()[row]
-    except (OSError, UnicodeDecodeError, IndexError):
+    text = doc.source_line(row)
+    if text is None:
         return fallback + 1
     return len(text) - len(text.lstrip(" ")) + 1
 
@@ -97,6 +97,15 @@ class Content:
     # the style folders the PDFs would use, or None when no PDF is to be made
     # (`build --target anki`): the rules that check printability then skip
     pdf_styles: tuple[Path, ...] | None = None
+    # each image an answer names, read and checked once: its data or what is wrong
+    images: dict[str, ImageData | str] = field(default_factory=dict)
+
+    def image(self, src: str) -> ImageData | str:
+        """The image `src` names, read once however many answers show it."""
+        found = self.images.get(src)
+        if found is None:
+            found = self.images[src] = read_image(self.root, src)
+        return found
 
     @property
     def bank_loaded(self) -> bool:

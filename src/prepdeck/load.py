@@ -80,6 +80,23 @@ class YamlDocument:
     # YAML refuses raw control characters, so one can reach a value only through a
     # backslash escape in a double-quoted scalar: without a backslash, none is there.
     escapes: bool = True
+    # id of a mapping node in `node` -> its keys (see `_keys`); the nodes live as
+    # long as the document, so their ids stay theirs
+    _key_index: dict[int, dict[str, tuple[Node, Node]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def source_line(self, row: int) -> str | None:
+        """The text of a 0-based row of the file, or None; the file is read once,
+        however many problems ask."""
+        if self._lines is None:
+            try:
+                self._lines = self.path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._lines = []
+        return self._lines[row] if 0 <= row < len(self._lines) else None
 
     def problem(
         self,
@@ -101,18 +118,29 @@ class YamlDocument:
         mark = node.start_mark
         return (mark.line + 1, mark.column + 1)
 
+    def _keys(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """The mapping's scalar keys -> (key node, value node), the first of a
+        duplicated key winning; built once per mapping, so locating each of many
+        problems in a wide mapping costs no scan of its keys."""
+        index = self._key_index.get(id(node))
+        if index is None:
+            index = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode):
+                    index.setdefault(key_node.value, (key_node, value_node))
+            self._key_index[id(node)] = index
+        return index
+
     def node_at(self, at: Path_, *, key: bool = False) -> Node | None:
         """The node at a data path; the deepest one that exists if the path runs out."""
         node = self.node
         for i, step in enumerate(at):
             last = i == len(at) - 1
             if isinstance(node, MappingNode):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, ScalarNode) and key_node.value == step:
-                        node = key_node if (key and last) else value_node
-                        break
-                else:
+                found = self._keys(node).get(step) if isinstance(step, str) else None
+                if found is None:
                     return node
+                node = found[0] if (key and last) else found[1]
             elif isinstance(node, SequenceNode) and isinstance(step, int):
                 if step >= len(node.value):
                     return node

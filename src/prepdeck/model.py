@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from prepdeck.images import ImageData
+
 # Slugs and ids: lowercase letters and digits in words joined by single hyphens (the
 # schemas' id pattern).  fullmatch, so a trailing newline is not let through.
 _KEBAB_CASE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -110,6 +112,9 @@ class Bank:
     # retiring them, and title pages say what was left out.
     partial: bool = False
     filter_description: str | None = None  # for display only
+    # The answers' images as validation read and checked them (images.py), by the
+    # path an answer names; the writers embed these bytes, never a second read.
+    images: Mapping[str, ImageData] = field(default_factory=dict, repr=False, compare=False)
     _reference_index: Mapping[str, Reference] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )

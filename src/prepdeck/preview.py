@@ -85,7 +85,8 @@ def render_snapshot(content_dir: Path, style_dirs: Sequence[Path], build: int) -
             return Snapshot(build, html.encode("utf-8"), problems, ok=True)
     except ProblemsError as exc:
         problems = tuple(exc.problems)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:  # a style file, a folder gone
+    except Exception as exc:  # a style file, a folder gone, or a bug: the page says so
+        # and the watcher goes on, so fixing the file brings the cards back
         problems = (Problem(str(content_dir), 1, 1, "preview", f"{type(exc).__name__}: {exc}"),)
     try:
         html = render_problems(
@@ -178,7 +179,10 @@ class Preview:
 
     def _watch(self) -> None:
         while not self._stop.wait(self.poll_seconds):
-            self.check()
+            try:
+                self.check()
+            except Exception:  # whatever failed, the next change is still watched
+                continue
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         preview = self

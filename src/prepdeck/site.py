@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import mimetypes
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -31,10 +30,11 @@ from prepdeck import __version__
 from prepdeck import lock as lockfile
 from prepdeck.artifacts import BuildOptions, WriterResult
 from prepdeck.errors import Problem
+from prepdeck.images import image_data
 from prepdeck.model import Bank, Question, Reference
 from prepdeck.style_folders import DEFAULTS_DIR, read_css
 from prepdeck.text import (
-    ImageSource,
+    MarkdownImage,
     blocks_html,
     code_css,
     inline_html,
@@ -162,13 +162,14 @@ def render_site(
     `live_reload` and `build_id` are for `prepdeck preview` only."""
     changed = changed or {}
     topic_names = {t.id: t.name for t in bank.topics}
-    image_src = data_uris(bank, content_dir)
+    images = PageImages(bank, content_dir)
     used_topics = [t for t in bank.topics if any(t.id in q.tags for q in bank.questions)]
     count = len(bank.questions)
     parts: list[str] = [
         f'<body class="card pd-site" data-bank="{escape(bank.slug)}" '
         f'data-version="{escape(bank.version)}" data-notes="{escape(" ".join(bank.anki_notes))}">',
         f'<a class="pd-skip" href="#{MAIN_ID}">Skip to the questions</a>',
+        *([images.defs] if images.defs else []),
         '<header class="pd pd-head">',
         f"<h1>{escape(bank.title)}</h1>",
     ]
@@ -201,7 +202,7 @@ def render_site(
             f'<span class="pd-count">({len(questions)})</span></h2>'
         )
         parts.extend(
-            _question(bank, q, topic_names, image_src, changed.get(q.id, bank.version))
+            _question(bank, q, topic_names, images, changed.get(q.id, bank.version))
             for q in questions
         )
         parts.append("</section>")
@@ -311,7 +312,7 @@ def _question(
     bank: Bank,
     question: Question,
     topic_names: dict[str, str],
-    image_src: ImageSource,
+    images: PageImages,
     changed: str,
 ) -> str:
     qid = escape(question.id)
@@ -334,7 +335,7 @@ def _question(
     if key_points:
         parts.append(_fold("pd-keypoints", "Key points", f"<ul>{key_points}</ul>"))
     if question.answer:
-        answer = blocks_html(parse_blocks(question.answer), image_src)
+        answer = blocks_html(parse_blocks(question.answer), images.src, image_markup=images.markup)
         parts.append(_fold("pd-answer", "Model answer", answer))
     if refs:
         parts.append(
@@ -344,19 +345,55 @@ def _question(
     return "".join(parts)
 
 
-def data_uris(bank: Bank, content_dir: Path | None) -> ImageSource:
-    """Each image an answer shows, as a data: URI (validate has checked the files)."""
-    uris: dict[str, str] = {}
-    for question in bank.questions:
-        for image in iter_images(parse_blocks(question.answer)):
-            if image.src in uris:
+class PageImages:
+    """The answers' images as the page embeds them: each file once, as a data: URI.
+
+    An image one answer shows is an `<img>` with that URI.  An image shown more
+    than once is defined once, as an SVG `<symbol>` in a hidden block at the top of
+    the page (`defs`), and each place that shows it is an `<svg>` that `<use>`s it:
+    no script needed, and the page grows by a few dozen bytes per extra reference,
+    not by the image again."""
+
+    def __init__(self, bank: Bank, content_dir: Path | None) -> None:
+        uses: dict[str, int] = {}
+        for question in bank.questions:
+            for image in iter_images(parse_blocks(question.answer)):
+                uses[image.src] = uses.get(image.src, 0) + 1
+        self.uris: dict[str, str] = {}
+        self.shared: dict[str, tuple[str, int, int]] = {}  # src -> (symbol id, w, h)
+        symbols: list[str] = []
+        for src, count in uses.items():
+            data = image_data(bank.images, content_dir, src)
+            uri = f"data:{data.mime_type};base64," + base64.b64encode(data.data).decode("ascii")
+            if count == 1:
+                self.uris[src] = uri
                 continue
-            if content_dir is None:
-                raise ValueError(f"image {image.src!r}: rendered without the content folder")
-            data = (content_dir / image.src).read_bytes()
-            kind = mimetypes.types_map.get(Path(image.src).suffix.lower(), "image/png")
-            uris[image.src] = f"data:{kind};base64," + base64.b64encode(data).decode("ascii")
-    return uris.__getitem__
+            symbol = f"pd-img-{len(self.shared) + 1}"
+            self.shared[src] = (symbol, data.width, data.height)
+            symbols.append(
+                f'<symbol id="{symbol}" viewBox="0 0 {data.width} {data.height}">'
+                f'<image width="{data.width}" height="{data.height}" href="{uri}"/></symbol>'
+            )
+        self.defs = (
+            f'<svg class="pd-img-defs" hidden aria-hidden="true">{"".join(symbols)}</svg>'
+            if symbols
+            else ""
+        )
+
+    def src(self, path: str) -> str:
+        return self.uris[path]
+
+    def markup(self, image: MarkdownImage) -> str | None:
+        shared = self.shared.get(image.src)
+        if shared is None:
+            return None
+        symbol, width, height = shared
+        alt = escape(image.alt)
+        return (
+            f'<p class="figure"><svg class="pd-img" role="img" aria-label="{alt}" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+            f'<title>{alt}</title><use href="#{symbol}"/></svg></p>'
+        )
 
 
 def _fold(kind: str, summary: str, body: str) -> str:

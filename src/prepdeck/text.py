@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -134,7 +136,24 @@ def is_remote(src: str) -> bool:
 # parser), so the common case skips the parser entirely.
 _INLINE_SYNTAX = frozenset("*_`[]\\\n\r<")
 
-_OPTIONS = {"html": True}  # raw HTML is *recognised*, to be reported, never rendered
+# Limits no author meets and every hostile file does: past them a field is a
+# `markdown-format` problem at its line, never a silent cut or an unbounded layout.
+MAX_PARAGRAPH_CHARS = 4_000  # a paragraph, list item, table cell or one-line field
+MAX_ANSWER_CHARS = 64_000  # a model answer in all
+MAX_WORD_CHARS = 200  # a run without a space, outside code
+MAX_LIST_DEPTH = 8  # lists inside lists
+MAX_INLINE_DEPTH = 16  # emphasis, strong text and links inside each other
+MAX_LINE_BREAKS = 40  # hard line breaks in one paragraph (each a printed line)
+MAX_MARKUP_RUNS = 200  # code spans, emphasis, strong text and links in one paragraph
+MAX_TABLE_COLUMNS = 12  # what a printed column can hold (narrower pages stack the rows)
+MAX_TABLE_ROWS = 100  # a long table is laid out again at every page it spans
+MAX_CELL_CHARS = 300  # a table row cannot split across pages: it must fit on one
+# markdown-it stops parsing past `maxNesting` and drops the rest of the field; the
+# limits above are reported long before it is reached (8 lists are 16 levels, a
+# table in them 4 more), and its recursion stays far from Python's limit.
+_MAX_NESTING = 100
+
+_OPTIONS = {"html": True, "maxNesting": _MAX_NESTING}  # raw HTML recognised, never rendered
 _inline_md = MarkdownIt("zero", _OPTIONS).enable(
     ["emphasis", "backticks", "link", "image", "escape", "newline", "html_inline"]
 )
@@ -171,15 +190,90 @@ class _Inline:
     issues: tuple[str, ...]
 
 
+_LONG_WORD = re.compile(rf"[^\s]{{{MAX_WORD_CHARS + 1},}}")
+
+
+def _long_word_issue(nodes: tuple[Inline, ...]) -> str | None:
+    """A word longer than MAX_WORD_CHARS in the text of `nodes` (code spans may
+    hold long identifiers; the PDFs break those), or None."""
+    for node in nodes:
+        if isinstance(node, Text):
+            found = _LONG_WORD.search(node.text)
+            if found:
+                return (
+                    f"a word of {len(found.group()):,} characters ({found.group()[:20]!r}...); "
+                    f"the limit is {MAX_WORD_CHARS} outside code: add spaces, or use a code span"
+                )
+        elif isinstance(node, (Strong, Emphasis, Link)):
+            found_in = _long_word_issue(node.children)
+            if found_in:
+                return found_in
+    return None
+
+
+def _markup_runs(nodes: tuple[Inline, ...]) -> int:
+    """Code spans, emphasis, strong text and links in `nodes` (each a change of
+    face the PDFs' line breaking measures again and again)."""
+    count = 0
+    for node in nodes:
+        if isinstance(node, Code):
+            count += 1
+        elif isinstance(node, (Strong, Emphasis, Link)):
+            count += 1 + _markup_runs(node.children)
+    return count
+
+
+def _hard_breaks(nodes: tuple[Inline, ...]) -> int:
+    count = 0
+    for node in nodes:
+        if isinstance(node, LineBreak):
+            count += node.hard
+        elif isinstance(node, (Strong, Emphasis, Link)):
+            count += _hard_breaks(node.children)
+    return count
+
+
+def _too_long(source: str, limit: int, what: str) -> str | None:
+    if len(source) <= limit:
+        return None
+    return f"{what} of {len(source):,} characters; the limit is {limit:,}: split it"
+
+
 @functools.cache
 def _parse_inline(source: str) -> _Inline:
-    if _INLINE_SYNTAX.isdisjoint(source):
+    if _INLINE_SYNTAX.isdisjoint(source) and len(source) <= MAX_WORD_CHARS:
         return _Inline((Text(source),) if source else (), (), ())  # "[^1]" holds "["
-    tokens = _inline_md.parseInline(source)
+    if too_long := _too_long(source, MAX_PARAGRAPH_CHARS, "a paragraph"):
+        # never parsed or laid out: validate refuses it, so nothing renders it
+        return _Inline((Text(source),), (), (too_long,))
+    tokens = _inline_md.parseInline(source) if not _INLINE_SYNTAX.isdisjoint(source) else []
     images: list[tuple[str, str]] = []
     issues: list[str] = []
     tags: list[str] = []
-    nodes = _inlines(iter(tokens[0].children or ()), None, images, tags)
+    deep: list[bool] = []
+    children = (
+        iter(tokens[0].children or ()) if tokens else iter([Token("text", "", 0, content=source)])
+    )
+    nodes = _inlines(children, None, images, tags, deep)
+    if deep:
+        issues.append(
+            f"emphasis, strong text and links nested more than {MAX_INLINE_DEPTH} deep; "
+            "they would print as text"
+        )
+    if long_word := _long_word_issue(nodes):
+        issues.append(long_word)
+    runs = _markup_runs(nodes)
+    if runs > MAX_MARKUP_RUNS:
+        issues.append(
+            f"a paragraph of {runs:,} code spans, emphasis and links; the limit is "
+            f"{MAX_MARKUP_RUNS}: split it"
+        )
+    breaks = _hard_breaks(nodes)
+    if breaks > MAX_LINE_BREAKS:
+        issues.append(
+            f"a paragraph of {breaks:,} line breaks; the limit is {MAX_LINE_BREAKS}: "
+            "use paragraphs, a list or a code block"
+        )
     if tags:
         shown = " ".join(dict.fromkeys(tags))
         issues.append(f"raw HTML ({shown}) is not supported; use Markdown (code spans for tags)")
@@ -196,8 +290,8 @@ def parse_inline(source: str) -> tuple[Inline, ...]:
 def inline_issues(source: str) -> list[MarkdownIssue]:
     """What a one-paragraph field holds that prepdeck does not render (images
     included: they belong in the answer, in a paragraph of their own)."""
-    if not any(mark in source for mark in _INLINE_ISSUE_MARKS):
-        return []  # raw HTML needs "<", a footnote "[^", an image "![": nothing to parse
+    if not may_have_inline_issues(source):
+        return []
     parsed = _parse_inline(source.strip())
     found = [MarkdownIssue(0, message) for message in parsed.issues]
     found += [
@@ -205,6 +299,39 @@ def inline_issues(source: str) -> list[MarkdownIssue]:
         for src, _ in parsed.images
     ]
     return found
+
+
+def may_have_inline_issues(source: str) -> bool:
+    """False when `inline_issues` would find nothing, without parsing: raw HTML needs
+    "<", a footnote "[^", an image "!["; nesting past the limit needs that many marks;
+    a long word or paragraph is seen by its length."""
+    return any(mark in source for mark in _INLINE_ISSUE_MARKS) or _beyond_limits(source)
+
+
+def _beyond_limits(source: str) -> bool:
+    """Whether `source` may break a limit (cheap, never wrong the other way)."""
+    if len(source) > MAX_WORD_CHARS and (
+        len(source) > MAX_PARAGRAPH_CHARS or _LONG_WORD.search(source)
+    ):
+        return True
+    if source.count("\n") > min(MAX_TABLE_ROWS, MAX_LINE_BREAKS):
+        return True
+    if "|" in source and any(
+        line.count("|") > MAX_TABLE_COLUMNS or ("|" in line and len(line) > MAX_CELL_CHARS)
+        for line in source.splitlines()
+    ):
+        return True
+    marks = source.count("*") + source.count("_") + source.count("[") + source.count("`")
+    return marks > MAX_INLINE_DEPTH or bool(_NESTED_MARKERS.search(source))
+
+
+# a line that opens lists inside lists ("- - x", "1. - x") or is indented deep enough
+# to nest past the list limit; the parser decides
+_NESTED_MARKERS = re.compile(
+    r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)"
+    rf"|^[ \t]{{{MAX_LIST_DEPTH},}}",
+    re.M,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +346,8 @@ def _parse_blocks(source: str) -> _Blocks:
     if not stripped:
         return _Blocks((), ())
     offset = source[: source.index(stripped[0])].count("\n")
+    if too_long := _too_long(stripped, MAX_ANSWER_CHARS, "an answer"):
+        return _Blocks((MarkdownParagraph((Text(stripped),)),), (MarkdownIssue(offset, too_long),))
     issues: list[MarkdownIssue] = []
     blocks = _BlockReader(_block_md.parse(stripped), offset, issues).read(None)
     return _Blocks(blocks, tuple(sorted(issues)))
@@ -240,11 +369,30 @@ def markdown_issues(source: str) -> list[MarkdownIssue]:
 _ISSUE_MARKS = ("<", "#", ">", "~~~", "[^", "![")
 _INLINE_ISSUE_MARKS = ("<", "[^", "![")
 _RULE_LINE = re.compile(
-    r"([-*_])[ \t]*(\1[ \t]*){2,}$"  # a horizontal rule (after a list marker too)
-    r"|^[ \t]*(=+|-+)[ \t]*$"  # a setext heading's underline
+    r"^[ \t]*(=+|-+)[ \t]*$"  # a setext heading's underline
     r"| {4}|\t",  # maybe indented code (after a list marker too): the parser decides
     re.M,
 )
+
+
+def _ends_in_rule(source: str) -> bool:
+    """Whether a line ends in three or more of one of -, * or _ with only blanks
+    between them: a horizontal rule (after a list marker too).  A scan from each
+    line's end, linear in the text (a backreferencing regex took seconds on a long
+    line of "- - - ...")."""
+    for line in source.splitlines():
+        end = line.rstrip(" \t")
+        if not end or end[-1] not in "-*_":
+            continue
+        mark, count = end[-1], 0
+        for char in reversed(end):
+            if char == mark:
+                count += 1
+                if count == 3:
+                    return True
+            elif char not in " \t":
+                break
+    return False
 
 
 def may_have_issues(source: str) -> bool:
@@ -253,7 +401,12 @@ def may_have_issues(source: str) -> bool:
     a heading's "#", a quote's ">", a "~~~" fence, a footnote's "[^", an image's
     "![") or a line that is a rule or underline, or four spaces or a tab in a row.  A property
     test checks this against the parser."""
-    return any(mark in source for mark in _ISSUE_MARKS) or bool(_RULE_LINE.search(source))
+    return (
+        any(mark in source for mark in _ISSUE_MARKS)
+        or bool(_RULE_LINE.search(source))
+        or _ends_in_rule(source)
+        or _beyond_limits(source)
+    )
 
 
 class _BlockReader:
@@ -262,6 +415,7 @@ class _BlockReader:
         self.offset = offset
         self.issues = issues
         self.line = offset
+        self.depth = 0  # lists open around the token being read
 
     def _note(self, token: Token) -> None:
         if token.map:
@@ -332,11 +486,15 @@ class _BlockReader:
         start = int(token.attrs.get("start", 1)) if ordered else 1
         items: list[tuple[MarkdownBlock, ...]] = []
         close = token.type.replace("_open", "_close")
+        self.depth += 1
+        if self.depth == MAX_LIST_DEPTH + 1:
+            self._issue(f"lists nested more than {MAX_LIST_DEPTH} deep cannot be printed")
         for item in self.tokens:
             if item.type == close:
                 break
             self._note(item)
             items.append(self.read("list_item_close"))
+        self.depth -= 1
         return MarkdownList(ordered=ordered, start=start, items=tuple(items))
 
     def _fence(self, token: Token) -> CodeBlock:
@@ -347,6 +505,8 @@ class _BlockReader:
         return CodeBlock(language.lower(), text)
 
     def _table(self) -> MarkdownTable:
+        first_line = self.line
+        longest = 0
         aligns: list[str] = []
         header: list[tuple[Inline, ...]] = []
         rows: list[tuple[tuple[Inline, ...], ...]] = []
@@ -372,15 +532,32 @@ class _BlockReader:
                 style = str(token.attrs.get("style", ""))
                 aligns.append(style.removeprefix("text-align:"))
             elif kind == "inline":
+                longest = max(longest, len(token.content.strip()))
                 parsed = self._inline(token.content)
                 for src, _ in parsed.images:
                     self._issue(f"an image ({src!r}) cannot go in a table cell")
                 row.append(parsed.nodes)
         width = len(aligns)
+        self.line = first_line  # a table's size is reported where the table starts
+        if width > MAX_TABLE_COLUMNS:
+            self._issue(
+                f"a table of {width} columns; the limit is {MAX_TABLE_COLUMNS} "
+                "(what a printed page can hold): split it, or use a list"
+            )
+        if longest > MAX_CELL_CHARS:
+            self._issue(
+                f"a table cell of {longest:,} characters; the limit is {MAX_CELL_CHARS} "
+                "(a row must fit on a printed page): move the detail below the table"
+            )
+        if len(rows) > MAX_TABLE_ROWS:
+            self._issue(f"a table of {len(rows):,} rows; the limit is {MAX_TABLE_ROWS}: split it")
         body = tuple(
             tuple(r[:width]) + ((),) * (width - len(r)) for r in rows
         )  # the parser pads short rows; this makes every row the header's width
         return MarkdownTable(tuple(aligns), tuple(header), body)
+
+
+_OPENING = {"strong_open": "strong_close", "em_open": "em_close", "link_open": "link_close"}
 
 
 def _inlines(
@@ -388,8 +565,14 @@ def _inlines(
     closing: str | None,
     images: list[tuple[str, str]],
     tags: list[str],
+    deep: list[bool] | None = None,
+    depth: int = 0,
 ) -> tuple[Inline, ...]:
+    """The nodes up to `closing`.  Past MAX_INLINE_DEPTH an opening and its closing
+    print as their marks (and `deep` records it), so no tree is deeper than that."""
     out: list[Inline] = []
+    flat: dict[str, int] = {}  # closings still owed to openings printed as text
+    deep = [] if deep is None else deep
 
     def text(value: str) -> None:
         if out and isinstance(out[-1], Text):
@@ -399,23 +582,36 @@ def _inlines(
 
     for token in tokens:
         kind = token.type
+        if flat.get(kind):
+            flat[kind] -= 1
+            text(token.markup)
+            continue
         if kind == closing:
             break
+        if kind in _OPENING and depth >= MAX_INLINE_DEPTH:
+            deep[:] = [True]
+            flat[_OPENING[kind]] = flat.get(_OPENING[kind], 0) + 1
+            text(token.markup)
+            continue
         if kind == "text":
             text(token.content)
         elif kind == "code_inline":
             out.append(Code(token.content))
         elif kind == "strong_open":
-            out.append(Strong(_inlines(tokens, "strong_close", images, tags)))
+            out.append(Strong(_inlines(tokens, "strong_close", images, tags, deep, depth + 1)))
         elif kind == "em_open":
-            out.append(Emphasis(_inlines(tokens, "em_close", images, tags)))
+            out.append(Emphasis(_inlines(tokens, "em_close", images, tags, deep, depth + 1)))
         elif kind == "link_open":
             url = str(token.attrs.get("href", ""))
-            out.append(Link(url, _inlines(tokens, "link_close", images, tags)))
+            out.append(Link(url, _inlines(tokens, "link_close", images, tags, deep, depth + 1)))
         elif kind in ("softbreak", "hardbreak"):
             out.append(LineBreak(hard=kind == "hardbreak"))
         elif kind == "image":
             src = str(token.attrs.get("src", ""))
+            if not is_remote(src):
+                # markdown-it percent-encodes a link's path (`café`, `my pic`); a file
+                # in the content folder is looked up by the name the author wrote
+                src = unquote(src)
             alt = token.content
             images.append((src, alt))
             text(f"![{alt}]({src})")  # where an image cannot go, it prints as written
@@ -494,6 +690,11 @@ ImageSource = Callable[[str], str]
 file's name, the web edition a data: URI."""
 
 
+ImageMarkup = Callable[[MarkdownImage], str | None]
+"""The whole markup for an image, or None for the default `<img>`: the web edition
+shows an image the page defines once (see site.py) by reference."""
+
+
 def _no_images(src: str) -> str:
     return src
 
@@ -524,9 +725,11 @@ def blocks_html(
     blocks: tuple[MarkdownBlock, ...],
     image_src: ImageSource = _no_images,
     code: Callable[[CodeBlock], str] | None = None,
+    image_markup: ImageMarkup | None = None,
 ) -> str:
     """The blocks as HTML; each code block by `code` (default: `code_html`, coloured
-    by Pygments; the lock hashes notes with `code_plain_html`)."""
+    by Pygments; the lock hashes notes with `code_plain_html`), each image by
+    `image_markup` where it gives markup (the page's shared images), else `<img>`."""
     code = code or code_html
     parts: list[str] = []
     for block in blocks:
@@ -535,12 +738,17 @@ def blocks_html(
         elif isinstance(block, MarkdownList):
             tag = "ol" if block.ordered else "ul"
             start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
-            items = "".join(f"<li>{_item_html(item, image_src, code)}</li>" for item in block.items)
+            items = "".join(
+                f"<li>{_item_html(item, image_src, code, image_markup)}</li>"
+                for item in block.items
+            )
             parts.append(f"<{tag}{start}>{items}</{tag}>")
         elif isinstance(block, CodeBlock):
             parts.append(code(block))
         elif isinstance(block, MarkdownTable):
             parts.append(table_html(block))
+        elif image_markup is not None and (markup := image_markup(block)) is not None:
+            parts.append(markup)
         else:
             parts.append(
                 f'<p class="figure"><img src="{html_escape(image_src(block.src))}" '
@@ -550,11 +758,14 @@ def blocks_html(
 
 
 def _item_html(
-    item: tuple[MarkdownBlock, ...], image_src: ImageSource, code: Callable[[CodeBlock], str]
+    item: tuple[MarkdownBlock, ...],
+    image_src: ImageSource,
+    code: Callable[[CodeBlock], str],
+    image_markup: ImageMarkup | None,
 ) -> str:
     if len(item) == 1 and isinstance(item[0], MarkdownParagraph):
         return inline_html(item[0].children)
-    return blocks_html(item, image_src, code)
+    return blocks_html(item, image_src, code, image_markup)
 
 
 def table_html(table: MarkdownTable) -> str:
@@ -600,16 +811,84 @@ def known_language(language: str) -> bool:
     return not language or _lexer(language) is not None
 
 
+# Colouring is bounded, so no code block can hold a build up.  Pygments' lexers are
+# regular expressions, and some are slow far past their input's size: `c` is
+# quadratic in newlines, `lilypond` cubic, and `systemd` exponential on a line of
+# blanks.  Two budgets:
+# - by size (deterministic): a block over MAX_COLOURED_CHARS or MAX_COLOURED_LINES
+#   prints uncoloured, and `code-language` warns;
+# - by time, the backstop for a lexer that is slow on a small block: a block whose
+#   lexing takes over LEX_SECONDS of this thread's CPU time is not coloured, and
+#   `code-language` makes it an error.  It is an error, not a warning, so what a
+#   build writes never depends on the machine's speed: a build either writes the
+#   same bytes or stops with the problem.  The clock is checked between tokens, and
+#   on the main thread an interval timer also stops a single runaway match.
+# Each block is lexed once per process (the validate rule, the deck, the booklet,
+# the quiz and the page share the tokens).
+MAX_COLOURED_CHARS = 20_000
+MAX_COLOURED_LINES = 500
+LEX_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Lexed:
+    """A code block's Pygments tokens, or None and why it prints uncoloured."""
+
+    tokens: tuple[tuple[Any, str], ...] | None
+    too_big: bool = False
+    too_slow: bool = False
+
+
+class _LexTimeout(Exception):
+    pass
+
+
+@functools.lru_cache(maxsize=2048)
+def lexed(language: str, text: str) -> Lexed:
+    lexer = _lexer(language)
+    if lexer is None:
+        return Lexed(None)
+    if len(text) > MAX_COLOURED_CHARS or text.count("\n") >= MAX_COLOURED_LINES:
+        return Lexed(None, too_big=True)
+    import signal
+    import threading
+
+    deadline = time.thread_time() + LEX_SECONDS
+    main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    previous: Any = None
+    if main:
+
+        def stop(signum: int, frame: Any) -> None:
+            raise _LexTimeout
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, LEX_SECONDS * 2)  # wall time: a loaded machine
+    tokens: list[tuple[Any, str]] = []
+    try:
+        for token in lexer.get_tokens(text):
+            tokens.append(token)
+            if len(tokens) % 64 == 0 and time.thread_time() > deadline:
+                raise _LexTimeout
+        if time.thread_time() > deadline:
+            raise _LexTimeout
+    except _LexTimeout:
+        return Lexed(None, too_slow=True)
+    finally:
+        if main:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return Lexed(tuple(tokens))
+
+
 def code_tokens(block: CodeBlock) -> Iterator[tuple[str, str]]:
     """(Pygments token type name, text) for the block, text in order; plain text
-    for no or an unknown language.  Token names look like "Keyword.Constant"."""
-    lexer = _lexer(block.language)
-    if lexer is None:
+    for no or an unknown language, or a block past the colouring budget.  Token
+    names look like "Keyword.Constant"."""
+    found = lexed(block.language, block.text).tokens
+    if found is None:
         yield "", block.text
         return
-    from pygments import lex
-
-    for token_type, value in lex(block.text, lexer):
+    for token_type, value in found:
         if value:
             yield ".".join(token_type), value
 
@@ -617,16 +896,19 @@ def code_tokens(block: CodeBlock) -> Iterator[tuple[str, str]]:
 def code_html(block: CodeBlock) -> str:
     """`<pre>` with Pygments' token classes (the CSS comes from `code_css`); the
     text is escaped by Pygments, never interpreted."""
-    from pygments import highlight
+    import io
+
     from pygments.formatters import HtmlFormatter
 
-    lexer = _lexer(block.language)
-    if lexer is None:
+    found = lexed(block.language, block.text).tokens
+    if found is None:
         return code_plain_html(block)
     lang = html_escape(block.language)
     attr = f' data-lang="{lang}"' if lang else ""
     formatter = HtmlFormatter(nowrap=True, classprefix=CODE_CLASS_PREFIX)
-    inner = highlight(block.text, lexer, formatter).removesuffix("\n")
+    out = io.StringIO()
+    formatter.format(iter(found), out)
+    inner = out.getvalue().removesuffix("\n")
     return f'<pre class="code"{attr}><code>{inner}</code></pre>'
 
 

@@ -4,7 +4,7 @@ that look across the whole bank.  Nothing stops at the first problem."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -137,4 +137,6 @@ def _model(content: Content) -> Bank:
             where = SourceLocation(question.doc.path, line, column)
             yield question.doc.data["tier"], question.data, where
 
-    return build_bank(content.bank_data, questions())
+    bank = build_bank(content.bank_data, questions())
+    images = {src: data for src, data in content.images.items() if not isinstance(data, str)}
+    return replace(bank, images=images) if images else bank

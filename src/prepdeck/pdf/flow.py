@@ -23,7 +23,8 @@ small flowable that makes its reportlab flowable when it is first wrapped.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+import io
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,6 +36,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, Paragraph, Table, TableStyle, XPreformatted
 
+from prepdeck.images import ImageData, image_data
 from prepdeck.pdf.common import Kit
 from prepdeck.pdf.fonts import CODE_FURNITURE
 from prepdeck.text import (
@@ -60,6 +62,8 @@ BULLET = "\u2022"
 LIST_INDENT = 14.0
 CODE_SIZE_RATIO = 0.84  # code blocks, against the body size
 CODE_PAD = 4.0  # around a code block's text, inside its background
+TABLE_MIN_COLUMN = 36.0  # points: narrower, a table prints one row per cell
+TABLE_MAX_ROW = 0.6  # of the frame height: a taller row stacks the table too
 IMAGE_MAX_SCALE = 1.0  # never larger than the image at 96 dpi
 IMAGE_MAX_HEIGHT = 0.45  # of the frame height
 CODE_STYLE = "default"  # the Pygments style for token colours on paper
@@ -204,9 +208,17 @@ def _token_color(token_type: str) -> tuple[str, bool, bool]:
 class Typesetter:
     """Makes flowables from the Markdown tree in one layout's faces and sizes."""
 
-    def __init__(self, kit: Kit, content_dir: Path | None, frame_height: float) -> None:
+    def __init__(
+        self,
+        kit: Kit,
+        content_dir: Path | None,
+        frame_height: float,
+        images: Mapping[str, ImageData] | None = None,
+    ) -> None:
         self.kit = kit
         self.content_dir = content_dir
+        self.images = images or {}
+        self._images: dict[str, ImageData] = {}
         self.frame_height = frame_height
         self.sizes = kit.style.sizes
         # the spacing scale: gaps are half a line of body text, or a multiple of it
@@ -378,7 +390,33 @@ class Typesetter:
         pad = 4.0
 
         def make(width: float) -> Flowable:
+            if width / len(natural) < TABLE_MIN_COLUMN:
+                return self.stacked_table(table, size, width, pad)
             widths = _column_widths(natural, width, pad)
+            # a row never splits across pages: one that cannot fit on a page (many
+            # narrow columns of long cells) stacks the table instead.  Measured only
+            # when a cheap bound (each line holds at least the text width less the
+            # longest word) does not already rule it out.
+            leading = size * 1.3
+            bound = 0.0
+            for (widest, longest), w in zip(natural, widths, strict=True):
+                room = w - 2 * pad - longest
+                bound = max(bound, (widest / room + 2) * leading if room > 0 else float("inf"))
+            if bound <= self.frame_height * TABLE_MAX_ROW:
+                tallest = 0.0
+            else:
+                tallest = max(
+                    (
+                        max(
+                            cell.wrap(w - 2 * pad, self.frame_height)[1]
+                            for cell, w in zip(row, widths, strict=True)
+                        )
+                        for row in (header, *rows)
+                    ),
+                    default=0.0,
+                )
+            if tallest > self.frame_height * TABLE_MAX_ROW:
+                return self.stacked_table(table, size, width, pad)
             made = Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
             made.setStyle(
                 TableStyle(
@@ -401,23 +439,56 @@ class Typesetter:
 
         return AtWidth(make)
 
+    def stacked_table(
+        self, table: MarkdownTable, size: float, width: float, pad: float
+    ) -> Flowable:
+        """A table too wide for the column (many columns on a narrow page): a row per
+        cell, each value after its column's header, a rule between the table's rows,
+        so nothing is cut and every row fits a page."""
+        kit = self.kit
+        cells: list[list[Flowable | str]] = []
+        rules: list[tuple[Any, ...]] = []
+        for row in table.rows:
+            for i, cell in enumerate(row):
+                nodes = (Strong(table.header[i]), Text(": "), *cell)
+                cells.append([self.paragraph(nodes, self.style(size))])
+            rules.append(
+                ("LINEBELOW", (0, len(cells) - 1), (-1, len(cells) - 1), 0.25, kit.color("rule"))
+            )
+        made = Table(cells or [[""]], colWidths=[width], hAlign="LEFT")
+        made.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), kit.fonts.body.regular, size),
+                    ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                    *rules,
+                ]
+            )
+        )
+        return made
+
     # -- images ----------------------------------------------------------------------
 
     def image(self, image: MarkdownImage, indent: float) -> Iterator[Placed]:
-        from PIL import Image as PILImage
-
-        if self.content_dir is None:
-            raise ValueError(f"image {image.src!r}: no content folder to read it from")
-        path = self.content_dir / image.src
-        with PILImage.open(path) as opened:
-            pixels = opened.size
+        data = self._images.get(image.src)
+        if data is None:
+            data = self._images[image.src] = image_data(self.images, self.content_dir, image.src)
+        pixels = (data.width, data.height)
         max_height = self.frame_height * IMAGE_MAX_HEIGHT
 
         def make(width: float) -> Flowable:
             natural_w, natural_h = pixels[0] * 0.75, pixels[1] * 0.75  # 96 dpi
             scale = min(width / natural_w, max_height / natural_h, IMAGE_MAX_SCALE)
+            # reportlab names the image by a digest of its pixels, so the PDF holds
+            # one copy however often the answers show it
             return Image(
-                str(path), width=natural_w * scale, height=natural_h * scale, hAlign="LEFT"
+                io.BytesIO(data.data),
+                width=natural_w * scale,
+                height=natural_h * scale,
+                hAlign="LEFT",
             )
 
         yield Placed(AtWidth(make), self.step, indent, keep_with_next=True)

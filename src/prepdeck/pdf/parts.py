@@ -87,7 +87,7 @@ class Parts:
         sizes = kit.style.sizes
         self.sizes = sizes
         self.hint_box = Box(fill=kit.color("hint_background"), rule=kit.color("hint_rule"))
-        self.typesetter = Typesetter(kit, content_dir, frame_height)
+        self.typesetter = Typesetter(kit, content_dir, frame_height, bank.images)
         self.step = self.typesetter.step  # the spacing scale's unit: half a line
         self.question_style = self.typesetter.style(sizes.question)
         self.body_style = self.typesetter.style(sizes.body)

@@ -1,7 +1,12 @@
 """A fenced code block names a language Pygments knows (```yaml, ```python,
 ```bash, ```console, ```json, ```hcl, ```rego, ...), so the deck and the PDFs can
 colour it. An unknown name is a warning: the block still prints, uncoloured.
-Leave the name off (```) for plain text."""
+Leave the name off (```) for plain text.
+
+Colouring has a budget, so no block can hold a build up: a block over 20,000
+characters or 500 lines prints uncoloured (a warning), and a block whose colouring
+takes Pygments over 2 s of CPU time is an error (some lexers are very slow on odd
+text: name no language, or another one)."""
 
 from __future__ import annotations
 
@@ -9,7 +14,16 @@ from collections.abc import Iterator
 
 from prepdeck.content import Content
 from prepdeck.errors import Level, Problem
-from prepdeck.text import CodeBlock, iter_blocks, known_language, parse_blocks
+from prepdeck.text import (
+    LEX_SECONDS,
+    MAX_COLOURED_CHARS,
+    MAX_COLOURED_LINES,
+    CodeBlock,
+    iter_blocks,
+    known_language,
+    lexed,
+    parse_blocks,
+)
 
 ID = "code-language"
 
@@ -30,6 +44,26 @@ def check(content: Content) -> Iterator[Problem]:
                     message=f"answer: code block language {block.language!r} is not one "
                     "Pygments knows; it prints uncoloured",
                     level=Level.WARNING,
+                )
+                continue
+            found = lexed(block.language, block.text)
+            if found.too_big:
+                yield question.text_problem(
+                    "answer",
+                    line=line,
+                    rule=ID,
+                    message=f"answer: a {block.language} code block over "
+                    f"{MAX_COLOURED_CHARS:,} characters or {MAX_COLOURED_LINES} lines "
+                    "prints uncoloured",
+                    level=Level.WARNING,
+                )
+            elif found.too_slow:
+                yield question.text_problem(
+                    "answer",
+                    line=line,
+                    rule=ID,
+                    message=f"answer: colouring this code block as {block.language!r} takes "
+                    f"Pygments over {LEX_SECONDS:g} s; name no language (```) or another one",
                 )
 
 

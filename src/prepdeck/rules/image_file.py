@@ -8,67 +8,24 @@ at most 2 MiB and 16 megapixels. SVG is not supported.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
 
 from prepdeck.content import Content
 from prepdeck.errors import Problem
+from prepdeck.images import MAX_BYTES, MAX_PIXELS
 from prepdeck.text import is_remote, iter_images, parse_blocks
 
 ID = "image-file"
-MAX_BYTES = 2 * 1024 * 1024
-MAX_PIXELS = 16_000_000
-FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+__all__ = ["ID", "MAX_BYTES", "MAX_PIXELS", "check", "image_problem"]
 
 
-def image_problem(root: Path, src: str) -> str | None:
-    """What is wrong with the image `src` names, or None; `root` is the content folder."""
+def image_problem(content: Content, src: str) -> str | None:
+    """What is wrong with the image `src` names, or None (each file is read and
+    decoded once per validation, however many answers show it)."""
     if is_remote(src):
         return None  # markdown-format reports images from URLs
-    parts = PurePosixPath(src.replace("\\", "/")).parts
-    if ".." in parts:
-        return f"image {src!r}: the path must stay inside the content folder (no '..')"
-    suffix = PurePosixPath(src).suffix.lower()
-    if suffix not in FORMATS:
-        return f"image {src!r}: only .png, .jpg and .jpeg images are supported"
-    path = root / src
-    try:
-        real = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return f"image {src!r}: no such file in the content folder"
-    if not real.is_relative_to(root.resolve()):
-        return f"image {src!r}: the file is a link to outside the content folder"
-    if not real.is_file():
-        return f"image {src!r}: not a file"
-    size = real.stat().st_size
-    if size > MAX_BYTES:
-        return f"image {src!r}: {size:,} bytes; the limit is {MAX_BYTES:,} (2 MiB)"
-    return _decode_problem(real, src, FORMATS[suffix])
-
-
-def _decode_problem(path: Path, src: str, expected: str) -> str | None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                if image.format != expected:
-                    found = image.format or "unknown"
-                    return f"image {src!r}: the name says {expected} but the file is {found}"
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    return (
-                        f"image {src!r}: {width} x {height} pixels; the limit is "
-                        f"{MAX_PIXELS:,} pixels"
-                    )
-                image.load()  # decode every pixel: a truncated file fails here
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return f"image {src!r}: not a readable {expected} file"
-    except (OSError, ValueError, SyntaxError) as error:
-        return f"image {src!r}: not a readable {expected} file ({error})"
-    return None
+    found = content.image(src)
+    return found if isinstance(found, str) else None
 
 
 def check(content: Content) -> Iterator[Problem]:
@@ -76,9 +33,12 @@ def check(content: Content) -> Iterator[Problem]:
         answer = question.text("answer")
         if not answer or "![" not in answer:  # every image is written ![alt](path)
             continue
-        lines = answer.splitlines()
+        lines: list[str] | None = None
         for image in iter_images(parse_blocks(answer)):
-            message = image_problem(content.root, image.src)
+            message = image_problem(content, image.src)
             if message is not None:
-                line = next((i for i, text in enumerate(lines) if f"]({image.src})" in text), 0)
+                lines = lines or answer.splitlines()
+                line = next(
+                    (i for i, text in enumerate(lines) if "![" in text and image.src in text), 0
+                )
                 yield question.text_problem("answer", line=line, rule=ID, message=message)

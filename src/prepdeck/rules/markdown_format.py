@@ -9,6 +9,13 @@ Anything else is reported where it is written instead of being silently flattene
 raw HTML, headings, block quotes, horizontal rules, indented code blocks (use a
 fence), ~~~ fences, footnotes, images without alt text, images from URLs, and
 images inside text, a table cell, or a one-paragraph field.
+
+So is text past the limits no author meets and every hostile file does (what the
+renderers could only cut, or lay out for minutes): a paragraph or one-line field
+over 4,000 characters, 40 hard line breaks or 200 code spans, emphasis and links; an
+answer over 64,000 characters; a word over 200 characters outside code; lists
+nested more than 8 deep; emphasis and links nested more than 16 deep; a table over
+12 columns, 100 rows or 300 characters a cell.
 """
 
 from __future__ import annotations
