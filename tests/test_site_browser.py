@@ -533,3 +533,15 @@ def test_code_tables_and_images_work_under_the_csp(
         answer.locator("pre.code").evaluate("e => getComputedStyle(e).color")
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_question_is_bold_and_its_number_an_underlined_link(open_page: Any) -> None:
+    """One look across the outputs: the question is bold on the page as on paper and on
+    the cards; its number, a link inside the heading, is told apart by an underline."""
+    page = open_page()
+    question = page.locator(".pd-q .pd-question").first
+    label = page.locator(".pd-q .pd-label").first
+    assert question.evaluate("e => getComputedStyle(e).fontWeight") == "700"
+    assert "underline" in label.evaluate("e => getComputedStyle(e).textDecorationLine")
+    blurb = page.locator(".pd-desc").inner_text()
+    assert "Answer each one out loud" in blurb  # the page's own blurb, not the deck's

@@ -173,8 +173,9 @@ def render_site(
         '<header class="pd pd-head">',
         f"<h1>{escape(bank.title)}</h1>",
     ]
-    if bank.description:
-        parts.append(f'<p class="pd-desc">{escape(bank.description)}</p>')
+    blurb = bank.blurb("site")  # the page's own words, else the deck's description
+    if blurb:
+        parts.append(f'<p class="pd-desc">{escape(blurb)}</p>')
     facts = [f"version {bank.version}", f"{count} question{'s' if count != 1 else ''}"]
     if bank.reviewed:
         facts.append(f"claims checked {bank.reviewed}")
@@ -223,7 +224,7 @@ def render_site(
         language=bank.language,
         body="\n".join(parts),
         style_dirs=style_dirs,
-        description=bank.description,
+        description=blurb,
         live_reload=live_reload,
         build_id=build_id,
     )
