@@ -630,3 +630,23 @@ def test_the_bench_hostile_banks_are_what_they_say() -> None:
     for name, make in hostile.REFUSED.items():
         assert text.markdown_issues(make()), name
     assert set(hostile.WORST) <= set(hostile.VALID)
+
+
+def test_a_code_block_too_long_to_lay_out_quickly_is_refused_at_its_line(
+    make_bank: MakeBank,
+) -> None:
+    """Found by the 64 KB property: 2,688 short lines in one block took 4 s in each PDF,
+    re-measured at every page it spans. Past the limit it is a problem, never laid out."""
+    import json
+
+    from prepdeck.text import MAX_CODE_LINES
+
+    block = "```\n" + "x\n" * (MAX_CODE_LINES + 1) + "```"
+    answer = f"    answer: {json.dumps('Intro.' + chr(10) * 2 + block)}\n"
+    root = make_bank(basics__yaml=BASICS.replace(FIRST_ANSWER, answer))
+    problems = [p for p in validate_content(root).problems if p.rule == "markdown-format"]
+    assert [p.line for p in problems] == [7], problems
+    assert f"{MAX_CODE_LINES + 1:,} lines" in problems[0].message
+    ok = "```\n" + "x\n" * MAX_CODE_LINES + "```"
+    fine = make_bank(basics__yaml=BASICS.replace(FIRST_ANSWER, f"    answer: {json.dumps(ok)}\n"))
+    assert not [p for p in validate_content(fine).problems if p.rule == "markdown-format"]

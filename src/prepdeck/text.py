@@ -148,6 +148,7 @@ MAX_MARKUP_RUNS = 200  # code spans, emphasis, strong text and links in one para
 MAX_TABLE_COLUMNS = 12  # what a printed column can hold (narrower pages stack the rows)
 MAX_TABLE_ROWS = 100  # a long table is laid out again at every page it spans
 MAX_CELL_CHARS = 300  # a table row cannot split across pages: it must fit on one
+MAX_CODE_LINES = 1_000  # a code block is measured again at every page it spans
 # markdown-it stops parsing past `maxNesting` and drops the rest of the field; the
 # limits above are reported long before it is reached (8 lists are 16 levels, a
 # table in them 4 more), and its recursion stays far from Python's limit.
@@ -502,6 +503,9 @@ class _BlockReader:
         if token.markup.startswith("~"):
             self._issue("a ~~~ fence: use ``` for code blocks")
         text = token.content.removesuffix("\n").expandtabs(TAB_WIDTH)
+        if (lines := text.count("\n") + 1) > MAX_CODE_LINES:
+            limit = f"the limit is {MAX_CODE_LINES:,}"
+            self._issue(f"a code block of {lines:,} lines; {limit}: split it")
         return CodeBlock(language.lower(), text)
 
     def _table(self) -> MarkdownTable:
