@@ -3,8 +3,11 @@ the same bytes as one after another, progress per artifact, all or nothing."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,6 +99,42 @@ def test_a_writer_problem_in_a_worker_comes_back_as_a_value(
     outcome = pipeline.run(make_bank(), out_dir=out, timestamp=T0, jobs=2)
     assert [p.rule for p in outcome.problems if p.is_error] == ["too-long"]
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_workers_inherit_what_is_alive_frozen_and_the_build_leaves_nothing_frozen(
+    make_bank: MakeBank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import prepdeck.site
+
+    def tells(*args: object) -> None:  # what the worker's collector is told to skip
+        raise BuildError([Problem("x", 1, 1, "frozen", str(gc.get_freeze_count()))])
+
+    monkeypatch.setattr(prepdeck.site, "write_site", tells)
+    request = pipeline.Request(targets=("anki", "site"))
+    outcome = pipeline.run(make_bank(), request, out_dir=tmp_path / "d", timestamp=T0, jobs=2)
+    [problem] = [p for p in outcome.problems if p.is_error]
+    assert problem.rule == "frozen" and int(problem.message) > 0  # the bank, the modules
+    assert gc.get_freeze_count() == 0  # this process collects as before (the preview)
+
+
+def test_the_deck_and_page_writers_load_in_their_own_workers(
+    make_bank: MakeBank, tmp_path: Path
+) -> None:
+    """The serial start imports only what the PDF workers share, not genanki."""
+    script = (
+        "import sys; from pathlib import Path; from prepdeck import pipeline; "
+        f"o = pipeline.run(Path(sys.argv[1]), out_dir=Path(sys.argv[2]), timestamp={T0}, jobs=2); "
+        "print(o.ok, 'genanki' in sys.modules, 'prepdeck.site' in sys.modules, "
+        "'prepdeck.pdf.booklet' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(make_bank()), str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["True", "False", "False", "True"]
+    assert (tmp_path / "d" / "tiny.apkg").stat().st_size > 0
 
 
 def test_a_filter_or_paper_the_bank_lacks_is_a_request_error(

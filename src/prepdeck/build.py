@@ -21,6 +21,7 @@ builds should pass `jobs=1` (the CLI runs none).
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -174,12 +175,16 @@ def _write_in_workers(
 ) -> list[WriterResult]:
     """Each target in its own forked process, at most `jobs` at once, longest first.
 
-    The writers' modules are imported, and their warm-ups run, here first: every
-    worker then starts with them instead of importing and loading them again."""
+    The modules of the writers that share a warm-up (the PDFs: reportlab, the
+    layouts, the fonts) are imported, and the warm-up run, here first: each of
+    those workers then starts with them instead of loading them again.  A writer
+    with none (the deck, the page) imports its own modules in its worker, beside
+    the layouts, instead of before any of them starts."""
     global _job
     warm_ups = {REGISTRY[name].warm_up: REGISTRY[name] for name in targets}
     for name in targets:
-        REGISTRY[name].load_writer()
+        if REGISTRY[name].warm_up is not None:
+            REGISTRY[name].load_writer()
     with gc_paused():
         for target in warm_ups.values():
             if (warm_up := target.load_warm_up()) is not None:
@@ -189,6 +194,12 @@ def _write_in_workers(
     running: dict[Connection, tuple[int, BaseProcess]] = {}
     answers: dict[int, Answer] = {}
     _job = (bank, options)
+    # Everything alive now (the bank, the modules, the fonts) outlives the workers:
+    # frozen, it is left out of their collections (the PDF layouts run the
+    # collector), which then neither scan it again nor write to the pages they share
+    # with this process.  Collection in the cards' worker at 1,000 questions: 0.15 s
+    # of CPU before, 0.08 s after; at the shipped bank's size it is about 0.01 s.
+    gc.freeze()
     try:
         while queue or running:
             while queue and len(running) < jobs:
@@ -223,6 +234,7 @@ def _write_in_workers(
                     progress.finished(targets[i], answer[1])
     finally:
         _job = None
+        gc.unfreeze()
         for _, left in running.values():  # interrupted or failed: stop the others
             left.terminate()
         for pipe, (_, left) in running.items():
