@@ -22,11 +22,14 @@ from prepdeck.cli_options import (
     build_options,
     content_argument,
     format_option,
+    init_options,
+    preview_options,
     release_options,
+    schema_options,
+    stats_options,
     strict_option,
     styles_option,
 )
-from prepdeck.schemas import DOCUMENT_KINDS
 from prepdeck.targets import TARGETS
 
 
@@ -236,14 +239,7 @@ def build(
 
 @cli.command()
 @content_argument
-@styles_option
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Port on 127.0.0.1; 0 picks a free one.",
-)
+@preview_options
 def preview(content_dir: Path, style_dirs: tuple[Path, ...], port: int) -> None:
     """Serve the study page on 127.0.0.1 and rebuild it whenever a file changes.
 
@@ -272,14 +268,7 @@ def preview(content_dir: Path, style_dirs: tuple[Path, ...], port: int) -> None:
 
 @cli.command()
 @content_argument
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="A readable table, or JSON for scripts.",
-)
+@stats_options
 def stats(content_dir: Path, output_format: str) -> None:
     """Count questions per tier and per topic, and show the most cited references.
 
@@ -295,15 +284,7 @@ def stats(content_dir: Path, output_format: str) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(DOCUMENT_KINDS), default="tier")
-@click.option(
-    "--write",
-    "write_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Write every schema (" + ", ".join(f"{k}.schema.json" for k in DOCUMENT_KINDS) + ") into "
-    "DIR instead of printing one, replacing older copies.",
-)
+@schema_options
 @click.pass_context
 def schema(ctx: click.Context, kind: str, write_dir: Path | None) -> None:
     """Print the JSON Schema of bank.yaml, of a tier file, or of pdf.yaml.
@@ -339,18 +320,7 @@ def schema(ctx: click.Context, kind: str, write_dir: Path | None) -> None:
 
 
 @cli.command()
-@click.argument(
-    "directory",
-    default=".",
-    type=click.Path(file_okay=False, path_type=Path),
-)
-@click.option(
-    "--slug",
-    metavar="SLUG",
-    help="The bank's slug (kebab-case): its file names and Anki identity. "
-    "Default: from the folder's name.",
-)
-@click.option("--title", metavar="TEXT", help="The bank's title. Default: from the slug.")
+@init_options
 def init(directory: Path, slug: str | None, title: str | None) -> None:
     """Start a new bank in DIRECTORY (default: here) that validates and builds as it is.
 

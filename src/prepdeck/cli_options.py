@@ -1,5 +1,5 @@
-"""The command line's options: those the commands share, and build's and release's
-long lists as one decorator each, in the order --help shows them.
+"""The command line's options and arguments: those the commands share, and each
+command's own as one decorator, in the order --help shows them.
 
 Only Click and cheap modules are imported here: `prepdeck --help` reads all of it.
 """
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from prepdeck.report import FORMATS
+from prepdeck.schemas import DOCUMENT_KINDS
 from prepdeck.targets import REGISTRY, TARGETS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -157,4 +158,50 @@ release_options = options(
     paper_option,
     styles_option,
     run_options,
+)
+preview_options = options(
+    styles_option,
+    click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=0,
+        show_default=True,
+        help="Port on 127.0.0.1; 0 picks a free one.",
+    ),
+)
+stats_options = options(
+    click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="A readable table, or JSON for scripts.",
+    ),
+)
+schema_options = options(
+    click.argument("kind", type=click.Choice(DOCUMENT_KINDS), default="tier"),
+    click.option(
+        "--write",
+        "write_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        metavar="DIR",
+        help="Write every schema ("
+        + ", ".join(f"{k}.schema.json" for k in DOCUMENT_KINDS)
+        + ") into DIR instead of printing one, replacing older copies.",
+    ),
+)
+init_options = options(
+    click.argument(
+        "directory",
+        default=".",
+        type=click.Path(file_okay=False, path_type=Path),
+    ),
+    click.option(
+        "--slug",
+        metavar="SLUG",
+        help="The bank's slug (kebab-case): its file names and Anki identity. "
+        "Default: from the folder's name.",
+    ),
+    click.option("--title", metavar="TEXT", help="The bank's title. Default: from the slug."),
 )
