@@ -187,10 +187,11 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
     def markup(nodes: Any) -> str:
         return inline_markup(nodes, markup_style)
 
-    body = ParagraphStyle("body", fontName="Body", fontSize=10, leading=13.2)
-    point = ParagraphStyle("point", parent=body, leftIndent=12)
+    # the booklet's sizes (styles/pdf.yaml): 10.5 pt on 1.45, every size one leading
+    body = ParagraphStyle("body", fontName="Body", fontSize=10.5, leading=15.22)
+    point = ParagraphStyle("point", parent=body, leftIndent=14)
     heading = ParagraphStyle("heading", parent=body, fontSize=17, leading=22, spaceBefore=12)
-    question_style = ParagraphStyle("question", parent=body, fontSize=10.5, spaceBefore=14)
+    question_style = ParagraphStyle("question", parent=body, spaceBefore=22.8)
 
     def answer_paragraphs(blocks: tuple[MarkdownBlock, ...], style: Any) -> list[Paragraph]:
         out: list[Paragraph] = []
@@ -221,9 +222,8 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
                 Paragraph(markup(parse_inline(p)), point, bulletText="\u2022")
                 for p in q["key_points"]
             ]
-            answers.append(
-                Paragraph(f"Q{number} <font size=8>{escape(q['id'])}</font>", question_style)
-            )
+            # the answer key restates the question under its number
+            answers.append(Paragraph(f"Q{number} <b>{question}</b>", question_style))
             answers += answer_paragraphs(parse_blocks(q["answer"]), body)
             # The same text the booklet prints after each answer: its references.
             cited = [references[key] for key in q.get("refs", ()) if key in references]
@@ -241,8 +241,8 @@ def run_reportlab(content_dir: Path, out: Path) -> int:
     doc = SimpleDocTemplate(
         str(out),
         pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
+        leftMargin=44 * mm,  # the booklet's margins: its measure
+        rightMargin=30 * mm,
         topMargin=22 * mm,
         bottomMargin=20 * mm,
         title=bank["title"],

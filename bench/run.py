@@ -126,7 +126,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case("reportlab 1-pass", _baseline("reportlab", "baseline.pdf")),
     Case("build booklet", _build("booklet"), "reportlab 1-pass", 1.3, "prepdeck.pdf.booklet"),
-    Case("build quiz", _build("quiz"), "reportlab 1-pass", None, "prepdeck.pdf.quiz"),
+    Case("build quiz", _build("quiz"), "reportlab 1-pass", 1.3, "prepdeck.pdf.quiz"),
     Case("build cards", _build("cards"), "reportlab 1-pass", None, "prepdeck.pdf.cards"),
     # The study page against the deck: both render every field's Markdown to HTML.
     Case("build site", _build("site"), "build anki", None, "prepdeck.site"),

@@ -202,7 +202,7 @@ def test_paper_choices_come_from_the_active_pdf_yaml(make_bank: MakeBank, tmp_pa
     code, _, err = run(*args, "--paper", "a5", env=env)
     assert code == 2
     assert "Invalid value for '--paper': 'a5' is not a paper in pdf.yaml" in err
-    assert "(choose from a4, letter)" in err
+    assert "(choose from a4, a6, avery-5371, index-3x5, letter)" in err
     assert not (tmp_path / "d").exists()
     styles = tmp_path / "styles"
     styles.mkdir()

@@ -525,8 +525,11 @@ def test_the_widest_table_allowed_prints_whole_on_any_paper(
     root = make_bank(basics__yaml=with_answer("Intro.\n\n" + _table(12, 3, " word" * 59)))
     styles = tmp_path / "styles"
     styles.mkdir()
+    # the narrowest text block pdf.yaml allows: 40 mm (80 mm of paper, 20 mm margins)
     (styles / "pdf.yaml").write_text(
-        "papers:\n  narrow: {width_mm: 80, height_mm: 200}\n", encoding="utf-8"
+        "papers:\n  narrow: {width_mm: 80, height_mm: 200}\n"
+        "page: {margin_left_mm: 20, margin_right_mm: 20}\n",
+        encoding="utf-8",
     )
     out = tmp_path / "dist"
     run = subprocess.run(

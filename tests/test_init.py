@@ -90,7 +90,7 @@ def test_validate_and_build_from_another_folder(
     names += ["k8s-security-cards.pdf", "k8s-security.html"]
     assert [Path(line.split("  ")[0]).name for line in stdout.splitlines()] == names
     assert f"styles:  {bank / 'styles'} over prepdeck's defaults" in stderr.splitlines()
-    assert "cards:   4 cards, 1 double-sided sheet (2 x 4 per side), a4" in stderr
+    assert "cards:   4 cards, 1 double-sided sheet (2 x 2 per side), a4" in stderr
     assert (content / "prepdeck.lock").is_file()
     assert not (elsewhere / "dist").exists() and not list(elsewhere.iterdir())
 
@@ -169,7 +169,7 @@ def test_schema_comments_point_at_schemas_init_wrote(bank: Path) -> None:
 def test_the_styles_validate_against_the_pdf_schema(bank: Path) -> None:
     settings, problems = read_yaml("pdf.yaml", [bank / "styles"], "pdf")
     assert problems == []
-    assert settings["cards"]["width_mm"] == 90  # the file sets knobs, not only comments
+    assert settings["cards"]["width_mm"] == 127  # the file sets knobs, not only comments
     assert "--pd-accent" in (bank / "styles/anki.css").read_text()
 
 

@@ -417,7 +417,7 @@ def test_a_merge_key_that_is_not_a_mapping_is_one_clear_error(make_bank: MakeBan
         ("sizes:\n  leading: .nan\n", "out-of-range", 2),
         ("papers:\n  a4: {width_mm: 0, height_mm: 0}\n", "out-of-range", 2),
         ("page:\n  margin_left_mm: 120\n  margin_right_mm: 120\n", "out-of-range", 1),
-        ("cards:\n  floor_size: -1\n", "out-of-range", 2),
+        ("cards:\n  front_size: -1\n", "out-of-range", 2),
         ("sizes:\n  body: 10\ncolors: [\n", "syntax", 4),
         ("- a4\n- letter\n", "top-level-type", 1),
         (b"sizes:\n  body: caf\xe9\n", "encoding", 2),

@@ -84,7 +84,7 @@ def test_a_style_file_with_only_comments_changes_nothing(tmp_path: Path) -> None
 
 
 def test_load_style_raises_every_problem(tmp_path: Path) -> None:
-    folder = style_dir(tmp_path, "sizes:\n  body: big\ncards:\n  floor_size: 0\n")
+    folder = style_dir(tmp_path, "sizes:\n  body: big\ncards:\n  front_size: 0\n")
     with pytest.raises(BuildError) as caught:
         load_style((folder,))
     assert [(p.line, p.column, p.rule) for p in caught.value.problems] == [
@@ -103,13 +103,13 @@ def test_numbers_take_the_fields_type(tmp_path: Path) -> None:
 def test_a_new_paper_is_a_paper(tmp_path: Path) -> None:
     folder = style_dir(tmp_path, "papers:\n  a5: {width_mm: 148, height_mm: 210}\n")
     style = load_style((folder,))
-    assert set(style.papers) == {"a4", "letter", "a5"}
+    assert set(style.papers) == {"a4", "letter", "a5", "index-3x5", "a6", "avery-5371"}
     assert style.paper_size("a5") == pytest.approx((148 * 72 / 25.4, 210 * 72 / 25.4))
 
 
 STYLE_KEYS = [
     "fonts", "body", "colors", "text", "sizes", "papers", "a5", "width_mm", "quiz",
-    "lines_min", "cards", "floor_size", "page", "booklet", "toc_questions", "x",
+    "lines_min", "cards", "front_size", "page", "booklet", "toc_questions", "x",
 ]  # fmt: skip
 overlay_values = st.recursive(
     st.one_of(

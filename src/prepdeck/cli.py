@@ -385,6 +385,39 @@ def rename(old: str, new: str, content_dir: Path) -> None:
 
 
 @cli.command()
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path), default="calibration.pdf")
+@paper_option
+@styles_option
+def calibrate(dest: Path, paper: str, style_dirs: tuple[Path, ...]) -> None:
+    """Write a one-sheet PDF that measures how far your printer shifts the backs
+    of double-sided pages; it says what to put in pdf.yaml's
+    cards.duplex_offset_x_mm and duplex_offset_y_mm.
+
+    \b
+    Example:
+        prepdeck calibrate calibration.pdf --paper letter
+    """
+    from prepdeck.errors import BuildError
+    from prepdeck.pdf.calibration import write_calibration
+    from prepdeck.pdf.common import make_kit
+
+    try:
+        kit = make_kit(style_dirs)
+        if paper not in kit.style.papers:
+            known = ", ".join(sorted(kit.style.papers))
+            raise click.BadParameter(
+                f"{paper!r} is not a paper in pdf.yaml (choose from {known})",
+                param_hint="'--paper'",
+            )
+        write_calibration(dest, kit, paper, _source_date_epoch())
+    except BuildError as exc:
+        _failed(exc.problems, "auto", "calibration sheet not written")
+    except OSError as exc:
+        raise click.ClickException(f"{dest}: {exc.strerror or exc}") from exc
+    click.echo(f"{dest}: print it double-sided, then read the numbers off the back")
+
+
+@cli.command()
 def rules() -> None:
     """List the validation rules that look across a bank, with what each checks.
 

@@ -103,6 +103,8 @@ class Bank:
     questions: tuple[Question, ...]
     # When the answers' claims were last checked (bank.yaml `reviewed:`, YYYY-MM-DD), or "".
     reviewed: str = ""
+    # Each output's own words about the bank (bank.yaml `blurbs:`): (output, Markdown).
+    blurbs: tuple[tuple[str, str], ...] = ()
     # The kinds of Anki note each question yields (bank.yaml `anki_notes:`, once
     # `cards:`), from ANKI_NOTES.
     anki_notes: tuple[str, ...] = DEFAULT_ANKI_NOTES
@@ -130,6 +132,11 @@ class Bank:
     def questions_in(self, tier: Tier | str) -> tuple[Question, ...]:
         tier_id = tier if isinstance(tier, str) else tier.id
         return tuple(q for q in self.questions if q.tier.id == tier_id)
+
+    def blurb(self, output: str) -> str:
+        """What `output` ("booklet", "quiz", "site") says about the bank: its blurb, else
+        the description."""
+        return dict(self.blurbs).get(output) or self.description
 
     def cited(self, question: Question) -> tuple[Reference, ...]:
         """The references `question` cites, in its order (keys the registry lacks are
@@ -216,6 +223,7 @@ def build_bank(
         author=bank_data.get("author", ""),
         license=bank_data.get("license", ""),
         reviewed=bank_data.get("reviewed", ""),
+        blurbs=tuple((str(k), str(v).strip()) for k, v in bank_data.get("blurbs", {}).items()),
         language=bank_data.get("language", "en"),
         tiers=tiers,
         topics=tuple(Topic(id=t["id"], name=t["name"]) for t in bank_data.get("topics", ())),

@@ -37,6 +37,9 @@ BANK_FIELDS = (
     Field("license"),
     Field("version"),
 )
+# bank.yaml `blurbs:`: each printed output's own words on its title page
+BLURB = Field("blurbs", "inline")
+BLURB_OUTPUTS = ("booklet", "quiz")
 # bank.yaml's lists whose entries are printed: the tier headings, the reference list
 ENTRY_FIELDS = {
     "tiers": (Field("name", faces=REGULAR_AND_BOLD),),

@@ -200,6 +200,22 @@ def pdf_consistency(data: dict[str, Any], where: schema.Located) -> list[Problem
         )
     page = data["page"]
     for name, paper in data["papers"].items():
+        sheet = paper.get("cards")
+        if sheet is not None:  # card stock: its cards must lie on it
+            gap = sheet.get("gap_mm", 0)
+            across = sheet["left_mm"] + sheet["cols"] * (sheet["width_mm"] + gap) - gap
+            down = sheet["top_mm"] + sheet["rows"] * (sheet["height_mm"] + gap) - gap
+            if across > paper["width_mm"] + 0.01 or down > paper["height_mm"] + 0.01:
+                problems.append(
+                    where.problem(
+                        ("papers", name, "cards"),
+                        "out-of-range",
+                        f'the cards grid of paper "{name}" reaches {across:g} x {down:g} mm, '
+                        f"past the {paper['width_mm']:g} x {paper['height_mm']:g} mm sheet",
+                        key=True,
+                    )
+                )
+            continue  # no margins: the booklet and the quiz do not print on card stock
         across = paper["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"]
         down = paper["height_mm"] - page["margin_top_mm"] - page["margin_bottom_mm"]
         if min(across, down) < MIN_PRINTABLE_MM:

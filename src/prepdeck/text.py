@@ -965,6 +965,29 @@ class MarkupStyle:
     code_font: str = "Courier"
     link_color: str = "#1a5fb4"
     font_runs: FontRuns | None = None
+    smart: bool = False  # curly quotes, apostrophes and dashes in text (never in code)
+
+
+_SMARTYPANTS_ATTR = -1
+
+
+def smarten(text: str, before: str = "") -> str:
+    """Typographer's quotes, apostrophes, en and em dashes (`--`, `---`) and ellipses
+    in prose, by smartypants (Unicode out, no entities).  `before` is the character
+    printed just before `text` (a code span's last, say), so a quote at the start of a
+    run turns the right way."""
+    import smartypants
+
+    global _SMARTYPANTS_ATTR
+    if _SMARTYPANTS_ATTR < 0:
+        attr = smartypants.Attr
+        _SMARTYPANTS_ATTR = attr.q | attr.D | attr.e | attr.u
+    if '"' not in text and "'" not in text and "--" not in text and "..." not in text:
+        return text  # most runs: nothing to change, and smartypants is not free
+    # a stand-in for the context: smartypants reads "<" as a tag's start
+    lead = "" if not before else " " if before.isspace() else "(" if before in "([{" else "x"
+    out: str = smartypants.smartypants(lead + text, _SMARTYPANTS_ATTR)
+    return out[len(lead) :]
 
 
 def _fallback_markup(text: str, kind: str, style: MarkupStyle) -> str:
@@ -1000,20 +1023,26 @@ def run_markup(
     return f"<font{attrs}>{escaped}</font>" if attrs else escaped
 
 
-def inline_markup(nodes: tuple[Inline, ...], style: MarkupStyle = MarkupStyle()) -> str:
+def inline_markup(
+    nodes: tuple[Inline, ...], style: MarkupStyle = MarkupStyle(), _last: list[str] | None = None
+) -> str:
     """reportlab `Paragraph` markup; all text escaped, so `<img>` prints as text."""
     parts: list[str] = []
+    last = [""] if _last is None else _last  # the last character set so far
     for node in nodes:
         if isinstance(node, Text):
-            parts.append(run_markup(node.text, style))
+            text = smarten(node.text, last[0]) if style.smart else node.text
+            parts.append(run_markup(text, style))
+            last[0] = node.text[-1:] or last[0]
         elif isinstance(node, Code):
             parts.append(run_markup(node.text, style, code=True))
+            last[0] = node.text[-1:] or last[0]
         elif isinstance(node, Strong):
-            parts.append(f"<b>{inline_markup(node.children, style)}</b>")
+            parts.append(f"<b>{inline_markup(node.children, style, last)}</b>")
         elif isinstance(node, Emphasis):
-            parts.append(f"<i>{inline_markup(node.children, style)}</i>")
+            parts.append(f"<i>{inline_markup(node.children, style, last)}</i>")
         elif isinstance(node, Link):
-            inner = inline_markup(node.children, style)
+            inner = inline_markup(node.children, style, last)
             if node.safe:
                 parts.append(
                     f'<a href="{_rl_attr(node.url)}" color="{_rl_attr(style.link_color)}">'
@@ -1023,4 +1052,5 @@ def inline_markup(nodes: tuple[Inline, ...], style: MarkupStyle = MarkupStyle())
                 parts.append(inner)
         else:
             parts.append("<br/>" if node.hard else " ")
+            last[0] = " "
     return "".join(parts)

@@ -22,11 +22,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from prepdeck.pdf.common import Kit
-from prepdeck.pdf.document import Marks, fit_text
+from prepdeck.pdf.document import Marks
 from prepdeck.pdf.fonts import draw_line, fit_line
 from prepdeck.pdf.rl_private import at_frame_top
 
 _FUZZ = 1e-6
+HANG_GAP = 9.0  # points between the text column and what hangs in a margin
 _TALL = 1e9  # the height a row is measured in: as tall as it needs
 
 
@@ -195,10 +196,13 @@ def _mark(canv: Canvas, marks: Marks, outline: Outline, x: float, top: float) ->
 
 
 class HeadingRow(Row):
-    """`Q12  question-id` on the left, a link on the right ("answer" and an arrow).
+    """A question's number hung in the left margin beside the row after it (the
+    question, set bold), and a link hung in the right margin: "answer" and an arrow,
+    or back to the question's page.  It takes no height of its own.
 
-    Drawing it records the page it landed on and adds its bookmark, so the contents
-    and the back links can name that page.
+    Drawing it records the page it landed on, the question's id for the page's
+    footer (where an author looks for it), and its bookmark, so the contents and the
+    back links can name that page.
     """
 
     def __init__(
@@ -209,6 +213,7 @@ class HeadingRow(Row):
         label: str,
         ident: str,
         outline: Outline | None,
+        first_size: float,
         link_key: str | None = None,
         link_text: str = "",
         back_key: str | None = None,
@@ -219,6 +224,7 @@ class HeadingRow(Row):
         self.label = label
         self.ident = ident
         self.outline = outline
+        self.first_size = first_size  # the font size of the next row's first line
         self.link_key = link_key
         self.link_text = link_text
         self.back_key = back_key  # link text then names the page `back_key` landed on
@@ -226,37 +232,37 @@ class HeadingRow(Row):
         self.keep_with_next = True
 
     def measure(self, width: float) -> float:
-        return self.kit.style.sizes.label * 1.45
+        return 0.0
 
     def draw(self, canv: Canvas, x: float, y: float, width: float) -> None:
         kit, sizes, body = self.kit, self.kit.style.sizes, self.kit.fonts.body
-        top = y + self.measure(width)
-        baseline = y + sizes.label * 0.4
+        baseline = y - self.first_size  # a paragraph's first baseline: its size below its top
         if self.outline is not None:
-            _mark(canv, self.marks, self.outline, x, top)
-        link = self.link_text
+            _mark(canv, self.marks, self.outline, x, y + sizes.label)
+            self.marks.note_id(canv, self.ident)
+        lines = [self.link_text] if self.link_text else []
         if self.back_key is not None and self.back_key in self.marks.pages:
-            link = f"{link} page {self.marks.pages[self.back_key]}"
+            lines.append(f"page {self.marks.pages[self.back_key]}")
         label_width = stringWidth(self.label, body.bold, sizes.label)
-        link_width = stringWidth(link, body.regular, sizes.small) if link else 0.0
-        room = width - label_width - link_width - 24
-        # one text object for the whole line: far cheaper than a drawString per run
-        text = canv.beginText(x, baseline)
+        # one text object for the whole heading: far cheaper than a drawString per run
+        text = canv.beginText(x - HANG_GAP - label_width, baseline)
         text.setFont(body.bold, sizes.label)
         text.setFillColor(kit.color("accent"))
         text.textOut(self.label)
-        text.setFont(body.regular, sizes.small)
-        text.setFillColor(kit.color("muted"))
-        text.textOut("  " + fit_text(self.ident, body.regular, sizes.small, room))
         target = self.link_key or self.back_key
-        if link and target:
-            text.setTextOrigin(x + width - link_width, baseline)
+        if lines and target:
+            link_x = x + width + HANG_GAP
+            text.setFont(body.regular, sizes.small)
             text.setFillColor(kit.color("link"))
-            text.textOut(link)
+            for i, line in enumerate(lines):
+                text.setTextOrigin(link_x, baseline - i * sizes.small * 1.3)
+                text.textOut(line)
+            link_width = max(stringWidth(line, body.regular, sizes.small) for line in lines)
+            bottom = baseline - (len(lines) - 1) * sizes.small * 1.3 - sizes.small * 0.4
             canv.linkRect(
                 "",
                 target,
-                (x + width - link_width - 2, y, x + width + 2, top),
+                (link_x - 2, bottom, link_x + link_width + 2, baseline + sizes.small + 2),
                 relative=1,
                 thickness=0,
             )
@@ -342,6 +348,14 @@ class Block(Flowable):  # type: ignore[misc]
         if not isinstance(rows, list):
             rows = self._rows = list(rows() if callable(rows) else rows)
         return rows
+
+    def remeasure(self, changed: Sequence[Row]) -> None:
+        """Measure these rows again (they have changed), keeping the others' heights."""
+        if self._measured_width < 0:
+            return
+        for i, row in enumerate(self.rows):
+            if any(row is c for c in changed):
+                self._heights[i] = row.measure(self._measured_width)
 
     def _measure(self, width: float) -> list[float]:
         if width != self._measured_width:

@@ -2,9 +2,10 @@
 answer key at the back; laid out in one pass.
 
 The contents come first in the file but are only known at the end, so:
-- every entry is exactly one line (cut with an ellipsis), so the number of contents
-  pages is known before layout; the front matter is numbered i, ii, ... and the body
-  from 1, so body page numbers do not depend on it;
+- every entry is wrapped at word boundaries (a hanging indent under its first
+  word, the page number on its last line) before layout, so the number of contents
+  pages is known; the front matter is numbered i, ii, ... and the body from 1, so
+  body page numbers do not depend on it;
 - each contents page draws a form XObject (`toc0`, `toc1`, ...) and gets its link
   rectangles while it is laid out; the forms' text, with the page numbers the layout
   recorded, is defined after the last page.
@@ -52,7 +53,7 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
     doc = Document(
         dest,
         kit=kit,
-        pagesize=kit.style.paper_size(options.paper),
+        pagesize=kit.style.document_paper(options.paper),
         meta=metadata(bank, "question booklet"),
         timestamp=options.timestamp,
         marks=marks,
@@ -68,7 +69,10 @@ def write_booklet(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult
 
     g = doc.geometry
     title = parts.title_flowables(
-        layout="Question booklet", how_to_use=kit.style.text.how_to_use, timestamp=options.timestamp
+        layout="Question booklet",
+        output="booklet",
+        how_to_use=kit.style.text.how_to_use,
+        timestamp=options.timestamp,
     )
     flowables: list[Flowable] = [
         KeepInFrame(g.frame_width, g.frame_height, [Spacer(1, g.frame_height * 0.1), *title]),
@@ -155,24 +159,50 @@ class Contents:
         self.size = sizes.toc
         self.line = round(sizes.toc * 1.6, 2)
         self.title_size = sizes.section
+        self.wrapped_line = round(sizes.toc * sizes.leading, 2)  # inside an entry
         self.title_height = sizes.section * 1.35 + 18
-        self.pages = self._paginate(entries)
         self.number_width = stringWidth("00000", kit.fonts.body.regular, self.size)
         labels = [e.label for e in entries if e.label] or ["Q0"]
         self.label_width = max(stringWidth(x, kit.fonts.body.bold, self.size) for x in labels) + 8
+        self.pages = self._paginate(entries)
 
-    def _paginate(self, entries: list[TocEntry]) -> list[list[tuple[TocEntry, float]]]:
-        """Each page's entries with their top offset; the arithmetic the layout uses."""
-        pages: list[list[tuple[TocEntry, float]]] = [[]]
+    def _x(self, entry: TocEntry) -> float:
+        """Where an entry's text starts: after its label, indented inside a section."""
+        return (0.0 if entry.level == 0 else 12.0) + (self.label_width if entry.label else 0.0)
+
+    def _room(self, entry: TocEntry) -> float:
+        room: float = self.width - self._x(entry) - self.number_width - 16
+        return room
+
+    def _lines(self, entry: TocEntry) -> list[str]:
+        """The entry's text broken at word boundaries to fit beside the page numbers
+        (a word longer than a line is cut with an ellipsis)."""
+        body, bold = self.kit.fonts.body, entry.level == 0
+        room = self._room(entry)
+        lines: list[str] = []
+        for word in entry.text.split():
+            joined = f"{lines[-1]} {word}" if lines else word
+            if lines and line_width(joined, body, self.size, bold=bold) <= room:
+                lines[-1] = joined
+            else:
+                lines.append(fit_line(word, body, self.size, room, bold=bold))
+        return lines or [""]
+
+    def _paginate(self, entries: list[TocEntry]) -> list[list[tuple[TocEntry, list[str], float]]]:
+        """Each page's entries, their lines and top offset; the arithmetic the layout
+        uses.  An entry is never split between pages."""
+        pages: list[list[tuple[TocEntry, list[str], float]]] = [[]]
         top = self.title_height
         for entry in entries:
+            lines = self._lines(entry)
             gap = self.line * 0.6 if entry.level == 0 and pages[-1] else 0.0
-            if top + gap + self.line > self.height:
+            height = self.line + (len(lines) - 1) * self.wrapped_line
+            if top + gap + height > self.height:
                 pages.append([])
                 top, gap = 0.0, 0.0
             top += gap
-            pages[-1].append((entry, top))
-            top += self.line
+            pages[-1].append((entry, lines, top))
+            top += height
         return pages
 
     def flowables(self) -> list[Flowable]:
@@ -200,10 +230,10 @@ class Contents:
                 self.height - self.title_height + 8,
             )
             canv.restoreState()
-        for entry, top in self.pages[index]:
-            bottom = self.height - top - self.line
+        for entry, lines, top in self.pages[index]:
+            bottom = self.height - top - self.line - (len(lines) - 1) * self.wrapped_line
             canv.linkRect(
-                "", entry.key, (0, bottom, self.width, bottom + self.line), relative=1, thickness=0
+                "", entry.key, (0, bottom, self.width, self.height - top), relative=1, thickness=0
             )
         canv.doForm(f"toc{index}")
 
@@ -217,8 +247,8 @@ class Contents:
             canv.beginForm(f"toc{index}")
             text = canv.beginText()
             leaders: list[tuple[float, float, float, float]] = []
-            for entry, top in lines:
-                self._entry(text, entry, self.height - top - self.line * 0.72, leaders)
+            for entry, wrapped, top in lines:
+                self._entry(text, entry, wrapped, self.height - top - self.line * 0.72, leaders)
             canv.drawText(text)
             if leaders:
                 canv.setStrokeColor(self.kit.color("muted"))
@@ -232,32 +262,33 @@ class Contents:
         self,
         text: Any,
         entry: TocEntry,
+        lines: list[str],
         baseline: float,
         leaders: list[tuple[float, float, float, float]],
     ) -> None:
         kit, body, size = self.kit, self.kit.fonts.body, self.size
         page = self.marks.pages.get(entry.key)
         number = str(page) if page is not None else ""
-        x = 0.0 if entry.level == 0 else 12.0
         bold = entry.level == 0
         if entry.label:
-            text.setTextOrigin(x, baseline)
+            text.setTextOrigin(0.0 if entry.level == 0 else 12.0, baseline)
             text.setFont(body.bold, size)
             text.setFillColor(kit.color("text"))
             text.textOut(entry.label)
-            x += self.label_width
-        room = self.width - x - self.number_width - 16
-        shown = fit_line(entry.text, body, size, room, bold=bold)
-        text.setTextOrigin(x, baseline)
+        x = self._x(entry)
         text.setFillColor(kit.color("accent" if entry.level == 0 else "text"))
-        text_out(text, shown, body, size, bold=bold)  # in the chain's faces
+        for i, line in enumerate(lines):  # a hanging indent: every line starts at x
+            if i:
+                baseline -= self.wrapped_line
+            text.setTextOrigin(x, baseline)
+            text_out(text, line, body, size, bold=bold)  # in the chain's faces
         number_x = self.width - stringWidth(number, body.regular, size)
         text.setTextOrigin(number_x, baseline)
         text.setFont(body.regular, size)
         text.setFillColor(kit.color("text"))
         text.textOut(number)
         # dots on a common grid, so they line up from one entry to the next
-        shown_width = line_width(shown, body, size, bold=bold)
+        shown_width = line_width(lines[-1], body, size, bold=bold)
         start = math.ceil((x + shown_width + 5) / LEADER_PITCH) * LEADER_PITCH
         end = number_x - 5
         if end > start:

@@ -172,6 +172,7 @@ class Kit:
             code_font=self.fonts.code.name,
             link_color=self.style.colors.link,
             font_runs=self._font_runs,
+            smart=True,
         )
 
     def _font_runs(self, kind: str, text: str) -> list[tuple[str, str]]:

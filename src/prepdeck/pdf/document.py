@@ -42,6 +42,12 @@ class Marks:
     # page number -> what its running header names, for pages a section started on
     headers: dict[int, str] = field(default_factory=dict)
 
+    # page number -> the ids of the questions that start on it, for its footer
+    ids: dict[int, list[str]] = field(default_factory=dict)
+
+    def note_id(self, canv: Canvas, ident: str) -> None:
+        self.ids.setdefault(int(canv.getPageNumber()), []).append(ident)
+
     def body_page(self, canv: Canvas) -> int:
         return int(canv.getPageNumber()) - self.front_pages
 
@@ -138,8 +144,14 @@ class Furniture:
         draw_line(canv, g.width - g.right, self.header_y, header, body, size, align="right")
         text = f"page {self.marks.body_page(canv)} of "
         canv.drawString(g.left, self.footer_y, text)
+        canv.saveState()
         canv.translate(g.left + stringWidth(text, face, size), self.footer_y)
         canv.doForm(TOTAL_PAGES_FORM)
+        canv.restoreState()
+        ids = self.marks.ids.get(int(canv.getPageNumber()))
+        if ids:  # for authors: the ids of the questions that start on this page
+            shown = fit_line(" · ".join(ids), body, size * 0.9, g.frame_width * 0.6)
+            draw_line(canv, g.width / 2, self.footer_y, shown, body, size * 0.9, align="centre")
         canv.restoreState()
 
     def _define_furniture(self, canv: Canvas) -> None:

@@ -3,9 +3,10 @@
 - paragraphs and list items: `Paragraph` from markup made by `prepdeck.text` (every
   run of text escaped first, then tagged), ragged right, no widows or orphans, long
   words split rather than run off the page;
-- code blocks: `XPreformatted` in the code font with Pygments' token colours; lines
-  longer than the frame are wrapped, the continuation marked with an arrow, and the
-  block splits across pages line by line;
+- code blocks: `XPreformatted` in the code font with Pygments' token colours, framed
+  so the block shows on paper; lines longer than the frame are wrapped, the
+  continuation marked with an arrow; a block splits across pages only with at least
+  `CODE_SPLIT_MIN` lines on each side, and its second part is headed "(continued)";
 - tables: `Table` with wrapped `Paragraph` cells and the header row repeated when
   the table splits;
 - images: `Image` at its size at 96 dpi, shrunk to fit the width and a share of the
@@ -21,6 +22,7 @@ small flowable that makes its reportlab flowable when it is first wrapped.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -51,6 +53,7 @@ from prepdeck.text import (
     Text,
     code_tokens,
     inline_markup,
+    plain,
     run_markup,
 )
 
@@ -64,6 +67,8 @@ TABLE_MAX_ROW = 0.6  # of the frame height: a taller row stacks the table too
 IMAGE_MAX_SCALE = 1.0  # never larger than the image at 96 dpi
 IMAGE_MAX_HEIGHT = 0.45  # of the frame height
 CODE_STYLE = "default"  # the Pygments style for token colours on paper
+CODE_SPLIT_MIN = 4  # lines a code block keeps on each side of a page break
+CODE_CONTINUED = "(continued)"  # heads the part of a code block after a page break
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "": TA_LEFT}
 
 
@@ -94,6 +99,84 @@ class AtWidth(Flowable):  # type: ignore[misc]
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         assert self._inner is not None, "wrapped before drawn"
         self._inner.drawOn(canvas, x, y, _sW)
+
+
+class CodeFlowable(Flowable):  # type: ignore[misc]
+    """A code block: `XPreformatted` lines made for the width it is wrapped at, split
+    only between lines and only with `CODE_SPLIT_MIN` lines on each side; the part
+    after a break opens with a muted "(continued)" line."""
+
+    def __init__(self, lines: Callable[[float], list[str]], style: ParagraphStyle, head: str):
+        super().__init__()
+        self._lines = lines  # width -> the block's lines of markup
+        self.style = style
+        self.head = head  # the "(continued)" line's markup
+        self._width = -1.0
+        self._inner: XPreformatted | None = None
+        self._made: list[str] = []
+
+    def _at(self, width: float) -> XPreformatted:
+        if self._inner is None or width != self._width:
+            self._made = self._lines(width)
+            self._inner = XPreformatted("\n".join(self._made), self.style)
+            self._width = width
+        return self._inner
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self._at(availWidth).wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self._at(availWidth)
+        lines = self._made
+        leading = self.style.leading
+        fits = int((availHeight - 2 * self.style.borderPadding) // leading)
+        first = min(fits, len(lines) - CODE_SPLIT_MIN)
+        if first < CODE_SPLIT_MIN:
+            return []  # the block moves to the next page whole
+        rest = [self.head, *lines[first:]]
+        return [_Fixed(lines[:first], self.style, self.head), _Fixed(rest, self.style, self.head)]
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        assert self._inner is not None, "wrapped before drawn"
+        self._inner.drawOn(canvas, x, y, _sW)
+
+
+class _Fixed(CodeFlowable):
+    """A part of a split code block: its lines are already cut for the width."""
+
+    def __init__(self, lines: list[str], style: ParagraphStyle, head: str) -> None:
+        super().__init__(lambda width: lines, style, head)
+
+
+class Balanced(Flowable):  # type: ignore[misc]
+    """A paragraph set in the narrowest width that keeps its number of lines, so a
+    two-line title breaks near its middle ("AI DevSecOps Specialist / Interview
+    Questions") instead of leaving one word on the last line."""
+
+    def __init__(self, paragraph: Paragraph) -> None:
+        super().__init__()
+        self.paragraph = paragraph
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        paragraph = self.paragraph
+        _, height = paragraph.wrap(availWidth, availHeight)
+        lines = len(paragraph.blPara.lines)
+        low, high = availWidth / 2, availWidth
+        if lines > 1:
+            while high - low > 1:  # the narrowest width that needs no more lines
+                middle = (low + high) / 2
+                paragraph.wrap(middle, availHeight)
+                if len(paragraph.blPara.lines) > lines:
+                    low = middle
+                else:
+                    high = middle
+            _, height = paragraph.wrap(high, availHeight)
+        self.width, self.height = availWidth, height
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.paragraph.drawOn(self.canv, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +221,8 @@ class Typesetter:
         self._images: dict[str, ImageData] = {}
         self.frame_height = frame_height
         self.sizes = kit.style.sizes
+        # the spacing scale: gaps are half a line of body text, or a multiple of it
+        self.step = round(self.sizes.body * self.sizes.leading / 2, 2)
         self._styles: dict[tuple[Any, ...], ParagraphStyle] = {}
 
     # -- styles --------------------------------------------------------------------
@@ -194,22 +279,38 @@ class Typesetter:
             indent = LIST_INDENT * depth
             if isinstance(block, MarkdownParagraph):
                 style = self.style(indent=indent)
-                # A paragraph that introduces a code block, table or image ("The build
-                # job:") never ends a page without the start of what it introduces.
-                introduces = i + 1 < len(blocks) and isinstance(
-                    blocks[i + 1], CodeBlock | MarkdownTable | MarkdownImage
+                # A paragraph that introduces what follows never ends a page without
+                # its start: one before a code block, table or image ("The build
+                # job:"), one that ends with a colon, and a bold run-in head.
+                introduces = i + 1 < len(blocks) and (
+                    isinstance(blocks[i + 1], CodeBlock | MarkdownTable | MarkdownImage)
+                    or is_lead_in(block.children)
                 )
                 yield Placed(
                     self.paragraph(block.children, style),
-                    2 if depth else 4,
+                    0 if depth else self.step,
                     keep_with_next=introduces,
                 )
             elif isinstance(block, MarkdownList):
-                yield from self._list(block, depth + 1)
+                placed = list(self._list(block, depth + 1))
+                last = block.items[-1][-1] if block.items and block.items[-1] else None
+                # a list whose last item leads into the block after the list
+                leads = (
+                    placed
+                    and i + 1 < len(blocks)
+                    and isinstance(last, MarkdownParagraph)
+                    and (
+                        is_lead_in(last.children)
+                        or isinstance(blocks[i + 1], CodeBlock | MarkdownTable | MarkdownImage)
+                    )
+                )
+                if leads:
+                    placed[-1] = dataclasses.replace(placed[-1], keep_with_next=True)
+                yield from placed
             elif isinstance(block, CodeBlock):
-                yield Placed(self.code(block), 5, indent, outset=CODE_PAD)
+                yield Placed(self.code(block), self.step + CODE_PAD, indent, outset=CODE_PAD)
             elif isinstance(block, MarkdownTable):
-                yield Placed(self.table(block), 6, indent)
+                yield Placed(self.table(block), self.step, indent)
             else:
                 yield from self.image(block, indent)
 
@@ -217,12 +318,18 @@ class Typesetter:
         style = self.style(indent=LIST_INDENT * depth)
         for i, item in enumerate(block.items):
             bullet: str | None = f"{block.start + i}." if block.ordered else BULLET
-            for child in item:
+            for j, child in enumerate(item):
                 if isinstance(child, MarkdownParagraph):
-                    yield Placed(self.paragraph(child.children, style, bullet=bullet), 2)
+                    # inside an item too, a lead-in stays with what it introduces
+                    introduces = j + 1 < len(item) and (
+                        not isinstance(item[j + 1], MarkdownParagraph | MarkdownList)
+                        or is_lead_in(child.children)
+                    )
+                    paragraph = self.paragraph(child.children, style, bullet=bullet)
+                    yield Placed(paragraph, 0, keep_with_next=introduces)
                 else:
                     if bullet is not None:  # an item that opens with a block: the bullet first
-                        yield Placed(Paragraph("", style, bulletText=bullet), 2, 0, True)
+                        yield Placed(Paragraph("", style, bulletText=bullet), 0, 0, True)
                     yield from self.blocks((child,), depth)
                 bullet = None
 
@@ -240,6 +347,8 @@ class Typesetter:
                 leading=round(size * 1.3, 2),
                 textColor=self.kit.color("text"),
                 backColor=self.kit.color("code_background"),
+                borderColor=self.kit.color("code_border"),
+                borderWidth=0.5,
                 borderPadding=CODE_PAD,
                 leftIndent=CODE_PAD,
                 rightIndent=CODE_PAD,
@@ -254,11 +363,12 @@ class Typesetter:
         char = stringWidth("M", style.fontName, style.fontSize)  # a monospaced face
         muted = self.kit.style.colors.muted
 
-        def make(width: float) -> Flowable:
+        def lines(width: float) -> list[str]:
             columns = max(8, int((width - 2 * CODE_PAD) // char))
-            return XPreformatted(code_markup(block, columns, self.kit, muted), style)
+            return code_markup(block, columns, self.kit, muted).split("\n")
 
-        return AtWidth(make)
+        head = run_markup(CODE_CONTINUED, self.kit.markup_style, color=muted, chain="code")
+        return CodeFlowable(lines, style, head)
 
     # -- tables ----------------------------------------------------------------------
 
@@ -381,9 +491,18 @@ class Typesetter:
                 hAlign="LEFT",
             )
 
-        yield Placed(AtWidth(make), 6, indent, keep_with_next=True)
+        yield Placed(AtWidth(make), self.step, indent, keep_with_next=True)
         caption = self.style(self.sizes.small, indent=0, color="muted", italic=True)
-        yield Placed(Paragraph(run_markup(image.alt, self.kit.markup_style), caption), 2, indent)
+        yield Placed(Paragraph(run_markup(image.alt, self.kit.markup_style), caption), 0, indent)
+
+
+def is_lead_in(nodes: tuple[Inline, ...]) -> bool:
+    """A paragraph that leads into what follows: it ends with a colon, or it is all
+    bold (a run-in head such as "**Fine-tuning your own model**")."""
+    shown = [n for n in nodes if not (isinstance(n, Text) and not n.text.strip())]
+    if shown and all(isinstance(n, Strong) for n in shown):
+        return True
+    return plain(nodes).rstrip().endswith(":")
 
 
 def code_markup(block: CodeBlock, columns: int, kit: Kit, muted: str) -> str:

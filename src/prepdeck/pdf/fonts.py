@@ -184,6 +184,9 @@ def check_fields(bank: Bank, fonts: FontSet) -> list[Problem]:
     bank_wide = ("<bank>", 1, 1)
     for field in printed.BANK_FIELDS:
         look(bank_wide, f"bank {field.key}", getattr(bank, field.key), field)
+    for output, blurb in bank.blurbs:
+        if output in printed.BLURB_OUTPUTS:
+            look(bank_wide, f"bank blurbs.{output}", blurb, printed.BLURB)
     entries = {"tiers": bank.tiers, "references": bank.references}
     for section, fields in printed.ENTRY_FIELDS.items():
         for index, entry in enumerate(entries[section]):

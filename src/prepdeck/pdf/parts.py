@@ -29,19 +29,20 @@ from prepdeck.pdf.blocks import (
 )
 from prepdeck.pdf.common import Kit, build_date, one_line
 from prepdeck.pdf.document import Marks
-from prepdeck.pdf.flow import BULLET, LIST_INDENT, Typesetter
+from prepdeck.pdf.flow import BULLET, LIST_INDENT, Balanced, Typesetter
 from prepdeck.pdf.fonts import drawable
 from prepdeck.text import Inline, Link, Text, is_safe_url, parse_blocks, parse_inline
 
 RIGHT_QUOTE, LEFT_QUOTE = "\u203a", "\u2039"  # single angle quotation marks
 ANSWER_LINK = f"answer {RIGHT_QUOTE}"
-BACK_LINK = f"{LEFT_QUOTE} question on"
+BACK_LINK = f"{LEFT_QUOTE} question"  # over "page 12"
 # prepdeck's own characters in headings and links; checked like content
 FURNITURE_TEXT = f"{ANSWER_LINK} {BACK_LINK} page · … {BULLET} Q0123456789"
 
 
 # the fields the booklet and the quiz print, in the face each starts in (glyph check)
-ANSWER_KEEP = 0.3  # answers shorter than this share of a page are never split
+OUTLINE_LENGTH = 120  # characters of a question in the bookmarks panel, cut between words
+ANSWER_KEEP = 0.22  # answers shorter than this share of a page are never split
 
 QuestionRows = Callable[[Question], list[Row]]
 
@@ -87,6 +88,7 @@ class Parts:
         self.sizes = sizes
         self.hint_box = Box(fill=kit.color("hint_background"), rule=kit.color("hint_rule"))
         self.typesetter = Typesetter(kit, content_dir, frame_height, bank.images)
+        self.step = self.typesetter.step  # the spacing scale's unit: half a line
         self.question_style = self.typesetter.style(sizes.question)
         self.body_style = self.typesetter.style(sizes.body)
         self.point_style = self.typesetter.style(sizes.body, indent=LIST_INDENT)
@@ -111,8 +113,8 @@ class Parts:
 
     def outline_title(self, q: Question) -> str:
         text = drawable(one_line(q), self.kit.fonts, self.kit.fonts.body.regular)
-        if len(text) > 90:
-            text = text[:89].rstrip() + "…"
+        if len(text) > OUTLINE_LENGTH:  # cut at a word boundary
+            text = text[: OUTLINE_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
         return f"{q.label}  {text}"
 
     def question_heading(self, q: Question, *, space_before: float = 0.0) -> HeadingRow:
@@ -122,6 +124,7 @@ class Parts:
             label=q.label,
             ident=q.id,
             outline=Outline(question_key(q), self.outline_title(q), 1),
+            first_size=self.sizes.question,
             link_key=answer_key(q),
             link_text=ANSWER_LINK,
             space_before=space_before,
@@ -134,6 +137,7 @@ class Parts:
             label=q.label,
             ident=q.id,
             outline=Outline(answer_key(q)),
+            first_size=self.sizes.question,
             back_key=question_key(q),
             link_text=BACK_LINK,
             space_before=space_before,
@@ -212,7 +216,8 @@ class Parts:
             out: list[Row] = [self.answer_key_heading()] if first else []
             if tier:
                 out.append(self.answer_tier_heading(tier, count))
-            return [*out, self.answer_heading(q), *rows(q)]
+            # the question restated under its number, so nobody flips back
+            return [*out, self.answer_heading(q), self.question_text(q), *rows(q)]
 
         gap = self.kit.style.page.question_gap
         out: list[Flowable] = []
@@ -229,23 +234,20 @@ class Parts:
         paragraph = self.typesetter.paragraph(
             parse_inline(q.question), self.question_style, bold=True
         )
-        return FlowRow(paragraph, space_before=1)
+        return FlowRow(paragraph)
 
     def hint(self, q: Question) -> FlowRow:
         accent = self.kit.style.colors.accent
         lead = f'<b><font color="{accent}">Hint</font></b> '
         paragraph = self.typesetter.paragraph(parse_inline(q.hint), self.body_style, lead=lead)
-        return FlowRow(paragraph, box=self.hint_box, space_before=6)
+        return FlowRow(paragraph, box=self.hint_box, space_before=self.step)
 
     def key_points(self, q: Question) -> list[Row]:
         if not q.key_points:
             return []
-        rows: list[Row] = [self.label("KEY POINTS", space_before=7)]
+        rows: list[Row] = [self.label("KEY POINTS", space_before=self.step)]
         rows.extend(
-            FlowRow(
-                self.typesetter.paragraph(parse_inline(point), self.point_style, bullet=BULLET),
-                space_before=1.5,
-            )
+            FlowRow(self.typesetter.paragraph(parse_inline(point), self.point_style, bullet=BULLET))
             for point in q.key_points
         )
         return rows
@@ -266,18 +268,20 @@ class Parts:
         refs = self.bank.cited(q)
         if not refs:
             return []
-        rows: list[Row] = [self.label("FURTHER READING", space_before=6)]
+        rows: list[Row] = [self.label("FURTHER READING", space_before=self.step)]
         for ref in refs:
             nodes: tuple[Inline, ...] = (Link(ref.url, (Text(ref.title),)),)
             if is_safe_url(ref.url):  # a link that will not be clickable is not printed
                 nodes += (Text(" " + ref.url),)
             paragraph = self.typesetter.paragraph(nodes, self.point_style, bullet=BULLET)
-            rows.append(FlowRow(paragraph, space_before=1))
+            rows.append(FlowRow(paragraph))
         return rows
 
     # -- title page ------------------------------------------------------------------
 
-    def title_flowables(self, *, layout: str, how_to_use: str, timestamp: int) -> list[Flowable]:
+    def title_flowables(
+        self, *, layout: str, output: str, how_to_use: str, timestamp: int
+    ) -> list[Flowable]:
         """Title, version, build date, selection, counts per tier, how to use, licence."""
         kit, bank, sizes = self.kit, self.bank, self.sizes
         esc = kit.escape
@@ -292,7 +296,7 @@ class Parts:
         if bank.reviewed:  # a YYYY-MM-DD date (the schema's date-format)
             facts.insert(1, f"claims checked {bank.reviewed}")
         out: list[Flowable] = [
-            Paragraph(esc(bank.title), title),
+            Balanced(Paragraph(esc(bank.title), title)),
             Paragraph(esc(layout), subtitle),
             Paragraph(esc(" · ".join(facts)), self.body_paragraph),
             Spacer(1, 14),
@@ -309,8 +313,9 @@ class Parts:
                 )
             )
             out.append(Spacer(1, 6))
-        if bank.description:
-            out.append(Paragraph(kit.markup(bank.description), self.body_paragraph))
+        blurb = bank.blurb(output)  # this output's own words, else the description
+        if blurb:
+            out.append(Paragraph(kit.markup(blurb), self.body_paragraph))
             out.append(Spacer(1, 12))
         out.append(Paragraph("Questions per tier", heading))
         out.append(self._counts_table())

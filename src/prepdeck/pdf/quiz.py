@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from prepdeck.artifacts import BuildOptions, WriterResult, count
 from prepdeck.model import Bank, Question
-from prepdeck.pdf.blocks import Row, RuledLines
+from prepdeck.pdf.blocks import Block, Row, RuledLines
 from prepdeck.pdf.common import check_printable, make_kit, metadata
 from prepdeck.pdf.document import Document, Marks
 from prepdeck.pdf.parts import ANSWER_KEEP, Parts, by_tier, printed_texts
@@ -26,7 +26,7 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
     doc = Document(
         dest,
         kit=kit,
-        pagesize=kit.style.paper_size(options.paper),
+        pagesize=kit.style.document_paper(options.paper),
         meta=metadata(bank, "self-quiz"),
         timestamp=options.timestamp,
         marks=marks,
@@ -45,7 +45,10 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         return max(quiz.lines_min, min(quiz.lines_max, len(q.key_points) + 2))
 
     flowables: list[Flowable] = parts.title_flowables(
-        layout="Self-quiz", how_to_use=kit.style.text.quiz_how_to_use, timestamp=options.timestamp
+        layout="Self-quiz",
+        output="quiz",
+        how_to_use=kit.style.text.quiz_how_to_use,
+        timestamp=options.timestamp,
     )
     flowables.append(Spacer(1, 10))
     sections = by_tier(bank)
@@ -60,14 +63,16 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         return [
             parts.hint(q),
             *parts.key_points(q),
-            parts.label("MODEL ANSWER", space_before=7),
+            parts.label("MODEL ANSWER", space_before=parts.step),
             *parts.answer(q),
             *parts.references(q),
         ]
 
-    flowables += parts.question_blocks(
-        sections, question, keep_limit=frame_height, tier_gap=gap * 2.5
-    )
+    blocks = parts.question_blocks(sections, question, keep_limit=frame_height, tier_gap=gap * 2)
+    width = doc.geometry.frame_width
+    opening = sum(_height(f, width, frame_height) for f in flowables)
+    fill_pages(blocks, opening, width, frame_height, line_gap)
+    flowables += blocks
     if sections:
         flowables.append(PageBreak())
     flowables += parts.answer_blocks(sections, answer, keep_limit=frame_height * ANSWER_KEEP)
@@ -77,3 +82,48 @@ def write_quiz(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
             f"{count(len(bank.questions), 'question')}, {count(pages, 'page')}, {options.paper}"
         ]
     )
+
+
+def _height(flowable: Flowable, width: float, frame_height: float) -> float:
+    """What a flowable takes of a frame, its space before and after included."""
+    height: float = flowable.wrap(width, frame_height)[1]
+    spaces: float = flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return height + spaces
+
+
+def fill_pages(
+    blocks: list[Flowable], opening: float, width: float, frame_height: float, gap: float
+) -> None:
+    """Spread each page's spare height over its questions as more ruled lines, so
+    no page of questions ends with a blank band (the last page excepted).
+
+    Pages are planned the way the frame fills them: a question moves whole to the
+    next page when it does not fit, and the space before a block at the top of a
+    page is dropped.  A question taller than a page (rare) ends the plan of its page.
+    """
+    pages: list[tuple[list[Block], float]] = []  # each page's questions, the height used
+    page: list[Block] = []
+    used = opening
+    for block in blocks:
+        if not isinstance(block, Block):
+            continue
+        height = block.wrap(width, frame_height)[1]
+        space = block.getSpaceBefore() if used > 0 else 0.0
+        if used > 0 and used + space + height > frame_height + 1e-6:
+            pages.append((page, used))
+            page, used, space = [], 0.0, 0.0
+        if height > frame_height:  # it splits: the page it ends on is not planned
+            pages.append((page, frame_height))
+            page, used = [], frame_height
+            continue
+        page.append(block)
+        used += space + height
+    for planned, used in pages:  # not the last page: it ends the questions
+        spare = frame_height - used
+        ruled = [row for block in planned for row in block.rows if isinstance(row, RuledLines)]
+        if not ruled:
+            continue
+        for i in range(int((spare - 0.5) // gap)):
+            ruled[i % len(ruled)].count += 1
+        for block in planned:
+            block.remeasure(ruled)

@@ -35,6 +35,7 @@ class Colors:
     writing_lines: str
     crop_marks: str
     code_background: str
+    code_border: str
     table_header: str
 
 
@@ -62,9 +63,23 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class CardSheet:
+    """Card stock's grid: where each card is on the sheet."""
+
+    cols: int
+    rows: int
+    width_mm: float
+    height_mm: float
+    left_mm: float
+    top_mm: float
+    gap_mm: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Paper:
     width_mm: float
     height_mm: float
+    cards: CardSheet | None = None  # card stock: it prints the cards layout only
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +101,12 @@ class Cards:
     padding_mm: float
     front_size: float
     back_size: float
-    floor_size: float
+    header_size: float
+    tier_band_mm: float
+    tier_colors: tuple[str, ...]
+    layout: str  # "duplex" or "fold"
+    duplex_offset_x_mm: float
+    duplex_offset_y_mm: float
     crop_mark_mm: float
     crop_gap_mm: float
 
@@ -96,6 +116,7 @@ class Texts:
     how_to_use: str
     quiz_how_to_use: str
     cards_how_to_use: str
+    cards_fold_how_to_use: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +143,23 @@ class PdfStyle:
             ) from None
         return size.width_mm * MM, size.height_mm * MM
 
+    def document_paper(self, paper: str) -> tuple[float, float]:
+        """(width, height) of a paper the booklet and the quiz can print on: not card
+        stock."""
+        size = self.paper_size(paper)
+        if self.papers[paper].cards is not None:
+            sheets = ", ".join(sorted(k for k, v in self.papers.items() if v.cards is None))
+            raise BuildError(
+                [
+                    Problem(
+                        "<options>", 1, 1, "pdf-paper",
+                        f"paper {paper!r} is card stock (it has a cards grid): it prints the "
+                        f"cards layout only (--target cards); the booklet and quiz use {sheets}",
+                    )
+                ]
+            )  # fmt: skip
+        return size
+
 
 _T = TypeVar("_T")
 
@@ -140,12 +178,20 @@ def _typed(cls: type[_T], data: Mapping[str, Any]) -> _T:
         elif dataclasses.is_dataclass(hint):
             values[field.name] = _typed(hint, value)  # type: ignore[arg-type]
         elif field.name == "papers":
-            values[field.name] = {str(k): _typed(Paper, v) for k, v in value.items()}
+            values[field.name] = {str(k): _paper(v) for k, v in value.items()}
+        elif field.name == "tier_colors":
+            values[field.name] = tuple(str(c) for c in value)
         elif hint is float or hint is int:
             values[field.name] = hint(value)
         else:
             values[field.name] = value
     return cls(**values)
+
+
+def _paper(data: Mapping[str, Any]) -> Paper:
+    sheet = data.get("cards")
+    cards = None if sheet is None else _typed(CardSheet, sheet)
+    return Paper(float(data["width_mm"]), float(data["height_mm"]), cards)
 
 
 def load_style(style_dirs: Sequence[Path] = ()) -> PdfStyle:

@@ -101,6 +101,11 @@ def _fields(content: Content, needs_look: Callable[[str], bool]) -> Iterator[_Fi
         for field in printed.BANK_FIELDS:
             if isinstance(value := data.get(field.key), str) and needs_look(value):
                 yield _Field(bank, (field.key,), value, field)
+        blurbs = data.get("blurbs")
+        blurbs = blurbs if isinstance(blurbs, dict) else {}
+        for output in printed.BLURB_OUTPUTS:
+            if isinstance(value := blurbs.get(output), str) and needs_look(value):
+                yield _Field(bank, ("blurbs", output), value, printed.BLURB)
         for section, fields in printed.ENTRY_FIELDS.items():
             for index, entry in content.bank_entries(section):
                 for field in fields:
