@@ -20,6 +20,7 @@ import click
 from prepdeck import __version__
 from prepdeck.cli_options import (
     build_options,
+    calibrate_options,
     content_argument,
     format_option,
     init_options,
@@ -385,9 +386,7 @@ def rename(old: str, new: str, content_dir: Path) -> None:
 
 
 @cli.command()
-@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path), default="calibration.pdf")
-@paper_option
-@styles_option
+@calibrate_options
 def calibrate(dest: Path, paper: str, style_dirs: tuple[Path, ...]) -> None:
     """Write a one-sheet PDF that measures how far your printer shifts the backs
     of double-sided pages; it says what to put in pdf.yaml's
@@ -400,6 +399,7 @@ def calibrate(dest: Path, paper: str, style_dirs: tuple[Path, ...]) -> None:
     from prepdeck.errors import BuildError
     from prepdeck.pdf.calibration import write_calibration
     from prepdeck.pdf.common import make_kit
+    from prepdeck.pipeline import source_date_epoch
 
     try:
         kit = make_kit(style_dirs)
@@ -409,7 +409,7 @@ def calibrate(dest: Path, paper: str, style_dirs: tuple[Path, ...]) -> None:
                 f"{paper!r} is not a paper in pdf.yaml (choose from {known})",
                 param_hint="'--paper'",
             )
-        write_calibration(dest, kit, paper, _source_date_epoch())
+        write_calibration(dest, kit, paper, _timestamp(lambda: source_date_epoch(os.environ)))
     except BuildError as exc:
         _failed(exc.problems, "auto", "calibration sheet not written")
     except OSError as exc:

@@ -205,3 +205,10 @@ init_options = options(
     ),
     click.option("--title", metavar="TEXT", help="The bank's title. Default: from the slug."),
 )
+calibrate_options = options(
+    click.argument(
+        "dest", type=click.Path(dir_okay=False, path_type=Path), default="calibration.pdf"
+    ),
+    paper_option,
+    styles_option,
+)
