@@ -26,6 +26,7 @@ from prepdeck.release import (
     ReleaseError,
     previous_release_tag,
     release,
+    release_timestamp,
 )
 from prepdeck.targets import REGISTRY, TARGETS
 from prepdeck.validate import validate_content
@@ -423,3 +424,19 @@ def test_cli_release_json_is_one_document_whether_it_fails_or_not(
     assert code == 0 and document["problems"] == [] and len(document["artifacts"]) == len(TARGETS)
     assert {a["target"] for a in document["artifacts"]} == set(TARGETS)
     assert document["tag"] == "v1.0.0" and document["release_notes"].endswith(NOTES)
+
+
+def test_the_release_time_is_source_date_epoch_else_the_commits(tmp_path: Path) -> None:
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    with pytest.raises(ReleaseError, match="set SOURCE_DATE_EPOCH"):
+        release_timestamp(folder, {})  # not a git checkout, and no SOURCE_DATE_EPOCH
+    assert release_timestamp(folder, {"SOURCE_DATE_EPOCH": "1767225600"}) == 1767225600
+    with pytest.raises(pipeline.RequestError):
+        release_timestamp(folder, {"SOURCE_DATE_EPOCH": "yesterday"})
+    (folder / "bank.yaml").write_text("x: 1\n", encoding="utf-8")
+    shared_git(folder, "init", "-q")
+    shared_git(folder, "add", "-A")
+    shared_git(folder, "commit", "-qm", "first", epoch=1700000000)
+    assert release_timestamp(folder, {}) == 1700000000
+    assert release_timestamp(folder, {"SOURCE_DATE_EPOCH": "1767225601"}) == 1767225601

@@ -10,93 +10,33 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, cast
+from typing import Any, NoReturn, cast
 
 import click
 
 from prepdeck import __version__
-from prepdeck.report import FORMATS
-from prepdeck.schemas import DOCUMENT_KINDS
-from prepdeck.targets import REGISTRY, TARGETS
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def content_argument(func: F) -> F:
-    return click.argument(
-        "content_dir",
-        default="content",
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-    )(func)
-
-
-def format_option(func: F) -> F:
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(FORMATS),
-        default="auto",
-        show_default=True,
-        help="How to print problems; auto is github inside GitHub Actions, else text.",
-    )(func)
+from prepdeck.cli_options import (
+    build_options,
+    calibrate_options,
+    content_argument,
+    format_option,
+    init_options,
+    preview_options,
+    release_options,
+    schema_options,
+    stats_options,
+    strict_option,
+    styles_option,
+)
+from prepdeck.targets import TARGETS
 
 
-def strict_option(func: F) -> F:
-    return click.option("--strict", is_flag=True, help="Treat warnings as errors.")(func)
-
-
-def out_option(func: F) -> F:
-    return click.option(
-        "--out",
-        "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default="dist",
-        show_default=True,
-        help="Where the artifacts go.",
-    )(func)
-
-
-def paper_option(func: F) -> F:
-    return click.option(
-        "--paper",
-        metavar="NAME",
-        default="a4",
-        show_default=True,
-        help="Paper size of every PDF layout: a name under papers: in pdf.yaml "
-        "(a4 and letter by default; a style folder can add more).",
-    )(func)
-
-
-def styles_option(func: F) -> F:
-    return click.option(
-        "--styles",
-        "style_dirs",
-        multiple=True,
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="A style folder over the defaults (repeatable). Default: the bank's own "
-        "styles/ beside CONTENT_DIR (CONTENT_DIR/../styles), if it exists.",
-    )(func)
-
-
-def jobs_option(func: F) -> F:
-    return click.option(
-        "-j",
-        "--jobs",
-        type=click.IntRange(min=1),
-        metavar="N",
-        help="Build up to N artifacts at once, each in its own process "
-        "(default: the usable cores; 1 builds them one after another here).",
-    )(func)
-
-
-def quiet_option(func: F) -> F:
-    return click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")(func)
-
-
-def _use_color() -> bool:
-    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+def _echo(lines: Sequence[str], *, err: bool = False) -> None:
+    for line in lines:
+        click.echo(line, err=err)
 
 
 def _print_problems(problems: Sequence[Any], output_format: str, *, quiet: bool = False) -> None:
@@ -105,8 +45,9 @@ def _print_problems(problems: Sequence[Any], output_format: str, *, quiet: bool 
     if output_format == "json":
         click.echo(report.format_problems(problems, "json"))
         return
+    color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
     if problems:
-        click.echo(report.format_problems(problems, output_format, color=_use_color()))  # type: ignore[arg-type]
+        click.echo(report.format_problems(problems, output_format, color=color))  # type: ignore[arg-type]
     if problems and not quiet:
         click.echo(report.summary(problems), err=True)
 
@@ -128,33 +69,37 @@ def _failed(problems: Sequence[Any], output_format: str, what: str) -> NoReturn:
     sys.exit(1)
 
 
-class _Progress:
-    """A line per artifact as it is done (on a terminal, unless --quiet), with its
-    time under --verbose; builds in parallel finish in any order."""
-
-    def __init__(self, targets: Sequence[str], *, show: bool, verbose: bool) -> None:
-        self.total = len(targets)
-        self.done = 0
-        self.show = show
-        self.verbose = verbose
-        self.seconds: dict[str, float] = {}
-
-    def started(self, target: str) -> None:
-        pass
-
-    def finished(self, target: str, seconds: float) -> None:
-        self.done += 1
-        self.seconds[target] = seconds
-        if self.show:
-            click.echo(f"[{self.done}/{self.total}] {target} built in {seconds:.2f} s", err=True)
-
-
 def _show_progress(quiet: bool) -> bool:
     return sys.stderr.isatty() and not quiet and os.environ.get("CI") is None
 
 
-def _usage_error(exc: Any) -> NoReturn:
-    raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'")
+def _timestamp(read: Callable[[], int]) -> int:
+    """SOURCE_DATE_EPOCH or what stands in for it: a bad value is a usage error."""
+    from prepdeck.errors import PrepdeckError
+    from prepdeck.pipeline import RequestError
+
+    try:
+        return read()
+    except RequestError as exc:
+        raise click.UsageError(str(exc)) from None
+    except PrepdeckError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _building(unchanged: str) -> Iterator[None]:
+    """A bad request is a usage error on its option; SIGTERM stops like Ctrl-C."""
+    from prepdeck.artifacts import Terminated, terminate_like_interrupt
+    from prepdeck.pipeline import RequestError
+
+    try:
+        with terminate_like_interrupt():
+            yield
+    except RequestError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
+    except Terminated:
+        click.echo(f"terminated; {unchanged}", err=True)
+        sys.exit(128 + signal.SIGTERM)
 
 
 def _validated(
@@ -217,46 +162,7 @@ def validate(
 
 @cli.command()
 @content_argument
-@out_option
-@click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    type=click.Choice(TARGETS),
-    help="Build only this artifact (repeatable): "
-    + "; ".join(f"{t.name}, {t.description}" for t in REGISTRY.values())
-    + ". Default: all of them.",
-)
-@paper_option
-@click.option("--tier", "tiers", multiple=True, metavar="ID", help="Only these tiers (repeatable).")
-@click.option(
-    "--topic", "topics", multiple=True, metavar="TOPIC", help="Only these topics (repeatable)."
-)
-# --topic's old name, kept working but out of --help: release's --tag is a git tag
-@click.option("--tag", "old_topics", multiple=True, hidden=True)
-@styles_option
-@click.option(
-    "--locked",
-    is_flag=True,
-    help="Fail instead of updating the lock file when content changed (for CI and releases).",
-)
-@click.option(
-    "--allow-notetype-change",
-    is_flag=True,
-    help="Accept an Anki note type whose fields or templates differ from the lock's "
-    '(with a major version bump; users must import with "Merge note types").',
-)
-@click.option(
-    "--new-lock",
-    is_flag=True,
-    help="Start a new lock file although git shows the bank was built before (every note "
-    "gets a new time, so Anki's next import replaces users' tags).",
-)
-@jobs_option
-@format_option
-@strict_option
-@quiet_option
-@click.option("-v", "--verbose", is_flag=True, help="Also say how long each artifact took.")
+@build_options
 def build(
     content_dir: Path,
     out_dir: Path,
@@ -287,8 +193,8 @@ def build(
         prepdeck build --target booklet --paper letter --tier beginner
     """
     from prepdeck import pipeline
-    from prepdeck.artifacts import Terminated, terminate_like_interrupt
     from prepdeck.build import usable_cores
+    from prepdeck.report import Progress, artifact_lines, build_lines, time_lines
     from prepdeck.style_folders import describe
 
     request = pipeline.Request(
@@ -299,25 +205,23 @@ def build(
         topics=topics + old_topics,
         strict=strict,
     )
-    progress = _Progress(request.targets, show=_show_progress(quiet), verbose=verbose)
-    try:
-        with terminate_like_interrupt():
-            outcome = pipeline.run(
-                content_dir,
-                request,
-                out_dir=out_dir,
-                timestamp=_source_date_epoch(),
-                update_lock=not locked,
-                allow_notetype_change=allow_notetype_change,
-                new_lock=new_lock,
-                jobs=jobs or usable_cores(),
-                progress=progress,
-            )
-    except pipeline.RequestError as exc:
-        _usage_error(exc)
-    except Terminated:
-        click.echo("terminated; no artifact was changed", err=True)
-        sys.exit(128 + signal.SIGTERM)
+    show = _show_progress(quiet)
+    progress = Progress(
+        len(request.targets), (lambda line: click.echo(line, err=True)) if show else None
+    )
+    timestamp = _timestamp(lambda: pipeline.source_date_epoch(os.environ))
+    with _building("no artifact was changed"):
+        outcome = pipeline.run(
+            content_dir,
+            request,
+            out_dir=out_dir,
+            timestamp=timestamp,
+            update_lock=not locked,
+            allow_notetype_change=allow_notetype_change,
+            new_lock=new_lock,
+            jobs=jobs or usable_cores(),
+            progress=progress,
+        )
     if not outcome.ok:
         built = outcome.bank is not None  # valid content, but the build failed
         _failed(outcome.problems, output_format, "build failed; no artifact was changed" * built)
@@ -327,44 +231,16 @@ def build(
         _print_problems(outcome.problems, output_format, quiet=quiet)
     if quiet:
         return
-    if verbose and not progress.show:  # the progress lines had the times already
-        for target, seconds in progress.seconds.items():
-            click.echo(f"{target}: built in {seconds:.2f} s", err=True)
-    labelled = [("styles", describe(outcome.style_dirs))]
-    labelled += [(a.target, line) for a in outcome.artifacts for line in a.report]
-    width = max(len(label) for label, _ in labelled) + 1
-    for label, line in labelled:
-        click.echo(f"{label + ':':<{width}} {line}", err=True)
+    if verbose and not show:  # the progress lines had the times already
+        _echo(time_lines(progress.seconds), err=True)
+    _echo(build_lines(describe(outcome.style_dirs), outcome.artifacts), err=True)
     if output_format != "json":
-        _echo_artifacts(outcome.artifacts)
-
-
-def _echo_artifacts(artifacts: Sequence[Any]) -> None:
-    from prepdeck.report import artifact_lines
-
-    for line in artifact_lines(artifacts):
-        click.echo(line)
-
-
-def _source_date_epoch() -> int:
-    from prepdeck.pipeline import RequestError, source_date_epoch
-
-    try:
-        return source_date_epoch(os.environ)
-    except RequestError as exc:
-        raise click.UsageError(str(exc)) from None
+        _echo(artifact_lines(outcome.artifacts))
 
 
 @cli.command()
 @content_argument
-@styles_option
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Port on 127.0.0.1; 0 picks a free one.",
-)
+@preview_options
 def preview(content_dir: Path, style_dirs: tuple[Path, ...], port: int) -> None:
     """Serve the study page on 127.0.0.1 and rebuild it whenever a file changes.
 
@@ -377,45 +253,23 @@ def preview(content_dir: Path, style_dirs: tuple[Path, ...], port: int) -> None:
         prepdeck preview content
         prepdeck preview content --port 8000
     """
-    import signal
-
     from prepdeck.preview import Preview, Snapshot
 
     def built(snapshot: Snapshot) -> None:
-        click.echo(snapshot.summary, err=True)
-        if not snapshot.ok:
-            for problem in snapshot.problems:
-                click.echo(f"  {problem}", err=True)
+        _echo(snapshot.report, err=True)
 
     try:
         server = Preview(content_dir, style_dirs=style_dirs or None, port=port, on_build=built)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)  # a service manager's stop is a Ctrl-C too
     click.echo(f"Serving {content_dir} at {server.url} (Ctrl-C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    server.serve_until_stopped()
     click.echo("preview stopped", err=True)
 
 
 @cli.command()
 @content_argument
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="A readable table, or JSON for scripts.",
-)
+@stats_options
 def stats(content_dir: Path, output_format: str) -> None:
     """Count questions per tier and per topic, and show the most cited references.
 
@@ -423,28 +277,15 @@ def stats(content_dir: Path, output_format: str) -> None:
     Example:
         prepdeck stats content --format json
     """
-    import json
-
     from prepdeck import stats as stats_module
 
-    bank = _validated(content_dir, "text", False, quiet=True).bank
-    result = stats_module.compute(bank)
-    if output_format == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(stats_module.render_text(result))
+    result = stats_module.compute(_validated(content_dir, "text", False, quiet=True).bank)
+    render = stats_module.render_json if output_format == "json" else stats_module.render_text
+    click.echo(render(result))
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(DOCUMENT_KINDS), default="tier")
-@click.option(
-    "--write",
-    "write_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Write every schema (" + ", ".join(f"{k}.schema.json" for k in DOCUMENT_KINDS) + ") into "
-    "DIR instead of printing one, replacing older copies.",
-)
+@schema_options
 @click.pass_context
 def schema(ctx: click.Context, kind: str, write_dir: Path | None) -> None:
     """Print the JSON Schema of bank.yaml, of a tier file, or of pdf.yaml.
@@ -480,18 +321,7 @@ def schema(ctx: click.Context, kind: str, write_dir: Path | None) -> None:
 
 
 @cli.command()
-@click.argument(
-    "directory",
-    default=".",
-    type=click.Path(file_okay=False, path_type=Path),
-)
-@click.option(
-    "--slug",
-    metavar="SLUG",
-    help="The bank's slug (kebab-case): its file names and Anki identity. "
-    "Default: from the folder's name.",
-)
-@click.option("--title", metavar="TEXT", help="The bank's title. Default: from the slug.")
+@init_options
 def init(directory: Path, slug: str | None, title: str | None) -> None:
     """Start a new bank in DIRECTORY (default: here) that validates and builds as it is.
 
@@ -551,18 +381,12 @@ def rename(old: str, new: str, content_dir: Path) -> None:
         done = run_rename(content_dir, old, new)
     except RenameError as exc:
         raise click.ClickException(f"{exc}; nothing was changed") from exc
-    click.echo(f"{done.path}:{done.line}:{done.column}: {old} -> {new}")
-    if done.lock is None:
-        click.echo(f"{old!r} was never built (not in the lock), so there is no note to keep")
-    else:
-        click.echo(f"{done.lock}: recorded; the note keeps its Anki identity")
+    _echo(done.report(old, new))
     click.echo("next: run `prepdeck build` and commit the tier file and the lock", err=True)
 
 
 @cli.command()
-@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path), default="calibration.pdf")
-@paper_option
-@styles_option
+@calibrate_options
 def calibrate(dest: Path, paper: str, style_dirs: tuple[Path, ...]) -> None:
     """Write a one-sheet PDF that measures how far your printer shifts the backs
     of double-sided pages; it says what to put in pdf.yaml's
@@ -575,6 +399,7 @@ def calibrate(dest: Path, paper: str, style_dirs: tuple[Path, ...]) -> None:
     from prepdeck.errors import BuildError
     from prepdeck.pdf.calibration import write_calibration
     from prepdeck.pdf.common import make_kit
+    from prepdeck.pipeline import source_date_epoch
 
     try:
         kit = make_kit(style_dirs)
@@ -584,7 +409,7 @@ def calibrate(dest: Path, paper: str, style_dirs: tuple[Path, ...]) -> None:
                 f"{paper!r} is not a paper in pdf.yaml (choose from {known})",
                 param_hint="'--paper'",
             )
-        write_calibration(dest, kit, paper, _source_date_epoch())
+        write_calibration(dest, kit, paper, _timestamp(lambda: source_date_epoch(os.environ)))
     except BuildError as exc:
         _failed(exc.problems, "auto", "calibration sheet not written")
     except OSError as exc:
@@ -612,46 +437,7 @@ def rules() -> None:
 
 @cli.command()
 @content_argument
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="dist",
-    show_default=True,
-    help="Where the artifacts, SHA256SUMS and RELEASE-NOTES.md go.",
-)
-@click.option(
-    "--tag",
-    metavar="vX.Y.Z",
-    envvar="PREPDECK_TAG",
-    show_envvar=True,
-    help="Fail unless this is the tag for the bank's version (v + version).",
-)
-@click.option(
-    "--previous-lock",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The previous release's lock file; the notes list the ids changed since.",
-)
-@click.option(
-    "--since",
-    metavar="TAG",
-    default="auto",
-    show_default=True,  # release.AUTO
-    help="The previous release's tag, whose committed lock the notes compare with; "
-    "'auto' is the latest v* tag before this version, 'none' a first release.",
-)
-@click.option(
-    "--allow-dirty",
-    is_flag=True,
-    help="Release even though the content folder has uncommitted changes (a trial run; "
-    "CI, building the commit, would produce other bytes).",
-)
-@paper_option
-@styles_option
-@jobs_option
-@format_option
-@strict_option
-@quiet_option
+@release_options
 @click.pass_context
 def release(
     ctx: click.Context,
@@ -680,26 +466,16 @@ def release(
         prepdeck release content --out dist --tag v1.2.0
         prepdeck release content --previous-lock ../v1.1.0/prepdeck.lock
     """
-    from prepdeck.artifacts import Terminated, terminate_like_interrupt
     from prepdeck.build import usable_cores
     from prepdeck.errors import PrepdeckError, Problem, ProblemsError
-    from prepdeck.git import commit_time
-    from prepdeck.pipeline import RequestError
     from prepdeck.release import release as run_release
+    from prepdeck.release import release_timestamp
+    from prepdeck.report import artifact_lines
 
     since_given = ctx.get_parameter_source("since") is not click.core.ParameterSource.DEFAULT
     if previous_lock is not None and since_given:
         raise click.UsageError("give --previous-lock or --since, not both")
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        timestamp = _source_date_epoch()
-    else:
-        found = commit_time(content_dir)
-        if found is None:
-            raise click.ClickException(
-                "set SOURCE_DATE_EPOCH (seconds since 1970), or release from a git "
-                "checkout so the builds take the commit's time"
-            )
-        timestamp = found
+    timestamp = _timestamp(lambda: release_timestamp(content_dir, os.environ))
     show = _show_progress(quiet)
 
     def step(message: str) -> None:
@@ -707,7 +483,7 @@ def release(
             click.echo(f"{message}…", err=True)
 
     try:
-        with terminate_like_interrupt():
+        with _building("nothing was written"):
             result = run_release(
                 content_dir,
                 out_dir=out_dir,
@@ -722,39 +498,19 @@ def release(
                 allow_dirty=allow_dirty,
                 jobs=jobs or usable_cores(),
             )
-    except RequestError as exc:
-        _usage_error(exc)
     except ProblemsError as exc:
         _failed(exc.problems, output_format, "release failed; nothing was written")
-    except Terminated:
-        click.echo("terminated; nothing was written", err=True)
-        sys.exit(128 + signal.SIGTERM)
     except PrepdeckError as exc:
         if output_format != "json":
             raise click.ClickException(str(exc)) from exc
         _failed([Problem(str(content_dir), 1, 1, "release", str(exc))], output_format, "")
     if output_format == "json":
-        changes = result.changes
-        _print_json(
-            result.warnings,
-            result.artifacts,
-            version=result.version,
-            tag=result.tag,
-            checksums=str(result.checksums),
-            release_notes=str(result.release_notes),
-            since=changes.since,
-            added=list(changes.added),
-            changed=list(changes.changed),
-            removed=list(changes.removed),
-            notetypes=list(changes.notetypes),
-        )
+        _print_json(result.warnings, result.artifacts, **result.as_dict())
         return
     _print_problems(result.warnings, output_format, quiet=quiet)
     if quiet:
         return
-    _echo_artifacts(result.artifacts)
-    click.echo(f"{result.checksums}")
-    click.echo(f"{result.release_notes}")
+    _echo([*artifact_lines(result.artifacts), str(result.checksums), str(result.release_notes)])
     click.echo(result.summary, err=True)
 
 

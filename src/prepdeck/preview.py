@@ -10,6 +10,7 @@ needs exist only in pages served here, never in a built file.
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,11 @@ class Snapshot:
         return (
             f"build {self.build}: {errors} problem{'s' if errors != 1 else ''}, listed in the page"
         )
+
+    @property
+    def report(self) -> list[str]:
+        """The summary, then each problem while the page lists problems."""
+        return [self.summary] + ([] if self.ok else [f"  {p}" for p in self.problems])
 
 
 def folder_stamp(folders: Sequence[Path]) -> Stamp:
@@ -153,6 +159,21 @@ class Preview:
         self._serving = True
         self._watcher.start()
         self._server.serve_forever(poll_interval=0.2)
+
+    def serve_until_stopped(self) -> None:
+        """Serve until Ctrl-C or SIGTERM (a service manager's stop is a Ctrl-C too),
+        then close."""
+
+        def stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            self.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.close()
 
     def close(self) -> None:
         """Stop serving and watching.  Safe from a signal handler's aftermath (the

@@ -30,7 +30,7 @@ from prepdeck import lock as lockfile
 from prepdeck import pipeline
 from prepdeck.artifacts import Artifact, StagedFile, commit_all, stage
 from prepdeck.errors import BuildError, ContentError, Level, PrepdeckError, Problem, printable
-from prepdeck.git import GitError, git, uncommitted
+from prepdeck.git import GitError, commit_time, git, uncommitted
 from prepdeck.model import Bank
 from prepdeck.style_folders import bank_style_dirs
 from prepdeck.targets import TARGETS
@@ -80,6 +80,36 @@ class Release:
         if changes.notetypes:
             what += '; the notes tell users to import with "Merge note types"'
         return f"{self.tag}: two builds byte-identical; {what}"
+
+    def as_dict(self) -> dict[str, object]:
+        """What `release --format json` says beside the problems and artifacts."""
+        changes = self.changes
+        return {
+            "version": self.version,
+            "tag": self.tag,
+            "checksums": str(self.checksums),
+            "release_notes": str(self.release_notes),
+            "since": changes.since,
+            "added": list(changes.added),
+            "changed": list(changes.changed),
+            "removed": list(changes.removed),
+            "notetypes": list(changes.notetypes),
+        }
+
+
+def release_timestamp(content_dir: Path, environ: Mapping[str, str]) -> int:
+    """SOURCE_DATE_EPOCH if set, else the time of the commit checked out, so a release
+    made by hand has the bytes CI publishes.  Raises `pipeline.RequestError` for a bad
+    SOURCE_DATE_EPOCH and `ReleaseError` outside a git checkout."""
+    if "SOURCE_DATE_EPOCH" in environ:
+        return pipeline.source_date_epoch(environ)
+    found = commit_time(content_dir)
+    if found is None:
+        raise ReleaseError(
+            "set SOURCE_DATE_EPOCH (seconds since 1970), or release from a git "
+            "checkout so the builds take the commit's time"
+        )
+    return found
 
 
 def release(

@@ -43,6 +43,14 @@ class Renamed:
     column: int
     lock: Path | None  # the lock the rename was recorded in; None: OLD was never built
 
+    def report(self, old: str, new: str) -> list[str]:
+        """What `prepdeck rename` prints: where the id changed, and what the lock kept."""
+        if self.lock is None:
+            kept = f"{old!r} was never built (not in the lock), so there is no note to keep"
+        else:
+            kept = f"{self.lock}: recorded; the note keeps its Anki identity"
+        return [f"{self.path}:{self.line}:{self.column}: {old} -> {new}", kept]
+
 
 def rename(content_dir: Path, old: str, new: str) -> Renamed:
     """Rename question `old` to `new` in the bank at `content_dir`.

@@ -4,7 +4,7 @@ build or release prints about its artifacts."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:  # the CLI reads FORMATS for --help: keep this module's import cheap
@@ -118,3 +118,36 @@ def size_text(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} MiB"
+
+
+class Progress:
+    """Counts the artifacts as they are done and keeps their times; `show`, if given,
+    gets a line per artifact (builds in parallel finish in any order)."""
+
+    def __init__(self, total: int, show: Callable[[str], None] | None) -> None:
+        self.total = total
+        self.done = 0
+        self.show = show
+        self.seconds: dict[str, float] = {}
+
+    def started(self, target: str) -> None:
+        pass
+
+    def finished(self, target: str, seconds: float) -> None:
+        self.done += 1
+        self.seconds[target] = seconds
+        if self.show:
+            self.show(f"[{self.done}/{self.total}] {target} built in {seconds:.2f} s")
+
+
+def time_lines(seconds: Mapping[str, float]) -> list[str]:
+    """How long each artifact took, for --verbose when no progress lines showed it."""
+    return [f"{target}: built in {took:.2f} s" for target, took in seconds.items()]
+
+
+def build_lines(styles: str, artifacts: Sequence[Artifact]) -> list[str]:
+    """A build's report: the styles used, then each artifact's own lines, labelled."""
+    labelled = [("styles", styles)]
+    labelled += [(a.target, line) for a in artifacts for line in a.report]
+    width = max(len(label) for label, _ in labelled) + 1
+    return [f"{label + ':':<{width}} {line}" for label, line in labelled]

@@ -41,6 +41,12 @@ def compute(bank: Bank) -> Stats:
     )
 
 
+def render_json(stats: Stats) -> str:
+    import json
+
+    return json.dumps(stats.as_dict(), indent=2, ensure_ascii=False)
+
+
 def render_text(stats: Stats) -> str:
     lines = [f"{stats.questions} questions", "", "Tiers:"]
     width = max((len(name) for _, name, _, _ in stats.tiers), default=0)
