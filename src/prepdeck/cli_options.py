@@ -72,15 +72,22 @@ run_options = options(
     strict_option,
     click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems."),
 )
-build_options = options(
-    click.option(
+
+
+def out_option(help_text: str) -> Callable[[Any], Any]:
+    """--out for the commands that write artifacts; only what lands there differs."""
+    return click.option(
         "--out",
         "out_dir",
         type=click.Path(file_okay=False, path_type=Path),
         default="dist",
         show_default=True,
-        help="Where the artifacts go.",
-    ),
+        help=help_text,
+    )
+
+
+build_options = options(
+    out_option("Where the artifacts go."),
     click.option(
         "--target",
         "targets",
@@ -121,14 +128,7 @@ build_options = options(
     click.option("-v", "--verbose", is_flag=True, help="Also say how long each artifact took."),
 )
 release_options = options(
-    click.option(
-        "--out",
-        "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default="dist",
-        show_default=True,
-        help="Where the artifacts, SHA256SUMS and RELEASE-NOTES.md go.",
-    ),
+    out_option("Where the artifacts, SHA256SUMS and RELEASE-NOTES.md go."),
     click.option(
         "--tag",
         metavar="vX.Y.Z",
