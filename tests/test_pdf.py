@@ -836,3 +836,64 @@ def test_unknown_paper_is_a_build_error(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as caught:
         write_booklet(make_bank(1), tmp_path / "x.pdf", options("a5"))
     assert caught.value.problems[0].rule == "pdf-paper"
+
+
+def test_a_block_spanning_many_pages_measures_each_row_once() -> None:
+    """A split hands its rows' heights to both parts: 3,000 one-line paragraphs over
+    about 60 pages were measured again at every page (rows times pages)."""
+    import io
+
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from prepdeck.pdf.blocks import Block, FlowRow
+
+    calls = 0
+
+    class Counted(FlowRow):
+        def measure(self, width: float) -> float:
+            nonlocal calls
+            calls += 1
+            return super().measure(width)
+
+    style = _typesetter().style(10)
+    rows = [Counted(Paragraph(f"row {i}", style), space_before=1) for i in range(3000)]
+    SimpleDocTemplate(io.BytesIO()).build([Block(rows, keep_limit=0)])
+    assert calls <= 2 * len(rows), calls  # each row once, and once more to draw it
+
+
+def test_a_stacked_table_lays_out_each_row_once_and_splits_between_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A table too wide for the page prints a paragraph per row (a line per cell), each
+    laid out once however many pages the table spans; a row that does not fit the
+    rest of a page breaks between its cells, never inside one."""
+    import io
+
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from prepdeck.text import parse_blocks
+
+    header = "|" + "|".join(f"h{i}" for i in range(12)) + "|\n|" + "-|" * 12 + "\n"
+    rows = "".join("|" + "|".join(f"r{r}c{i}" for i in range(12)) + "|\n" for r in range(100))
+    [table] = parse_blocks(header + rows)
+    typesetter = _typesetter()
+    made = typesetter.table(table)  # type: ignore[arg-type]
+    wraps = 0
+    original = Paragraph.wrap
+
+    def counted(self: Paragraph, width: float, height: float) -> tuple[float, float]:
+        nonlocal wraps
+        wraps += 1
+        return original(self, width, height)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Paragraph, "wrap", counted)
+    out = io.BytesIO()
+    # a 300-point column: under 36 points a column, the table stacks
+    SimpleDocTemplate(out, leftMargin=148, rightMargin=148).build([made])
+    monkeypatch.undo()
+    pages = len(PdfReader(io.BytesIO(out.getvalue())).pages)
+    assert pages >= 10
+    assert wraps <= 100 + 3 * pages, (wraps, pages)  # one long Table: rows times pages
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(out.getvalue())).pages)
+    cells = [line.strip() for line in text.splitlines() if ": r" in line]
+    assert cells == [f"h{i}: r{r}c{i}" for r in range(100) for i in range(12)]

@@ -324,7 +324,11 @@ class SectionHeading(Row):
 
 
 class Block(Flowable):  # type: ignore[misc]
-    """Rows laid out top to bottom; see the module docstring for how it splits."""
+    """Rows laid out top to bottom; see the module docstring for how it splits.
+
+    Each row is measured once per width, and a split hands the heights it knows to
+    both parts, so a block of many rows spanning many pages costs time in
+    proportion to its rows, not to rows times pages."""
 
     def __init__(
         self,
@@ -332,13 +336,16 @@ class Block(Flowable):  # type: ignore[misc]
         *,
         keep_limit: float,
         space_before: float = 0.0,
+        _measured: tuple[float, list[float], list[float]] | None = None,
     ) -> None:
         super().__init__()
         self._rows = rows  # a callable is called when the block is first laid out
         self.keep_limit = keep_limit  # blocks at most this tall are never split
         self.spaceBefore = space_before
-        self._measured_width = -1.0
-        self._heights: list[float] = []
+        # (width, each row's height at it, each row's space before) once measured;
+        # a split part starts measured
+        self._measured_width, self._heights, self._spaces = _measured or (-1.0, [], [])
+        self._total = sum(self._heights) + sum(self._spaces[1:]) if _measured else 0.0
         self._opens_page = False
 
     @property
@@ -353,24 +360,28 @@ class Block(Flowable):  # type: ignore[misc]
         """Measure these rows again (they have changed), keeping the others' heights."""
         if self._measured_width < 0:
             return
+        ids = {id(row) for row in changed}
         for i, row in enumerate(self.rows):
-            if any(row is c for c in changed):
+            if id(row) in ids:
                 self._heights[i] = row.measure(self._measured_width)
+        self._total = sum(self._heights) + sum(self._spaces[1:])
 
     def _measure(self, width: float) -> list[float]:
         if width != self._measured_width:
             self._heights = [row.measure(width) for row in self.rows]
+            self._spaces = [row.space_before for row in self.rows]
             self._measured_width = width
+            self._total = sum(self._heights) + sum(self._spaces[1:])
         return self._heights
 
     def _gap(self, index: int) -> float:
-        return self.rows[index].space_before if index else 0.0
+        return self._spaces[index] if index else 0.0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._opens_page = at_frame_top(self)  # the frame wraps a flowable just before drawing it
-        heights = self._measure(availWidth)
+        self._measure(availWidth)
         self.width = availWidth
-        self.height = sum(heights) + sum(self._gap(i) for i in range(1, len(self.rows)))
+        self.height = self._total
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
@@ -381,30 +392,53 @@ class Block(Flowable):  # type: ignore[misc]
         if total <= self.keep_limit and not at_top:
             return []  # moves whole to the next page
         heights = self._measure(availWidth)
+        rows, spaces = self.rows, self._spaces
         first: list[Row] = []
+        first_heights: list[float] = []
         rest: list[Row] = []
+        rest_heights: list[float] = []
         used = 0.0
-        for i, row in enumerate(self.rows):
+        for i, row in enumerate(rows):
             need = self._gap(i) + heights[i]
             if used + need <= availHeight + _FUZZ:
                 first.append(row)
+                first_heights.append(heights[i])
                 used += need
                 continue
             room = availHeight - used - self._gap(i)
             pieces = row.split(availWidth, room) if room > 0 else None
             if pieces is not None:
                 first.append(pieces[0])
-                rest = [pieces[1], *self.rows[i + 1 :]]
+                first_heights.append(pieces[0].measure(availWidth))
+                rest = [pieces[1], *rows[i + 1 :]]
+                rest_heights = [pieces[1].measure(availWidth), *heights[i + 1 :]]
+                first_spaces = [*spaces[:i], pieces[0].space_before]
+                rest_spaces = [pieces[1].space_before, *spaces[i + 1 :]]
             else:
-                rest = self.rows[i:]
+                rest = rows[i:]
+                rest_heights = heights[i:]
+                first_spaces, rest_spaces = spaces[:i], spaces[i:]
             break
+        else:
+            first_spaces, rest_spaces = spaces, []
         while first and first[-1].keep_with_next:
             rest.insert(0, first.pop())
+            rest_heights.insert(0, first_heights.pop())
+            rest_spaces.insert(0, first_spaces.pop())
         if not first or not rest:
             return []
         return [
-            Block(first, keep_limit=0, space_before=self.spaceBefore),
-            Block(rest, keep_limit=self.keep_limit),
+            Block(
+                first,
+                keep_limit=0,
+                space_before=self.spaceBefore,
+                _measured=(availWidth, first_heights, first_spaces),
+            ),
+            Block(
+                rest,
+                keep_limit=self.keep_limit,
+                _measured=(availWidth, rest_heights, rest_spaces),
+            ),
         ]
 
     def draw(self) -> None:

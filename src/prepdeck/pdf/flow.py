@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -69,6 +70,7 @@ IMAGE_MAX_HEIGHT = 0.45  # of the frame height
 CODE_STYLE = "default"  # the Pygments style for token colours on paper
 CODE_SPLIT_MIN = 4  # lines a code block keeps on each side of a page break
 CODE_CONTINUED = "(continued)"  # heads the part of a code block after a page break
+_TALL = 1e9  # the height a paragraph is measured in: as tall as it needs
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "": TA_LEFT}
 
 
@@ -147,6 +149,93 @@ class _Fixed(CodeFlowable):
 
     def __init__(self, lines: list[str], style: ParagraphStyle, head: str) -> None:
         super().__init__(lambda width: lines, style, head)
+
+
+class Stacked(Flowable):  # type: ignore[misc]
+    """A stacked table: a paragraph per row of the table with a line per cell (one
+    paragraph costs one parse and one layout; a paragraph per cell cost a hostile
+    bank minutes), a rule under each.  Each is measured once per width; it splits
+    between them, or between the cells of the first when it alone does not fit."""
+
+    PAD_Y = 2.0  # above and below each row's paragraph
+
+    def __init__(
+        self,
+        records: list[list[str]],
+        style: ParagraphStyle,
+        rule: Color,
+        pad: float,
+        *,
+        ruled: list[bool] | None = None,
+    ) -> None:
+        super().__init__()
+        self.records = records  # each row of the table: its cells' lines of markup
+        self.style = style
+        self.rule = rule
+        self.pad = pad  # left and right of the text
+        self.ruled = ruled or [True] * len(records)  # False: the row goes on after a break
+        self._width = -1.0
+        self._made: list[tuple[Paragraph, float]] = []  # each row's paragraph and height
+
+    def _make(self, cells: list[str], width: float) -> tuple[Paragraph, float]:
+        paragraph = Paragraph("<br/>".join(cells), self.style)
+        height = paragraph.wrap(width - 2 * self.pad, _TALL)[1] + 2 * self.PAD_Y
+        return paragraph, float(height)
+
+    def _part(
+        self, records: list[list[str]], ruled: list[bool], made: list[tuple[Paragraph, float]]
+    ) -> Stacked:
+        part = Stacked(records, self.style, self.rule, self.pad, ruled=ruled)
+        part._width, part._made = self._width, made
+        return part
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if availWidth != self._width:
+            self._made = [self._make(cells, availWidth) for cells in self.records]
+            self._width = availWidth
+        self.width = availWidth
+        self.height = sum(height for _, height in self._made)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self.wrap(availWidth, availHeight)
+        made, records, ruled = self._made, self.records, self.ruled
+        used, count = 0.0, 0
+        while count < len(made) and used + made[count][1] <= availHeight + 1e-6:
+            used += made[count][1]
+            count += 1
+        if count == len(made):
+            return [self]
+        if count:
+            return [
+                self._part(records[:count], ruled[:count], made[:count]),
+                self._part(records[count:], ruled[count:], made[count:]),
+            ]
+        # the first row alone does not fit: as many of its cells as do, the rest after
+        cells = records[0]
+        lines = int((availHeight - 2 * self.PAD_Y) // self.style.leading)
+        for keep in range(min(lines, len(cells) - 1), 0, -1):
+            head = self._make(cells[:keep], availWidth)
+            if head[1] <= availHeight + 1e-6:
+                tail = self._make(cells[keep:], availWidth)
+                return [
+                    self._part([cells[:keep]], [False], [head]),
+                    self._part([cells[keep:], *records[1:]], ruled, [tail, *made[1:]]),
+                ]
+        return []
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.setStrokeColor(self.rule)
+        canv.setLineWidth(0.25)
+        y = self.height
+        for (paragraph, height), ruled in zip(self._made, self.ruled, strict=True):
+            y -= height
+            paragraph.drawOn(canv, self.pad, y + self.PAD_Y)
+            if ruled:
+                canv.line(0, y, self.width, y)
+        canv.restoreState()
 
 
 class Balanced(Flowable):  # type: ignore[misc]
@@ -375,23 +464,25 @@ class Typesetter:
     def table(self, table: MarkdownTable) -> Flowable:
         size = round(self.sizes.body * 0.92, 2)
         kit = self.kit
-        header = [
-            self.paragraph(cell, self.style(size, align=table.aligns[i]), bold=True)
-            for i, cell in enumerate(table.header)
-        ]
-        rows = [
-            [
-                self.paragraph(cell, self.style(size, align=table.aligns[i]))
-                for i, cell in enumerate(row)
-            ]
-            for row in table.rows
-        ]
         natural = _natural_widths(table, kit, size)
         pad = 4.0
 
         def make(width: float) -> Flowable:
             if width / len(natural) < TABLE_MIN_COLUMN:
                 return self.stacked_table(table, size, width, pad)
+            # the cells' paragraphs are made here, once a table is known not to
+            # stack: a stacked table makes its own (parsing markup is most of the cost)
+            header = [
+                self.paragraph(cell, self.style(size, align=table.aligns[i]), bold=True)
+                for i, cell in enumerate(table.header)
+            ]
+            rows = [
+                [
+                    self.paragraph(cell, self.style(size, align=table.aligns[i]))
+                    for i, cell in enumerate(row)
+                ]
+                for row in table.rows
+            ]
             widths = _column_widths(natural, width, pad)
             # a row never splits across pages: one that cannot fit on a page (many
             # narrow columns of long cells) stacks the table instead.  Measured only
@@ -443,32 +534,19 @@ class Typesetter:
         self, table: MarkdownTable, size: float, width: float, pad: float
     ) -> Flowable:
         """A table too wide for the column (many columns on a narrow page): a row per
-        cell, each value after its column's header, a rule between the table's rows,
-        so nothing is cut and every row fits a page."""
-        kit = self.kit
-        cells: list[list[Flowable | str]] = []
-        rules: list[tuple[Any, ...]] = []
-        for row in table.rows:
-            for i, cell in enumerate(row):
-                nodes = (Strong(table.header[i]), Text(": "), *cell)
-                cells.append([self.paragraph(nodes, self.style(size))])
-            rules.append(
-                ("LINEBELOW", (0, len(cells) - 1), (-1, len(cells) - 1), 0.25, kit.color("rule"))
-            )
-        made = Table(cells or [[""]], colWidths=[width], hAlign="LEFT")
-        made.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, -1), kit.fonts.body.regular, size),
-                    ("LEFTPADDING", (0, 0), (-1, -1), pad),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                    *rules,
-                ]
-            )
-        )
-        return made
+        cell, each value after its column's header, a rule under each of the table's
+        rows, so nothing is cut and every row fits a page.
+
+        `Stacked`, not one long `Table`: a `Table` is laid out again, whole, for every
+        page it spans."""
+        records = [
+            [
+                self.markup((Strong(table.header[i]), Text(": "), *cell))
+                for i, cell in enumerate(row)
+            ]
+            for row in table.rows
+        ]
+        return Stacked(records, self.style(size), self.kit.color("rule"), pad)
 
     # -- images ----------------------------------------------------------------------
 
