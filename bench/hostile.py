@@ -50,6 +50,26 @@ def _table(columns: int = 12, rows: int = 100) -> str:
     return head + rule + row * rows
 
 
+def _dense_table(cell: str = "a") -> str:
+    head = "|" + "|".join("h" for _ in range(12)) + "|\n"
+    rule = "|" + "-|" * 12 + "\n"
+    return head + rule + ("|" + "|".join(cell for _ in range(12)) + "|\n") * 100
+
+
+def _at_print_limit(piece: str, answer_chars: int = 63_000) -> str:
+    """`piece` (Markdown printing `_printed(piece)` pieces) repeated, with plain prose
+    between so the bank prints one piece per PRINTED_CHARS characters: as dense as
+    validate allows (text.py)."""
+    from prepdeck.text import PRINTED_CHARS, printed
+
+    filler = "lorem ipsum dolor sit amet " * 150  # 4,050 characters, one paragraph
+    unit = piece + "\n\n"
+    need = printed(piece) * PRINTED_CHARS * 21 // 20  # 5% for the other fields
+    while len(unit) < need:
+        unit += filler[: min(3_990, need - len(unit))].strip() + "\n\n"
+    return (unit * max(1, answer_chars // len(unit)))[:answer_chars].rsplit("\n\n", 1)[0]
+
+
 def _nested_lists(answer_chars: int = 63_000) -> str:
     one = "\n".join("  " * depth + "- item **bold** `code`" for depth in range(8))
     return "\n\n".join([one] * (answer_chars // (len(one) + 2)))
@@ -61,12 +81,14 @@ VALID: dict[str, Callable[[], str]] = {
     "200-character words": lambda: _paragraphs("w" * 199 + " "),
     "long code-span words": lambda: _paragraphs("`" + "x" * 3_980 + "` "),
     "hard breaks": lambda: _paragraphs("a  \n", paragraph_chars=160),
-    "200 markup runs a paragraph": lambda: _paragraphs("`a` *b* " * 99 + "x " * 1600),
-    "unclosed emphasis": lambda: _paragraphs("*a "),
+    "200 markup runs a paragraph": lambda: _paragraphs("`a` *b* " * 99 + "abc " * 800),
+    "unclosed emphasis": lambda: _paragraphs("*ab "),
     "c on newlines": lambda: _code("c", "\n" * 498),
     "systemd blanks": lambda: _code("systemd", " " * 300 + "x"),
-    "12 x 100 tables": lambda: _table(),
     "8-deep lists": _nested_lists,
+    "tables at the print limit": lambda: _at_print_limit(_dense_table()),
+    "paragraphs at the print limit": lambda: _at_print_limit("\n\n".join(["a"] * 100)),
+    "list items at the print limit": lambda: _at_print_limit("\n".join(["- a"] * 100)),
 }
 REFUSED: dict[str, Callable[[], str]] = {
     "1 MB paragraph": lambda: "word " * 190_000,
@@ -77,6 +99,10 @@ REFUSED: dict[str, Callable[[], str]] = {
     "backtick runs 1-1399": lambda: " ".join("`" * i for i in range(1, 1400)),
     "code spans in a row": lambda: _paragraphs("`` ` ``` "),
     "80-column table": lambda: "|" + "a|" * 80 + "\n|" + "-|" * 80 + "\n|" + "b|" * 80,
+    "12 x 100 tables": lambda: _table(),
+    "12 x 100 tables of one letter": lambda: "\n\n".join([_dense_table()] * 24),
+    "one-letter paragraphs": lambda: "\n\n".join(["a"] * 20_000),
+    "1,800-word paragraphs": lambda: _paragraphs("`a` *b* " * 99 + "x " * 1600),
 }
 
 
@@ -117,7 +143,7 @@ def slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
 
 
-# The default `make bench` rows: the slowest valid bank known, tables of 12 columns
-# and 100 rows of tiny code-span cells (a reportlab paragraph every 7 bytes; the PDFs'
-# cost grows with what they print, not with the bytes read).
-WORST = ("12 x 100 tables",)
+# The default `make bench` row: the slowest valid bank known, paragraphs at every
+# limit at once (4,000 characters, 1,000 words, 200 code spans and emphasis each):
+# reportlab breaks a paragraph of mixed faces into lines word by word, in each PDF.
+WORST = ("200 markup runs a paragraph",)

@@ -305,6 +305,7 @@ NESTED_10 = "\n".join("  " * i + f"- level {i}" for i in range(10)) + "\n\nAfter
         ("Intro.\n\n" + "ab " * 30000 + "\n", 0, "an answer of"),
         ("Intro.\n\n" + "`a` " * 201 + "\n", 2, "a paragraph of 201 code spans"),
         ("Intro.\n\n" + "a  \n" * 41 + "b\n", 2, "a paragraph of 41 line breaks"),
+        ("Intro.\n\n" + "ab " * 1001 + "\n", 2, "a paragraph of 1,001 words"),
     ],
 )
 def test_markdown_the_renderer_cannot_hold_is_a_problem_at_its_line(
@@ -358,6 +359,7 @@ def test_text_within_the_limits_is_kept_whole() -> None:
     assert text.inline_issues(emphasis) == []
     assert text.plain(text.parse_inline(emphasis)) == "a"
     assert text.inline_issues("x" * 200) == []
+    assert text.markdown_issues("ab " * text.MAX_PARAGRAPH_WORDS) == []
 
 
 def test_the_preview_watcher_survives_any_error(
@@ -626,10 +628,42 @@ def test_the_bench_hostile_banks_are_what_they_say() -> None:
     from bench import hostile
 
     for name, make in hostile.VALID.items():
-        assert text.markdown_issues(make()) == [], name
+        answer = make()
+        assert text.markdown_issues(answer) == [], name
+        assert text.printed(answer) <= len(answer) // text.PRINTED_CHARS, name
     for name, make in hostile.REFUSED.items():
-        assert text.markdown_issues(make()), name
+        answer = make()
+        # refused in the answer itself, or for printing too much in all (a bank of it)
+        assert text.markdown_issues(answer) or text.printed(answer) > len(answer) // (
+            text.PRINTED_CHARS
+        ), name
     assert set(hostile.WORST) <= set(hostile.VALID)
+
+
+def test_a_bank_printing_more_than_its_text_supports_is_refused_at_its_densest_answer(
+    make_bank: MakeBank,
+) -> None:
+    """One-letter paragraphs (or table cells) cost every PDF a layout each: 100,000 in
+    a 1 MB bank took minutes.  Past the bank-wide limit, validate refuses the bank at
+    the answer that prints most; at the limit, it builds."""
+    import json
+
+    from prepdeck.text import MAX_PRINTED
+
+    def bank_with(paragraphs: int) -> Path:
+        answer = f"    answer: {json.dumps(chr(10).join(['a' + chr(10)] * paragraphs))}\n"
+        return make_bank(basics__yaml=BASICS.replace(FIRST_ANSWER, answer))
+
+    problems = [
+        p
+        for p in validate_content(bank_with(MAX_PRINTED + 1)).problems
+        if p.rule == "markdown-format"
+    ]
+    assert [p.line for p in problems] == [7], problems
+    assert f"this answer prints the most: {MAX_PRINTED + 1:,}" in problems[0].message
+    assert f"more than the {MAX_PRINTED:,} its" in problems[0].message
+    fine = bank_with(MAX_PRINTED - 100)  # the other questions print fewer than 100
+    assert not [p for p in validate_content(fine).problems if p.rule == "markdown-format"]
 
 
 def test_a_code_block_too_long_to_lay_out_quickly_is_refused_at_its_line(

@@ -141,6 +141,7 @@ _INLINE_SYNTAX = frozenset("*_`[]\\\n\r<")
 MAX_PARAGRAPH_CHARS = 4_000  # a paragraph, list item, table cell or one-line field
 MAX_ANSWER_CHARS = 64_000  # a model answer in all
 MAX_WORD_CHARS = 200  # a run without a space, outside code
+MAX_PARAGRAPH_WORDS = 1_000  # reportlab breaks lines word by word, three times a page
 MAX_LIST_DEPTH = 8  # lists inside lists
 MAX_INLINE_DEPTH = 16  # emphasis, strong text and links inside each other
 MAX_LINE_BREAKS = 40  # hard line breaks in one paragraph (each a printed line)
@@ -149,6 +150,12 @@ MAX_TABLE_COLUMNS = 12  # what a printed column can hold (narrower pages stack t
 MAX_TABLE_ROWS = 100  # a long table is laid out again at every page it spans
 MAX_CELL_CHARS = 300  # a table row cannot split across pages: it must fit on one
 MAX_CODE_LINES = 1_000  # a code block is measured again at every page it spans
+# Each paragraph, list item and table cell is a paragraph reportlab parses and lays
+# out in every PDF (about 0.1 ms each): a bank prints at most this many in all, or
+# one per PRINTED_CHARS characters of its text when that is more.  Real banks print
+# one per 150 characters or more; a hostile one, one per 2.
+MAX_PRINTED = 20_000
+PRINTED_CHARS = 16
 # markdown-it stops parsing past `maxNesting` and drops the rest of the field; the
 # limits above are reported long before it is reached (8 lists are 16 levels, a
 # table in them 4 more), and its recursion stays far from Python's limit.
@@ -247,6 +254,11 @@ def _parse_inline(source: str) -> _Inline:
     if too_long := _too_long(source, MAX_PARAGRAPH_CHARS, "a paragraph"):
         # never parsed or laid out: validate refuses it, so nothing renders it
         return _Inline((Text(source),), (), (too_long,))
+    if len(source) > 2 * MAX_PARAGRAPH_WORDS and (words := len(source.split())) > (
+        MAX_PARAGRAPH_WORDS
+    ):
+        issue = f"a paragraph of {words:,} words; the limit is {MAX_PARAGRAPH_WORDS:,}: split it"
+        return _Inline((Text(source),), (), (issue,))
     tokens = _inline_md.parseInline(source) if not _INLINE_SYNTAX.isdisjoint(source) else []
     images: list[tuple[str, str]] = []
     issues: list[str] = []
@@ -316,6 +328,10 @@ def _beyond_limits(source: str) -> bool:
     ):
         return True
     if source.count("\n") > min(MAX_TABLE_ROWS, MAX_LINE_BREAKS):
+        return True
+    if len(source) >= 2 * MAX_PARAGRAPH_WORDS and (  # words need a space between them
+        len(source) - sum(map(len, source.split())) >= MAX_PARAGRAPH_WORDS
+    ):
         return True
     if "|" in source and any(
         line.count("|") > MAX_TABLE_COLUMNS or ("|" in line and len(line) > MAX_CELL_CHARS)
@@ -653,6 +669,25 @@ def iter_blocks(blocks: tuple[MarkdownBlock, ...]) -> Iterator[MarkdownBlock]:
         if isinstance(block, MarkdownList):
             for item in block.items:
                 yield from iter_blocks(item)
+
+
+def printed_bound(source: str) -> int:
+    """At least `printed(source)`, without parsing: a paragraph, list item, code block
+    or image needs a line of its own, and a table row has at most one cell more than
+    its `|`s."""
+    return 2 * (source.count("\n") + 1) + source.count("|")
+
+
+def printed(source: str) -> int:
+    """How many pieces the PDFs lay out one by one for a multi-paragraph field: its
+    paragraphs (list items' too), code blocks, images and table cells."""
+    count = 0
+    for block in iter_blocks(parse_blocks(source)):
+        if isinstance(block, MarkdownTable):
+            count += len(block.header) * (len(block.rows) + 1)
+        elif not isinstance(block, MarkdownList):
+            count += 1
+    return count
 
 
 def iter_images(blocks: tuple[MarkdownBlock, ...]) -> Iterator[MarkdownImage]:
