@@ -364,7 +364,7 @@ entries = st.builds(
 names = st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=4).map(tuple)
 notetype_entries = st.builds(
     lock.NotetypeEntry,
-    schema=st.builds(lock.Schema, fields=names, templates=names),
+    shape=st.builds(lock.Shape, fields=names, templates=names),
     hash=digests,
     mod=st.integers(min_value=0, max_value=MAX_MOD),
     version=versions,
@@ -504,7 +504,7 @@ def test_style_folders_override_css_and_templates(tmp_path: Path) -> None:
     assert back == "{{FrontSide}}<hr id=answer>{{Hint}}"
     plain = notetypes.note_type(notetypes.QUESTION, "test-bank", [])
     assert notetype.style_hash != plain.style_hash
-    assert notetype.schema == plain.schema  # styling never touches the schema
+    assert notetype.shape == plain.shape  # styling never touches the shape
 
 
 def test_the_lock_rules_run_without_the_deck_writer(tmp_path: Path) -> None:
@@ -513,7 +513,7 @@ def test_the_lock_rules_run_without_the_deck_writer(tmp_path: Path) -> None:
     hashes = {q.id: "h" for q in bank.questions}
 
     def check(bank: Bank, **changes: Any) -> lock.LockUpdate:
-        question = lock.NotetypeBuild("q", lock.FORMAT_1_SCHEMA, "n")
+        question = lock.NotetypeBuild("q", lock.FORMAT_1_SHAPE, "n")
         args: dict[str, Any] = {
             "timestamp": T0,
             "notetypes": {"question": question},

@@ -87,7 +87,7 @@ def test_default_chain_covers_the_issue_ranges() -> None:
     body = {
         v: chains.chain("body", v in ("bold", "bold_italic"), "italic" in v) for v in fontspec.FACES
     }
-    assert [body[v].fonts[0].name for v in fontspec.FACES] == [
+    assert [body[v].faces[0].name for v in fontspec.FACES] == [
         "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Italic", "DejaVuSans-BoldItalic",
     ]  # fmt: skip
     code = chains.chain("code", italic=True)
@@ -113,6 +113,31 @@ def test_runs_pick_the_first_font_that_has_each_character() -> None:
     assert default_chains().chain("body", bold=True).runs("🔒") == [("NotoEmoji-Bold", "🔒")]
     # no italic emoji: the italic faces share the regular file, registered once
     assert default_chains().chain("body", italic=True).runs("🔒") == [("NotoEmoji", "🔒")]
+
+
+def test_one_family_class_carries_a_family_through_every_stage() -> None:
+    """pdf.yaml's file names, the files found, the registered face names: each stage
+    is a `fontspec.Family` of four faces, and a face pdf.yaml leaves out takes the
+    file (and so the registered name) it defaults to."""
+    fonts = parse_fonts(_default_fonts())
+    emoji = fonts.body[1]
+    assert emoji == fontspec.Family(
+        "NotoEmoji",
+        "NotoEmoji-Regular.ttf",
+        "NotoEmoji-Bold.ttf",
+        "NotoEmoji-Regular.ttf",  # no italic: the regular face
+        "NotoEmoji-Bold.ttf",  # no bold italic: the bold face
+    )
+    (files,) = fontchain.families_of([emoji], ())
+    assert files.faces == tuple(fontchain.FONTS_DIR / name for name in emoji.faces)
+    assert files.face(bold=True, italic=True) == fontchain.FONTS_DIR / "NotoEmoji-Bold.ttf"
+    names = fontchain.face_names(files)
+    assert names.faces == ("NotoEmoji", "NotoEmoji-Bold", "NotoEmoji", "NotoEmoji-Bold")
+    assert [names[face] for face in fontspec.FACES] == list(names.faces)
+    (sans,) = fontchain.families_of(fonts.body[:1], ())
+    assert fontchain.face_names(sans) == fontspec.Family(
+        "DejaVuSans", "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Italic", "DejaVuSans-BoldItalic"
+    )
 
 
 def test_complex_scripts_are_refused_by_name() -> None:

@@ -1,5 +1,5 @@
 """Note types that can evolve: stable field and template ids, key-point recall notes,
-the lock's schema record and the guard against schema changes (without Anki; the
+the lock's record of note type shapes and the guard against shape changes (without Anki; the
 round trips through the real backend are in test_notetypes_import.py)."""
 
 from __future__ import annotations
@@ -121,8 +121,8 @@ def test_a_model_is_built_from_fresh_dicts_every_time() -> None:
     assert isinstance(second, genanki.Model)
 
 
-def test_the_format_1_schema_is_the_question_schema() -> None:
-    assert notetypes.QUESTION.schema == lock.FORMAT_1_SCHEMA
+def test_the_format_1_shape_is_the_question_shape() -> None:
+    assert notetypes.QUESTION.shape == lock.FORMAT_1_SHAPE
 
 
 # -- recall notes ----------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_a_locked_build_with_recall_newly_on_is_stale(tmp_path: Path) -> None:
     assert "note types changed: key-points" in problem.message
 
 
-# -- the schema guard ------------------------------------------------------------------
+# -- the shape guard -------------------------------------------------------------------
 
 WITH_MNEMONIC = dataclasses.replace(
     notetypes.QUESTION, fields=(*notetypes.QUESTION.fields, "Mnemonic")
@@ -246,19 +246,19 @@ WITH_MNEMONIC = dataclasses.replace(
 
 
 @pytest.fixture
-def changed_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+def changed_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     """A prepdeck whose question note type gained a field."""
     monkeypatch.setitem(notetypes.BY_KEY, "question", WITH_MNEMONIC)
 
 
-def test_a_schema_change_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_shape_change_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path)
     lock_before = (tmp_path / "content" / "prepdeck.lock").read_bytes()
     monkeypatch.setitem(notetypes.BY_KEY, "question", WITH_MNEMONIC)
     with pytest.raises(BuildError) as caught:
         write(tmp_path, "b.apkg", timestamp=T0 + 60)
     [problem] = caught.value.problems
-    assert problem.rule == "notetype-schema"
+    assert problem.rule == "notetype-shape"
     assert problem.message.startswith(
         "note type 'prepdeck question (test-bank)' changed its fields [ID, Label, Tier, "
         "Question, Hint, KeyPoints, Answer, References, Source, Spare] -> [ID, Label, Tier, "
@@ -276,7 +276,7 @@ def test_a_schema_change_fails_the_build(tmp_path: Path, monkeypatch: pytest.Mon
     assert not (tmp_path / "b.apkg").exists()
 
 
-def test_a_deliberate_schema_change_needs_a_major_version(
+def test_a_deliberate_shape_change_needs_a_major_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(tmp_path)
@@ -303,14 +303,14 @@ def test_a_deliberate_schema_change_needs_a_major_version(
     written = lock.read_lock(tmp_path / "content" / "prepdeck.lock")
     assert written is not None
     entry = written.notetypes["question"]
-    assert entry.schema == WITH_MNEMONIC.schema and entry.version == "2.0.0"
+    assert entry.shape == WITH_MNEMONIC.shape and entry.version == "2.0.0"
     assert entry.mod == T0 + 60
     # the next build sees no change at all
     _, report = write(tmp_path, "d.apkg", bank=make_bank(version="2.0.0"), timestamp=T0 + 90)
     assert report[-1].startswith("no changes since")
 
 
-def test_a_template_rename_is_a_schema_change(
+def test_a_template_rename_is_a_shape_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(tmp_path, bank=recall_bank())
@@ -343,7 +343,7 @@ def test_styling_changes_stay_allowed(tmp_path: Path) -> None:
     assert {t.mod for t in written.notetypes.values()} == {T0 + 60}
 
 
-def test_a_format_1_lock_upgrades_without_a_schema_error(tmp_path: Path) -> None:
+def test_a_format_1_lock_upgrades_without_a_shape_error(tmp_path: Path) -> None:
     old = {
         "bank": SLUG,
         "format": 1,
@@ -410,15 +410,15 @@ def test_release_notes_tell_users_to_merge_note_types() -> None:
     assert "Merge note types" not in plain
 
 
-def test_schema_changes_between_locks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shape_changes_between_locks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path)
     previous = lock.read_lock(tmp_path / "content" / "prepdeck.lock")
     monkeypatch.setitem(notetypes.BY_KEY, "question", WITH_MNEMONIC)
     write(tmp_path, bank=make_bank(version="2.0.0"), timestamp=T0 + 60, allow_notetype_change=True)
     current = lock.read_lock(tmp_path / "content" / "prepdeck.lock")
-    assert lock.schema_changes(previous, current) == ["question"]
-    assert lock.schema_changes(previous, previous) == []
-    assert lock.schema_changes(None, current) == []
+    assert lock.shape_changes(previous, current) == ["question"]
+    assert lock.shape_changes(previous, previous) == []
+    assert lock.shape_changes(None, current) == []
 
     # the release reads both locks and carries the instruction
     from prepdeck.release import _changes
@@ -438,11 +438,11 @@ def test_schema_changes_between_locks(tmp_path: Path, monkeypatch: pytest.Monkey
     assert MERGE_NOTE_TYPES in notes_text(bank, "v2.0.0", [], changes, timestamp=T0)
 
 
-def test_build_options_default_to_refusing_schema_changes() -> None:
+def test_build_options_default_to_refusing_shape_changes() -> None:
     assert BuildOptions(timestamp=0, content_dir=Path()).allow_notetype_change is False
 
 
-def test_the_cli_refuses_a_schema_change_unless_allowed(
+def test_the_cli_refuses_a_shape_change_unless_allowed(
     make_bank: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from click.testing import CliRunner
@@ -460,7 +460,7 @@ def test_the_cli_refuses_a_schema_change_unless_allowed(
     monkeypatch.setitem(notetypes.BY_KEY, "question", WITH_MNEMONIC)
     code, out, err = build(root)
     assert code == 1
-    assert out.startswith(f"{root}/prepdeck.lock:1:1: error[notetype-schema]: note type ")
+    assert out.startswith(f"{root}/prepdeck.lock:1:1: error[notetype-shape]: note type ")
     assert err.endswith("build failed; no artifact was changed\n")
     root = make_bank(bank__yaml=BANK_YAML.replace("version: 1.0.0", "version: 2.0.0"))
     code, out, err = build(root, "--allow-notetype-change")
@@ -472,7 +472,7 @@ keys = st.from_regex(r"[a-z]{1,3}(/key-points)?", fullmatch=True)
 hashes = st.dictionaries(keys, st.sampled_from(["h1", "h2"]), max_size=6)
 kinds = st.dictionaries(
     st.sampled_from(["question", "key-points"]),
-    st.tuples(st.sampled_from([lock.FORMAT_1_SCHEMA, lock.Schema(("A",), ("T",))]), st.just("s")),
+    st.tuples(st.sampled_from([lock.FORMAT_1_SHAPE, lock.Shape(("A",), ("T",))]), st.just("s")),
 )
 
 

@@ -256,7 +256,7 @@ def test_retired_recall_notes_are_found_by_the_reported_search(
     assert counts(log) == (0, 0, 5, 0)  # Anki keeps them until the user deletes them
 
 
-def test_a_deliberate_schema_change_imports_with_merge_note_types(
+def test_a_deliberate_shape_change_imports_with_merge_note_types(
     tmp_path: Path, col: Collection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = anki.write_deck(make_bank(), tmp_path / "1.apkg", options(tmp_path))

@@ -4,12 +4,12 @@ a recall note per question), a subdeck per tier, identity that survives edits.
 What users keep across releases depends on four things decided here and in the lock:
 
 - a note's GUID comes from the bank slug, the question id and the note's kind alone;
-- each kind of note has its own note type (`notetypes.py`) whose schema is frozen and
+- each kind of note has its own note type (`notetypes.py`) whose shape is frozen and
   whose ids come from the slug;
 - each note's `mod` comes from the lock file (`lock.py`), so it moves forward exactly
   when the note's rendered content changes, and Anki's "update if newer" import
   touches only those notes (an update replaces a note's tags);
-- a note type whose schema differs from the lock's fails the build (`lock.check`),
+- a note type whose shape differs from the lock's fails the build (`lock.check`),
   unless the build is told it is deliberate, with a major version bump.
 
 genanki writes the collection; the package is zipped here, with fixed dates and
@@ -51,7 +51,7 @@ from prepdeck.text import (
     parse_inline,
 )
 
-# The question note type's frozen schema (see notetypes.py).
+# The question note type's frozen shape (see notetypes.py).
 NOTE_FIELDS = QUESTION.fields
 TEMPLATE_NAME = QUESTION.templates[0].name
 GUID_NAMESPACE = "prepdeck"
@@ -294,13 +294,13 @@ def write_deck(bank: Bank, dest: Path, options: BuildOptions) -> WriterResult:
         bank,
         timestamp=options.timestamp,
         notetypes={
-            t.kind.key: lockfile.NotetypeBuild(t.name, t.schema, t.style_hash, t.legacy_style_hash)
+            t.kind.key: lockfile.NotetypeBuild(t.name, t.shape, t.style_hash, t.legacy_style_hash)
             for t in notetypes
         },
         note_hashes={n.key: n.hash for n in notes},
         legacy_note_hashes={n.key: n.legacy_hash for n in notes},
         update=options.update_lock,
-        allow_schema_change=options.allow_notetype_change,
+        allow_shape_change=options.allow_notetype_change,
         new_lock=options.new_lock,
     )
     _write_package(dest, bank, notetypes, notes, update.new, options.timestamp, media)

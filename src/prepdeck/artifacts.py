@@ -40,7 +40,7 @@ class BuildOptions:
     style_dirs: tuple[Path, ...] = ()  # user style folders, searched before the defaults
     paper: str = "a4"
     update_lock: bool = True  # False: a stale lock is an error (CI, releases)
-    allow_notetype_change: bool = False  # True: a note type schema change is deliberate
+    allow_notetype_change: bool = False  # True: a note type shape change is deliberate
     new_lock: bool = False  # start a lock although git shows the bank was built before
 
 

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from prepdeck.fontspec import FACES, Fonts, FontSpec
+from prepdeck.fontspec import FACES, Family, Fonts, variant
 from prepdeck.style_folders import DEFAULTS_DIR
 
 FONTS_DIR = DEFAULTS_DIR / "fonts"
@@ -351,35 +351,21 @@ def build_index(paths: Iterable[Path]) -> dict[str, dict[str, object]]:
 # -- chains ------------------------------------------------------------------------
 
 
-class FontFamily(NamedTuple):
-    """A family in a chain: its name, and a font file for each variant."""
-
-    name: str
-    files: tuple[Path, Path, Path, Path]  # resolved files, in FACES order
-
-    def file(self, variant_name: str) -> Path:
-        return self.files[FACES.index(variant_name)]
-
-
-def face_names(family: FontFamily) -> dict[str, str]:
-    """The face name each variant is registered under.  A file used for several
-    variants (an emoji font has no italic) gets one name, so it is embedded once."""
-    names: dict[str, str] = {}
+def face_names(family: Family[Path]) -> Family[str]:
+    """The names `family`'s faces are registered under (`<family>`, `<family>-Bold`...).
+    A file used for several faces (an emoji font has no italic) gets one name, so it
+    is embedded once."""
     by_file: dict[Path, str] = {}
-    for variant in FACES:
-        path = family.file(variant)
-        names[variant] = by_file.setdefault(path, family.name + SUFFIXES[variant])
-    return names
+    names = [
+        by_file.setdefault(path, family.name + SUFFIXES[face])
+        for face, path in zip(FACES, family.faces, strict=True)
+    ]
+    return Family(family.name, *names)
 
 
-def variant(bold: bool, italic: bool) -> str:
-    if bold:
-        return "bold_italic" if italic else "bold"
-    return "italic" if italic else "regular"
-
-
-class Font(NamedTuple):
-    """One face in a chain: its (registered) name, its family, what it can draw."""
+class Face(NamedTuple):
+    """One face in a chain: the name it is registered under, its family's name, and
+    what it can draw."""
 
     name: str
     family: str
@@ -387,21 +373,21 @@ class Font(NamedTuple):
 
 
 class Chain:
-    """Fonts in order of preference for one variant (regular, bold...)."""
+    """Faces in order of preference for one style (regular, bold...)."""
 
-    __slots__ = ("_fine", "_split", "fonts")
+    __slots__ = ("_fine", "_split", "faces")
 
-    def __init__(self, fonts: tuple[Font, ...]) -> None:
-        self.fonts = fonts
+    def __init__(self, faces: tuple[Face, ...]) -> None:
+        self.faces = faces
         self._fine: set[str] = set(COLLAPSED)  # characters found printable so far
         self._split: dict[str, list[tuple[str, str]]] = {}  # text -> runs, for repeats
 
     def can_draw(self, char: str) -> bool:
-        return any(char in f.coverage for f in self.fonts)
+        return any(char in f.coverage for f in self.faces)
 
     @property
     def families(self) -> str:
-        return ", ".join(f.family for f in self.fonts)
+        return ", ".join(f.family for f in self.faces)
 
     def runs(self, text: str) -> list[tuple[str, str]]:
         """`text` as (face, text) runs, each character in the first face that has it.
@@ -409,7 +395,7 @@ class Chain:
         Ignorable characters are dropped; whitespace is in the first face too (a
         fallback's space can be far wider); a character no face has goes to the
         first face (the glyph check reports it before anything is drawn)."""
-        first = self.fonts[0]
+        first = self.faces[0]
         if first.coverage.covers(text):
             return [(first.name, text)]
         found = self._split.get(text)
@@ -420,7 +406,7 @@ class Chain:
         for char in text:
             if ignorable(char):
                 continue
-            want = next((f.name for f in self.fonts if char in f.coverage), first.name)
+            want = next((f.name for f in self.faces if char in f.coverage), first.name)
             if want != face and part:
                 out.append((face, "".join(part)))
                 part = []
@@ -435,9 +421,9 @@ class Chain:
     def family_runs(self, text: str) -> list[tuple[str, str]]:
         """Like `runs`, naming families (for `<font face>` markup, where reportlab
         picks the bold or italic face); "" for the first family."""
-        if self.fonts[0].coverage.covers(text):  # the common case: no fallback
+        if self.faces[0].coverage.covers(text):  # the common case: no fallback
             return [("", text)]
-        families = {f.name: f.family for f in self.fonts[1:]}
+        families = {f.name: f.family for f in self.faces[1:]}
         return [(families.get(face, ""), part) for face, part in self.runs(text)]
 
     def missing(self, text: str) -> list[str]:
@@ -457,19 +443,17 @@ class Chain:
         return out
 
 
-def make_chain(families: Sequence[FontFamily], variant_name: str) -> Chain:
+def make_chain(families: Sequence[Family[Path]], face: str) -> Chain:
+    """The chain of `families` for one of FACES."""
     return Chain(
-        tuple(
-            Font(face_names(fam)[variant_name], fam.name, coverage(fam.file(variant_name)))
-            for fam in families
-        )
+        tuple(Face(face_names(fam)[face], fam.name, coverage(fam[face])) for fam in families)
     )
 
 
 class Chains:
-    """The body and code chains, one per variant; fonts are read on first use."""
+    """The body and code chains, one per face (FACES); fonts are read on first use."""
 
-    def __init__(self, body: tuple[FontFamily, ...], code: tuple[FontFamily, ...]) -> None:
+    def __init__(self, body: tuple[Family[Path], ...], code: tuple[Family[Path], ...]) -> None:
         self.body = body
         self.code = code
         self._built: dict[tuple[str, str], Chain] | None = None
@@ -498,11 +482,7 @@ class Chains:
             families = self.body if role == "body" else self.code
             found = self._markup[role] = Chain(
                 tuple(
-                    Font(
-                        fam.name,
-                        fam.name,
-                        JointCoverage([coverage(fam.file(v)) for v in FACES]),
-                    )
+                    Face(fam.name, fam.name, JointCoverage([coverage(p) for p in fam.faces]))
                     for fam in families
                 )
             )
@@ -524,7 +504,7 @@ class Chains:
         return True
 
     def everywhere(self, char: str) -> bool:
-        """Whether every chain (body and code, every variant) can draw `char`:
+        """Whether every chain (body and code, every face) can draw `char`:
         text made only of such characters needs no closer look."""
         return ignorable(char) or all(chain.can_draw(char) for chain in self._chains.values())
 
@@ -545,19 +525,11 @@ def font_file(name: str, style_dirs: Sequence[Path]) -> Path:
     )
 
 
-def families_of(specs: Sequence[FontSpec], style_dirs: Sequence[Path]) -> tuple[FontFamily, ...]:
-    return tuple(
-        FontFamily(
-            spec.name,
-            (
-                font_file(spec.regular, style_dirs),
-                font_file(spec.bold, style_dirs),
-                font_file(spec.italic, style_dirs),
-                font_file(spec.bold_italic, style_dirs),
-            ),
-        )
-        for spec in specs
-    )
+def families_of(
+    families: Sequence[Family[str]], style_dirs: Sequence[Path]
+) -> tuple[Family[Path], ...]:
+    """Each family with its faces' files found (`font_file`), faces in FACES order."""
+    return tuple(family.map(lambda name: font_file(name, style_dirs)) for family in families)
 
 
 def unreadable_fonts(
@@ -569,10 +541,10 @@ def unreadable_fonts(
     found: list[tuple[tuple[str | int, ...], str]] = []
     seen: set[str] = set()
     for kind in ("body", "code"):
-        for index, spec in enumerate(getattr(fonts, kind)):
+        for index, named in enumerate(getattr(fonts, kind)):
             try:
-                (family,) = families_of([spec], style_dirs)
-                for path in dict.fromkeys(family.files):
+                (family,) = families_of([named], style_dirs)
+                for path in dict.fromkeys(family.faces):
                     coverage(path)
             except FontError as exc:
                 if str(exc) not in seen:

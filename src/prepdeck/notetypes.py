@@ -1,11 +1,12 @@
 """The deck's note types: what they are called, their fields and templates, and the
 ids that let Anki recognise them across releases.
 
-A note type's *schema* is its field names and template names, in order.  Anki's
+A note type's *shape* is its field names and template names, in order (`lock.Shape`;
+Anki's own code calls it the schema, a word prepdeck keeps for JSON Schema).  Anki's
 import compares exactly that: a package whose note type has the same id but another
-schema becomes a duplicate note type ("... +") with the default options, and the
-notes users already have stop receiving updates.  So the schemas here are frozen,
-and the lock (`lock.py`) records them, so that a change fails the build unless it is
+shape becomes a duplicate note type ("... +") with the default options, and the
+notes users already have stop receiving updates.  So the shapes here are frozen,
+and the lock (`prepdeck.lock`) records them, so that a change fails the build unless it is
 made on purpose (`--allow-notetype-change`, see `anki.py`).
 
 Everything else (the note type's name, template text, CSS) is *styling*: it may
@@ -32,7 +33,7 @@ from typing import Any
 
 import genanki
 
-from prepdeck.lock import Schema
+from prepdeck.lock import Shape
 from prepdeck.style_folders import read_text, style_files
 from prepdeck.text import CODE_CLASS_PREFIX, DARK_CODE_STYLE, LIGHT_CODE_STYLE, code_css
 
@@ -49,7 +50,7 @@ class Template:
 
 @dataclass(frozen=True, slots=True)
 class NoteKind:
-    """One kind of note the deck can hold: its note type's frozen schema and where its
+    """One kind of note the deck can hold: its note type's frozen shape and where its
     templates come from.  `key` is the name `bank.yaml` uses in `cards:`."""
 
     key: str
@@ -59,12 +60,12 @@ class NoteKind:
     css_files: tuple[str, ...] = (CSS_FILE,)
 
     @property
-    def schema(self) -> Schema:
-        return Schema(self.fields, tuple(t.name for t in self.templates))
+    def shape(self) -> Shape:
+        return Shape(self.fields, tuple(t.name for t in self.templates))
 
 
 # Frozen.  Renaming, adding, removing or reordering a field or template changes the
-# schema; see the module docstring.  Add meaning to `Spare` instead of adding a field.
+# shape; see the module docstring.  Add meaning to `Spare` instead of adding a field.
 QUESTION = NoteKind(
     key="question",
     name="prepdeck question",
@@ -84,7 +85,7 @@ QUESTION = NoteKind(
 )
 
 # A second note type rather than a second template of the first: adding a template to
-# an existing note type is a schema change, so turning recall cards on would break
+# an existing note type is a shape change, so turning recall cards on would break
 # every user's updates.  A new note type is simply added by the default import.
 KEY_POINTS = NoteKind(
     key="key-points",
@@ -133,12 +134,12 @@ class NoteType:
     hashed_css: str = ""
 
     @property
-    def schema(self) -> Schema:
-        return self.kind.schema
+    def shape(self) -> Shape:
+        return self.kind.shape
 
     @property
     def style_hash(self) -> str:
-        """Everything but the schema that users see or Anki stores, as prepdeck defines
+        """Everything but the shape that users see or Anki stores, as prepdeck defines
         it (the code colours by their Pygments style names, not Pygments' CSS): a
         change moves the note type's mod forward, so the default import takes it."""
         return _digest(

@@ -475,7 +475,7 @@ def _changes(
         )
     current = _read_current_lock(lock_path)
     added, changed, removed = lockfile.lock_changes(previous, current)
-    notetypes = lockfile.schema_changes(previous, current)
+    notetypes = lockfile.shape_changes(previous, current)
     return Changes(label, tuple(added), tuple(changed), tuple(removed), tuple(notetypes))
 
 

@@ -17,8 +17,8 @@ colours named by their Pygments style rather than the CSS Pygments generates (se
 pyproject.toml allows leaves the lock as it is (a test builds the bank under the
 lowest versions and the pinned ones and compares).
 
-Per note type it records the schema (field and template names, in order) apart from
-a hash of the styling: styling may change in any release, a schema change breaks
+Per note type it records the shape (`Shape`: field and template names, in order) apart
+from a hash of the styling: styling may change in any release, a shape change breaks
 every user's updates, so the caller refuses it unless told otherwise.
 
 A note's Anki identity (its GUID) derives from the question id it was first built
@@ -67,7 +67,7 @@ from prepdeck.lock.file import (
 )
 from prepdeck.lock.stamp import (
     FORMAT,
-    FORMAT_1_SCHEMA,
+    FORMAT_1_SHAPE,
     HASH_FORMAT,
     KIND_SEPARATOR,
     QUESTION_KIND,
@@ -76,12 +76,12 @@ from prepdeck.lock.stamp import (
     Lock,
     LockDiff,
     NotetypeEntry,
-    Schema,
+    Shape,
     lock_changes,
     note_key,
     rename,
     rename_problem,
-    schema_changes,
+    shape_changes,
     split_key,
     stamp,
 )
@@ -89,7 +89,7 @@ from prepdeck.lock.stamp import (
 __all__ = [
     "ABOUT",
     "FORMAT",
-    "FORMAT_1_SCHEMA",
+    "FORMAT_1_SHAPE",
     "HASH_FORMAT",
     "KIND_SEPARATOR",
     "LIST_LIMIT",
@@ -105,7 +105,7 @@ __all__ = [
     "LockUpdate",
     "NotetypeBuild",
     "NotetypeEntry",
-    "Schema",
+    "Shape",
     "check",
     "dumps",
     "earlier_builds",
@@ -118,7 +118,7 @@ __all__ = [
     "rename",
     "rename_problem",
     "report_lines",
-    "schema_changes",
+    "shape_changes",
     "split_key",
     "stamp",
     "version_released",

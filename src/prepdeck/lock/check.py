@@ -1,6 +1,6 @@
 """The rules a build follows with its lock, and their messages: the lock belongs to
 this bank, retired ids stay retired, a renamed note's old id stays taken, a note
-type's schema stays put unless changed deliberately (with a major version), a lost
+type's shape stays put unless changed deliberately (with a major version), a lost
 lock is not silently replaced, and with --locked the lock is current.  `check` reads
 the lock, stamps the build against it (`stamp.py`) and raises `BuildError` with every
 problem; `report_lines` says what the build changed.
@@ -21,7 +21,7 @@ from prepdeck.lock.stamp import (
     Built,
     Lock,
     LockDiff,
-    Schema,
+    Shape,
     latest_version,
     major,
     stamp,
@@ -58,7 +58,7 @@ class NotetypeBuild:
     """A note type as a build makes it."""
 
     name: str  # as users see it in Anki, for messages
-    schema: Schema
+    shape: Shape
     hash: str  # its styling
     legacy_hash: str = ""  # its styling hashed as locks before format 3 did
 
@@ -100,7 +100,7 @@ def check(
     note_hashes: Mapping[str, str],
     legacy_note_hashes: Mapping[str, str] | None = None,
     update: bool = True,
-    allow_schema_change: bool = False,
+    allow_shape_change: bool = False,
     new_lock: bool = False,
 ) -> LockUpdate:
     """Read the lock at `path` and stamp this build of `bank` against it.
@@ -109,7 +109,7 @@ def check(
     migrate a lock from before format 3 (`stamp`).  Raises `BuildError` with every
     problem: a lock prepdeck cannot read, a lock for another bank, ids that were
     retired for good and came back, new ids that another note had before a rename, a
-    note type schema that differs from the lock's (unless `allow_schema_change` and a
+    note type shape that differs from the lock's (unless `allow_shape_change` and a
     major version bump), and (unless `update`) a lock that this build would change.
     A lock that only moves to the current hash scheme is current for --locked.  A
     partial build (`bank.partial`) leaves the notes it did not build as they are,
@@ -130,7 +130,7 @@ def check(
     released = could_be_pending and version_released(path.parent, bank.version)
     built = Built(
         notes=note_hashes,
-        notetypes={kind: (t.schema, t.hash) for kind, t in notetypes.items()},
+        notetypes={kind: (t.shape, t.hash) for kind, t in notetypes.items()},
         legacy_notes=legacy_note_hashes or {},
         legacy_notetypes={kind: t.legacy_hash for kind, t in notetypes.items() if t.legacy_hash},
     )
@@ -150,8 +150,8 @@ def check(
         problems += [_taken_problem(q, path, old) for q in bank.questions if q.id in diff.taken]
     if problems:
         raise BuildError(problems)
-    if old is not None and diff.schema_changed:
-        problem = _schema_problem(path, old, bank.version, notetypes, diff, allow_schema_change)
+    if old is not None and diff.shape_changed:
+        problem = _shape_problem(path, old, bank.version, notetypes, diff, allow_shape_change)
         if problem is not None:
             raise BuildError([problem])
     if not update and (old is None or not diff.empty):
@@ -222,7 +222,7 @@ def _notetype_line(update: LockUpdate, kind: str) -> str:
     name = update.names.get(kind, kind)
     if update.old is not None and kind not in update.old.notetypes:
         return f"new note type {name!r}"
-    if kind in update.diff.schema_changed:
+    if kind in update.diff.shape_changed:
         return (
             f"note type {name!r}: fields or templates changed, as allowed by "
             f'--allow-notetype-change; the release notes tell users to tick "{MERGE_OPTION}" '
@@ -349,7 +349,7 @@ def _at_question(question: Question, lock_path: Path, rule: str, message: str) -
     return Problem(str(where.path), where.line, where.column, rule, message)
 
 
-def _schema_problem(
+def _shape_problem(
     path: Path,
     old: Lock,
     version: str,
@@ -357,11 +357,11 @@ def _schema_problem(
     diff: LockDiff,
     allowed: bool,
 ) -> Problem | None:
-    """The problem with a build whose note type schema differs from the lock's, or
+    """The problem with a build whose note type shape differs from the lock's, or
     None if the build says it is deliberate and the version says it is a major one."""
     changes = "; ".join(
-        _schema_change(notetypes[kind].name, old.notetypes[kind].schema, notetypes[kind].schema)
-        for kind in diff.schema_changed
+        _shape_change(notetypes[kind].name, old.notetypes[kind].shape, notetypes[kind].shape)
+        for kind in diff.shape_changed
     )
     latest = latest_version(old)
     needed = major(latest) + 1 if latest else major(version)
@@ -375,18 +375,18 @@ def _schema_problem(
             f"bank.yaml to {needed}.0.0 or later, build with --allow-notetype-change and "
             f'release; the release notes then tell users to tick "{MERGE_OPTION}"'
         )
-        return _problem(path, "notetype-schema", message)
+        return _problem(path, "notetype-shape", message)
     if latest and major(version) < needed:
         message = (
             f"{changes}. --allow-notetype-change needs a major version: the lock has "
             f"content from version {latest} and bank.yaml says {version}; set it to "
             f'{needed}.0.0 or later, so users can tell this update needs "{MERGE_OPTION}"'
         )
-        return _problem(path, "notetype-schema", message)
+        return _problem(path, "notetype-shape", message)
     return None
 
 
-def _schema_change(name: str, before: Schema, after: Schema) -> str:
+def _shape_change(name: str, before: Shape, after: Shape) -> str:
     parts = []
     if before.fields != after.fields:
         parts.append(f"fields {_names(before.fields)} -> {_names(after.fields)}")

@@ -30,12 +30,12 @@ from prepdeck.load import (
     read_regular,
 )
 from prepdeck.lock.stamp import (
-    FORMAT_1_SCHEMA,
+    FORMAT_1_SHAPE,
     QUESTION_KIND,
     Entry,
     Lock,
     NotetypeEntry,
-    Schema,
+    Shape,
     renamed_problems,
 )
 
@@ -44,6 +44,8 @@ INVALID = "lock-invalid"  # the rule of every problem with the lock's own struct
 CONFLICT = "lock-conflict"  # merge-conflict markers
 MAX_DIGITS = 30  # an integer longer than this is no mod; it is never converted
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
+# Written into every lock, so its words stay as they are: changing them would rewrite
+# every user's lock.  ("schema" here is the note type's shape, `Shape`.)
 ABOUT = (
     "Written by `prepdeck build`; commit it with the content. Per note: a hash of what "
     "defines the note, the mod time Anki compares on import, and the bank version it last "
@@ -169,17 +171,17 @@ def _from_data(data: Mapping[str, Any]) -> Lock:
     """The lock from data the schema accepted."""
     lock_format: int = data["format"]
     if lock_format == 1:
-        # One note type and no schema recorded: see FORMAT_1_SCHEMA.
+        # One note type and no shape recorded: see FORMAT_1_SHAPE.
         old = data.get("notetype")
         notetypes = (
             {}
             if old is None
-            else {QUESTION_KIND: NotetypeEntry(FORMAT_1_SCHEMA, old["hash"], old["mod"])}
+            else {QUESTION_KIND: NotetypeEntry(FORMAT_1_SHAPE, old["hash"], old["mod"])}
         )
     else:
         notetypes = {
             kind: NotetypeEntry(
-                Schema(tuple(value["fields"]), tuple(value["templates"])),
+                Shape(tuple(value["fields"]), tuple(value["templates"])),
                 value["hash"],
                 value["mod"],
                 value.get("version", ""),
@@ -222,10 +224,10 @@ def dumps(lock: Lock) -> str:
 
     def notetype(e: NotetypeEntry) -> str:
         data: dict[str, Any] = {
-            "fields": list(e.schema.fields),
+            "fields": list(e.shape.fields),
             "hash": e.hash,
             "mod": e.mod,
-            "templates": list(e.schema.templates),
+            "templates": list(e.shape.templates),
         }
         if e.version:
             data["version"] = e.version

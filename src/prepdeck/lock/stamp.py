@@ -33,16 +33,19 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Schema:
-    """What Anki compares to decide whether a note type is the same one."""
+class Shape:
+    """A note type's shape: its field names and template names, in order.  Anki
+    compares exactly this to decide whether an imported note type is the one a user
+    has (Anki's code calls it the note type's schema; prepdeck keeps that word for
+    JSON Schema).  The lock stores it as the note type's "fields" and "templates"."""
 
     fields: tuple[str, ...]
     templates: tuple[str, ...]
 
 
 # Format 1 locks were written by prepdeck 0.1, whose one note type ("question") had
-# exactly this schema and no record of it; reading one assumes it.
-FORMAT_1_SCHEMA = Schema(
+# exactly this shape and no record of it; reading one assumes it.
+FORMAT_1_SHAPE = Shape(
     fields=(
         "ID",
         "Label",
@@ -63,10 +66,10 @@ FORMAT_1_SCHEMA = Schema(
 class NotetypeEntry:
     """A note type as it was when it last changed."""
 
-    schema: Schema
+    shape: Shape
     hash: str  # the styling: name, field and template ids, template text, CSS
     mod: int
-    version: str = ""  # the bank version its schema was set in (empty: before format 2)
+    version: str = ""  # the bank version its shape was set in (empty: before format 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +131,8 @@ class LockDiff:
     restored: tuple[str, ...] = ()  # provisionally retired question ids that came back: fine
     # new question ids that are another note's identity (its id before a rename): an error
     taken: tuple[str, ...] = ()
-    notetypes_changed: tuple[str, ...] = ()  # kinds whose styling or schema changed
-    schema_changed: tuple[str, ...] = ()  # kinds whose schema changed: users' updates break
+    notetypes_changed: tuple[str, ...] = ()  # kinds whose styling or shape changed
+    shape_changed: tuple[str, ...] = ()  # kinds whose shape changed: users' updates break
     # the lock's hashes moved to the current scheme; no note changed for it, but the
     # lock's text did
     migrated: bool = False
@@ -155,7 +158,7 @@ class Built:
     `HASH_FORMAT` did (the full rendering); only a migration reads them."""
 
     notes: Mapping[str, str]
-    notetypes: Mapping[str, tuple[Schema, str]] = field(default_factory=dict)
+    notetypes: Mapping[str, tuple[Shape, str]] = field(default_factory=dict)
     legacy_notes: Mapping[str, str] = field(default_factory=dict)
     legacy_notetypes: Mapping[str, str] = field(default_factory=dict)
 
@@ -189,8 +192,8 @@ def stamp(
     for key in run.built.notes:
         run.note(key, key in pending)
     run.retire_missing()
-    for kind, (schema, digest) in run.built.notetypes.items():
-        run.notetype(kind, schema, digest)
+    for kind, (shape, digest) in run.built.notetypes.items():
+        run.notetype(kind, shape, digest)
     return run.result(bank)
 
 
@@ -226,7 +229,7 @@ class _Stamping:
         self.taken: list[str] = []
         self.removed: list[str] = []
         self.types_changed: list[str] = []
-        self.schema_changed: list[str] = []
+        self.shape_changed: list[str] = []
 
     def same(self, before: str, digest: str, legacy: str | None) -> bool:
         """Whether a recorded hash is this build's, in either scheme while migrating."""
@@ -268,20 +271,20 @@ class _Stamping:
                 self.removed.append(key)
                 self.retired[key] = replace(previous, retired=self.version)
 
-    def notetype(self, kind: str, schema: Schema, digest: str) -> None:
+    def notetype(self, kind: str, shape: Shape, digest: str) -> None:
         before = self.types.get(kind)
         if before is None:
-            self.types[kind] = NotetypeEntry(schema, digest, self.timestamp, self.version)
+            self.types[kind] = NotetypeEntry(shape, digest, self.timestamp, self.version)
             if self.old is not None:  # with no lock there is nothing it could have changed from
                 self.types_changed.append(kind)
             return
         mod = _next_mod(self.timestamp, before)
-        if before.schema != schema:
-            self.types[kind] = NotetypeEntry(schema, digest, mod, self.version)
+        if before.shape != shape:
+            self.types[kind] = NotetypeEntry(shape, digest, mod, self.version)
             self.types_changed.append(kind)
-            self.schema_changed.append(kind)
+            self.shape_changed.append(kind)
         elif not self.same(before.hash, digest, self.built.legacy_notetypes.get(kind)):
-            self.types[kind] = NotetypeEntry(schema, digest, mod, before.version)
+            self.types[kind] = NotetypeEntry(shape, digest, mod, before.version)
             self.types_changed.append(kind)
         else:
             self.types[kind] = replace(before, hash=digest)
@@ -311,7 +314,7 @@ class _Stamping:
             restored=tuple(sorted(self.restored)),
             taken=tuple(sorted(self.taken)),
             notetypes_changed=tuple(sorted(self.types_changed)),
-            schema_changed=tuple(sorted(self.schema_changed)),
+            shape_changed=tuple(sorted(self.shape_changed)),
             migrated=self.old is not None and self.old.format < self.format,
         )
         return lock, diff
@@ -358,15 +361,15 @@ def _by_identity(lock: Lock | None) -> dict[str, tuple[str, Entry]]:
     return found
 
 
-def schema_changes(old: Lock | None, new: Lock | None) -> list[str]:
-    """The note type kinds whose schema differs between two locks: users who have the
+def shape_changes(old: Lock | None, new: Lock | None) -> list[str]:
+    """The note type kinds whose shape differs between two locks: users who have the
     old one must import with "Merge note types" to keep getting updates."""
     if old is None or new is None:
         return []
     return sorted(
         kind
         for kind, entry in new.notetypes.items()
-        if kind in old.notetypes and old.notetypes[kind].schema != entry.schema
+        if kind in old.notetypes and old.notetypes[kind].shape != entry.shape
     )
 
 

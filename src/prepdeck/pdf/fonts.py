@@ -6,7 +6,7 @@ Faces are registered once per process (parsing a TTF is not free) under the name
 reportlab embeds each TrueType face as a subset of the glyphs used.
 
 Which face prints a character is decided by the chain (`fontchain.Chain.runs`):
-the first font that has it.  `prepdeck validate` checks the bank's fields against
+the first face that has it.  `prepdeck validate` checks the bank's fields against
 the same chains; the check here also covers what only a layout prints (labels,
 the how-to text from the style) and is the last word before anything is drawn.
 """
@@ -30,7 +30,6 @@ from prepdeck.fontchain import (
     Chain,
     Chains,
     FontError,
-    FontFamily,
     chains_for,
     explain,
     face_names,
@@ -38,9 +37,8 @@ from prepdeck.fontchain import (
     missing_in,
     parse_failure,
     read_font,
-    variant,
 )
-from prepdeck.fontspec import FACES
+from prepdeck.fontspec import FACES, Family
 from prepdeck.model import Bank, Question
 from prepdeck.pdf.rl_private import install_to_unicode_fix
 from prepdeck.pdf.style import PdfStyle
@@ -55,22 +53,14 @@ _registered: dict[str, Path] = {}  # face name -> the file it was registered fro
 
 
 @dataclass(frozen=True)
-class Family:
-    """A chain as layouts use it: the first family's face names (for text the
-    layout itself writes) and, per variant, the chain that splits any text into
-    runs of faces that can draw it."""
+class RoleFonts(Family[str]):
+    """The fonts of one role (body or code) as layouts use them: the registered face
+    names of the chain's first family (`face()`, for text known to be in it, such as
+    labels) and, per style, the chain that splits any text into runs of faces that
+    can draw it."""
 
-    name: str
-    regular: str
-    bold: str
-    italic: str
-    bold_italic: str
     chains: Chains
     role: str  # "body" or "code"
-
-    def face(self, bold: bool = False, italic: bool = False) -> str:
-        """The first family's face (for text known to be in it, such as labels)."""
-        return getattr(self, variant(bold, italic))  # type: ignore[no-any-return]
 
     def chain(self, bold: bool = False, italic: bool = False) -> Chain:
         return self._by_style[bold, italic]
@@ -90,15 +80,17 @@ class Family:
 
 @dataclass(frozen=True)
 class FontSet:
-    body: Family
-    code: Family
+    """The style's chains, registered with reportlab: what a layout draws with."""
+
+    body: RoleFonts
+    code: RoleFonts
     chains: Chains
 
 
-def _register_family(family: FontFamily) -> None:
+def _register_family(family: Family[Path]) -> None:
     names = face_names(family)
     for v in FACES:
-        face, path = names[v], family.file(v)
+        face, path = names[v], family[v]
         if _registered.get(face) == path:
             continue
         try:
@@ -117,25 +109,17 @@ def _register_family(family: FontFamily) -> None:
         _registered[face] = path
     pdfmetrics.registerFontFamily(
         family.name,
-        normal=names["regular"],
-        bold=names["bold"],
-        italic=names["italic"],
-        boldItalic=names["bold_italic"],
+        normal=names.regular,
+        bold=names.bold,
+        italic=names.italic,
+        boldItalic=names.bold_italic,
     )
 
 
-def _family(chains: Chains, role: str) -> Family:
+def _role_fonts(chains: Chains, role: str) -> RoleFonts:
     first = (chains.body if role == "body" else chains.code)[0]
     names = face_names(first)
-    return Family(
-        first.name,
-        names["regular"],
-        names["bold"],
-        names["italic"],
-        names["bold_italic"],
-        chains,
-        role,
-    )
+    return RoleFonts(names.name, *names.faces, chains, role)
 
 
 def register_fonts(style: PdfStyle) -> FontSet:
@@ -148,7 +132,7 @@ def register_fonts(style: PdfStyle) -> FontSet:
             chains.all_chains()  # read every face's coverage now, not mid-layout
         except FontError as exc:
             raise BuildError([Problem("pdf.yaml", 1, 1, "pdf-font", str(exc))]) from None
-    return FontSet(_family(chains, "body"), _family(chains, "code"), chains)
+    return FontSet(_role_fonts(chains, "body"), _role_fonts(chains, "code"), chains)
 
 
 # -- the glyph check -----------------------------------------------------------------
@@ -224,7 +208,7 @@ def drawable(text: str, fonts: FontSet, face: str, replacement: str = "?") -> st
     one-line text (the contents and bookmarks reuse question text, though a code
     span may have used a glyph only the code chain has)."""
     chain = fonts.body.chain()
-    if chain.fonts[0].coverage.covers(text):
+    if chain.faces[0].coverage.covers(text):
         return text
     return "".join(c if chain.can_draw(c) else "" if ignorable(c) else replacement for c in text)
 
@@ -232,23 +216,23 @@ def drawable(text: str, fonts: FontSet, face: str, replacement: str = "?") -> st
 # -- one line of text in a chain's faces ---------------------------------------------
 
 
-def line_width(text: str, family: Family, size: float, bold: bool = False) -> float:
-    runs = family.runs(text, bold)
+def line_width(text: str, fonts: RoleFonts, size: float, bold: bool = False) -> float:
+    runs = fonts.runs(text, bold)
     if len(runs) == 1:
         return float(pdfmetrics.stringWidth(runs[0][1], runs[0][0], size))
     return float(sum(pdfmetrics.stringWidth(part, face, size) for face, part in runs))
 
 
 def fit_line(
-    text: str, family: Family, size: float, width: float, bold: bool = False, ellipsis: str = "…"
+    text: str, fonts: RoleFonts, size: float, width: float, bold: bool = False, ellipsis: str = "…"
 ) -> str:
     """`text` cut with an ellipsis so that, drawn in the chain's faces, it is at most
     `width` wide."""
-    if line_width(text, family, size, bold) <= width:
+    if line_width(text, fonts, size, bold) <= width:
         return text
-    room = width - pdfmetrics.stringWidth(ellipsis, family.face(bold), size)
+    room = width - pdfmetrics.stringWidth(ellipsis, fonts.face(bold), size)
     used, kept = 0.0, list[str]()
-    for face, part in family.runs(text, bold):
+    for face, part in fonts.runs(text, bold):
         widths = pdfmetrics.getFont(face).face.charWidths
         default = pdfmetrics.getFont(face).face.defaultWidth
         for char in part:
@@ -259,11 +243,11 @@ def fit_line(
     return text  # pragma: no cover - the whole text fitted after all
 
 
-def text_out(text_object: Any, text: str, family: Family, size: float, bold: bool = False) -> str:
+def text_out(text_object: Any, text: str, fonts: RoleFonts, size: float, bold: bool = False) -> str:
     """Append `text` to a reportlab text object, switching faces where the chain
     does; returns the face it ends in."""
-    face = family.face(bold)
-    for face, part in family.runs(text, bold):
+    face = fonts.face(bold)
+    for face, part in fonts.runs(text, bold):
         text_object.setFont(face, size)
         text_object.textOut(part)
     return face
@@ -274,7 +258,7 @@ def draw_line(
     x: float,
     y: float,
     text: str,
-    family: Family,
+    fonts: RoleFonts,
     size: float,
     *,
     bold: bool = False,
@@ -282,9 +266,9 @@ def draw_line(
 ) -> None:
     """Draw one line at baseline `y`, left-, right- or centre-aligned on `x`."""
     if align != "left":
-        width = line_width(text, family, size, bold)
+        width = line_width(text, fonts, size, bold)
         x -= width if align == "right" else width / 2
     text_object = canv.beginText(x, y)
-    text_out(text_object, text, family, size, bold)
+    text_out(text_object, text, fonts, size, bold)
     text_object.textLine()  # ends the line as drawString does, so text extracts as a line
     canv.drawText(text_object)
