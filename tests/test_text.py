@@ -131,3 +131,28 @@ def test_inline_issue_prefilter_never_hides_an_issue(source: str) -> None:
     if not any(mark in source for mark in text._INLINE_ISSUE_MARKS):
         parsed = text._parse_inline(source.strip())
         assert parsed.issues == () and parsed.images == ()
+
+
+@st.composite
+def _nested(draw: st.DrawFn) -> str:
+    """Emphasis, strong text and links nested 10 to 22 deep, the marks separated by
+    nothing, words or (Unicode) spaces, sometimes with a blank line that ends it."""
+    pairs = [("*", "*"), ("_", "_"), ("[", "](https://x.org)"), ("**", "**")]
+    pair = draw(st.sampled_from(pairs))  # one kind a sample: mixed kinds rarely nest
+    usual = draw(st.sampled_from(["a ", "a"]))
+    odd = ["", " ", "\u00a0", "\u3000", "\u2003", "\n", "\n\n"]
+    depth = draw(st.integers(min_value=12, max_value=22))
+    gaps = [draw(st.sampled_from([usual] * 6 + odd)) for _ in range(depth)]
+    opening = "".join(pair[0] + gap for gap in gaps)
+    closing = "".join(" b" + pair[1] for _ in range(depth))
+    return opening + "x" + closing
+
+
+@settings(max_examples=1000)
+@given(_nested())
+def test_the_nesting_bound_never_hides_nesting_past_the_limit(source: str) -> None:
+    """Validate skips the parser when no paragraph has more than 16 marks that can open
+    emphasis or a link: the parser must then find no nesting past the limit."""
+    issues = " ".join(issue.message for issue in text._parse_blocks(source).issues)
+    if "emphasis, strong text and links nested" in issues:
+        assert text._deepest_nesting_bound(source) > text.MAX_INLINE_DEPTH, source

@@ -316,30 +316,52 @@ def inline_issues(source: str) -> list[MarkdownIssue]:
 
 def may_have_inline_issues(source: str) -> bool:
     """False when `inline_issues` would find nothing, without parsing: raw HTML needs
-    "<", a footnote "[^", an image "!["; nesting past the limit needs that many marks;
-    a long word or paragraph is seen by its length."""
+    "<", a footnote "[^", an image "!["; nesting past the limit needs that many marks
+    that can open in one paragraph; a long word or paragraph is seen by its length."""
     return any(mark in source for mark in _INLINE_ISSUE_MARKS) or _beyond_limits(source)
 
 
 def _beyond_limits(source: str) -> bool:
     """Whether `source` may break a limit (cheap, never wrong the other way)."""
-    if len(source) > MAX_WORD_CHARS and (
-        len(source) > MAX_PARAGRAPH_CHARS or _LONG_WORD.search(source)
-    ):
-        return True
+    if len(source) > MAX_WORD_CHARS:
+        if len(source) > MAX_PARAGRAPH_CHARS:
+            return True
+        # split() breaks at the whitespace the long-word pattern's \s matches (far
+        # faster than searching for it); words need a space between them
+        words = source.split()
+        if max(map(len, words), default=0) > MAX_WORD_CHARS:
+            return True
+        if len(words) > MAX_PARAGRAPH_WORDS:
+            return True
     if source.count("\n") > min(MAX_TABLE_ROWS, MAX_LINE_BREAKS):
-        return True
-    if len(source) >= 2 * MAX_PARAGRAPH_WORDS and (  # words need a space between them
-        len(source) - sum(map(len, source.split())) >= MAX_PARAGRAPH_WORDS
-    ):
         return True
     if "|" in source and any(
         line.count("|") > MAX_TABLE_COLUMNS or ("|" in line and len(line) > MAX_CELL_CHARS)
         for line in source.splitlines()
     ):
         return True
+    if _deepest_nesting_bound(source) > MAX_INLINE_DEPTH:
+        return True
     marks = source.count("*") + source.count("_") + source.count("[") + source.count("`")
-    return marks > MAX_INLINE_DEPTH or bool(_NESTED_MARKERS.search(source))
+    return marks > MAX_MARKUP_RUNS or bool(_NESTED_MARKERS.search(source))
+
+
+# A run of * or _ that can open emphasis is followed by something other than (Unicode)
+# whitespace, as CommonMark defines it; a blank line ends every paragraph.
+_OPENING_RUN = re.compile(r"[*_]+(?=[^ \t\n\r\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000])")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _deepest_nesting_bound(source: str) -> int:
+    """At least how deep emphasis, strong text and links nest in any paragraph of
+    `source`: each level opens with a mark that can open (a `[`, or a `*` or `_` not
+    followed by whitespace), and nesting never crosses a blank line.  Counting every
+    mark made validate parse two answers in three (a paragraph with a few code spans
+    and emphasis has more than 16)."""
+    return max(
+        sum(map(len, _OPENING_RUN.findall(part))) + part.count("[")
+        for part in _BLANK_LINE.split(source)
+    )
 
 
 # a line that opens lists inside lists ("- - x", "1. - x") or is indented deep enough
