@@ -340,10 +340,10 @@ def _beyond_limits(source: str) -> bool:
         for line in source.splitlines()
     ):
         return True
-    if _deepest_nesting_bound(source) > MAX_INLINE_DEPTH:
+    openers = source.count("*") + source.count("_") + source.count("[")
+    if openers > MAX_INLINE_DEPTH and _deepest_nesting_bound(source) > MAX_INLINE_DEPTH:
         return True
-    marks = source.count("*") + source.count("_") + source.count("[") + source.count("`")
-    return marks > MAX_MARKUP_RUNS or bool(_NESTED_MARKERS.search(source))
+    return openers + source.count("`") > MAX_MARKUP_RUNS or bool(_NESTED_MARKERS.search(source))
 
 
 # A run of * or _ that can open emphasis is followed by something other than (Unicode)
