@@ -13,9 +13,10 @@ images inside text, a table cell, or a one-paragraph field.
 So is text past the limits no author meets and every hostile file does (what the
 renderers could only cut, or lay out for minutes): a paragraph or one-line field
 over 4,000 characters or 1,000 words, 40 hard line breaks or 200 code spans,
-emphasis and links; an answer over 64,000 characters; a word over 200 characters outside code; lists
-nested more than 8 deep; emphasis and links nested more than 16 deep; a table over
-12 columns, 100 rows or 300 characters a cell; and a bank that prints more than
+emphasis and links; an answer over 64,000 characters; a word over 200 characters
+outside code; lists nested more than 8 deep; emphasis and links nested more than 16
+deep; a code block over 1,000 lines; a table over 12 columns, 100 rows or 300
+characters a cell; and a bank that prints more than
 20,000 paragraphs, list items and table cells in all, or one per 16 characters of
 its text when that is more (real banks print one per 150 characters or more; each
 is laid out in every PDF).  That one is reported at the answer that prints most.
