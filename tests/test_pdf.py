@@ -897,3 +897,19 @@ def test_a_stacked_table_lays_out_each_row_once_and_splits_between_cells(
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(out.getvalue())).pages)
     cells = [line.strip() for line in text.splitlines() if ": r" in line]
     assert cells == [f"h{i}: r{r}c{i}" for r in range(100) for i in range(12)]
+
+
+def test_a_stacked_table_of_only_a_header_prints_the_header() -> None:
+    import io
+
+    from reportlab.platypus import SimpleDocTemplate
+
+    from prepdeck.text import parse_blocks
+
+    [table] = parse_blocks("|" + "|".join(f"head{i}" for i in range(12)) + "|\n|" + "-|" * 12)
+    out = io.BytesIO()
+    SimpleDocTemplate(out, leftMargin=148, rightMargin=148).build(
+        [_typesetter().table(table)]  # type: ignore[arg-type]
+    )
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(out.getvalue())).pages)
+    assert all(f"head{i}" in text for i in range(12)), text

@@ -546,6 +546,8 @@ class Typesetter:
             ]
             for row in table.rows
         ]
+        if not records:  # a header and no rows: the header is all there is to print
+            records = [[self.markup((Strong(cell),)) for cell in table.header]]
         return Stacked(records, self.style(size), self.kit.color("rule"), pad)
 
     # -- images ----------------------------------------------------------------------
