@@ -89,6 +89,12 @@ VALID: dict[str, Callable[[], str]] = {
     "tables at the print limit": lambda: _at_print_limit(_dense_table()),
     "paragraphs at the print limit": lambda: _at_print_limit("\n\n".join(["a"] * 100)),
     "list items at the print limit": lambda: _at_print_limit("\n".join(["- a"] * 100)),
+    "markup paragraphs at the print limit": lambda: _at_print_limit(
+        "\n\n".join(["`a` *b* **c** [d](https://x.org)"] * 100)
+    ),
+    "2-column tables at the print limit": lambda: _at_print_limit(
+        "|h|i|\n|-|-|\n" + "|`a` *b*|**c**|\n" * 100
+    ),
 }
 REFUSED: dict[str, Callable[[], str]] = {
     "1 MB paragraph": lambda: "word " * 190_000,
