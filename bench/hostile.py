@@ -57,7 +57,7 @@ def _dense_table(cell: str = "a") -> str:
 
 
 def _at_print_limit(piece: str, answer_chars: int = 63_000) -> str:
-    """`piece` (Markdown printing `_printed(piece)` pieces) repeated, with plain prose
+    """`piece` (Markdown printing `printed(piece)` pieces) repeated, with plain prose
     between so the bank prints one piece per PRINTED_CHARS characters: as dense as
     validate allows (text.py)."""
     from prepdeck.text import PRINTED_CHARS, printed

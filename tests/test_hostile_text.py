@@ -306,6 +306,9 @@ NESTED_10 = "\n".join("  " * i + f"- level {i}" for i in range(10)) + "\n\nAfter
         ("Intro.\n\n" + "`a` " * 201 + "\n", 2, "a paragraph of 201 code spans"),
         ("Intro.\n\n" + "a  \n" * 41 + "b\n", 2, "a paragraph of 41 line breaks"),
         ("Intro.\n\n" + "ab " * 1001 + "\n", 2, "a paragraph of 1,001 words"),
+        # found in review: tables the cheap scan before the parser used to miss
+        ("Intro.\n\n" + "|".join("abcdefghijklm") + "\n" + "|".join("-" * 13), 2, "13 col"),
+        ("Intro.\n\n| h |\n|---|\n" + "word " * 80 + "\n", 2, "a table cell of 399"),
     ],
 )
 def test_markdown_the_renderer_cannot_hold_is_a_problem_at_its_line(
@@ -325,6 +328,7 @@ def test_markdown_the_renderer_cannot_hold_is_a_problem_at_its_line(
         "*" * 2000 + "a" + "*" * 2000,  # one line: validate's fast path used to skip it
         "x" * 201,
         "Why " + "ab " * 1500 + "?",
+        "*a\n\n" * 17 + "b" + "*" * 17,  # one run of inline Markdown, blank lines and all
     ],
 )
 @pytest.mark.parametrize("field", ["question", "hint", "key_points"])
@@ -664,6 +668,13 @@ def test_a_bank_printing_more_than_its_text_supports_is_refused_at_its_densest_a
     assert f"more than the {MAX_PRINTED:,} its" in problems[0].message
     fine = bank_with(MAX_PRINTED - 100)  # the other questions print fewer than 100
     assert not [p for p in validate_content(fine).problems if p.rule == "markdown-format"]
+    # found in review: rows without a "|" are filled out to the header's 12 cells
+    table = "|".join("abcdefghijkl") + "\n" + "|".join("-" * 12) + "\n" + "x\n" * 100
+    answer = f"    answer: {json.dumps(chr(10).join([table] * 20))}\n"
+    tables = make_bank(basics__yaml=BASICS.replace(FIRST_ANSWER, answer))
+    problems = [p for p in validate_content(tables).problems if p.rule == "markdown-format"]
+    assert [p.line for p in problems] == [7], problems
+    assert "this answer prints the most: 24,240" in problems[0].message
 
 
 def test_a_code_block_too_long_to_lay_out_quickly_is_refused_at_its_line(

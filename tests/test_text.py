@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -156,3 +157,21 @@ def test_the_nesting_bound_never_hides_nesting_past_the_limit(source: str) -> No
     issues = " ".join(issue.message for issue in text._parse_blocks(source).issues)
     if "emphasis, strong text and links nested" in issues:
         assert text._deepest_nesting_bound(source) > text.MAX_INLINE_DEPTH, source
+    if not text.may_have_inline_issues(source):  # a one-line field: blank lines and all
+        assert text._parse_inline(source.strip()).issues == (), source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "| h | i |\n|---|---|\n| " + "a " * 100 + "\u2028" + "b " * 100 + " | y |",
+        "\r".join(["| a | b |", "|---|---|"] + ["| x | y |"] * 101),
+        "\r".join(["a\\"] * 41 + ["b"]),
+        "x\r\r- - - - - - - - - y",
+        "```\r" + "\r" * 1000 + "\r```",
+    ],
+)
+def test_the_prefilter_sees_lines_as_markdown_it_does(source: str) -> None:
+    """Found in review: U+2028 is no line break to markdown-it, and a bare CR is one."""
+    assert text._parse_blocks(source).issues, source
+    assert text.may_have_issues(source), source

@@ -318,11 +318,18 @@ def may_have_inline_issues(source: str) -> bool:
     """False when `inline_issues` would find nothing, without parsing: raw HTML needs
     "<", a footnote "[^", an image "!["; nesting past the limit needs that many marks
     that can open in one paragraph; a long word or paragraph is seen by its length."""
-    return any(mark in source for mark in _INLINE_ISSUE_MARKS) or _beyond_limits(source)
+    return any(mark in source for mark in _INLINE_ISSUE_MARKS) or _beyond_limits(
+        source, paragraphs=False
+    )
 
 
-def _beyond_limits(source: str) -> bool:
-    """Whether `source` may break a limit (cheap, never wrong the other way)."""
+def _beyond_limits(source: str, *, paragraphs: bool = True) -> bool:
+    """Whether `source` may break a limit (cheap, never wrong the other way).
+
+    `paragraphs`: `source` is block Markdown, whose paragraphs end at blank lines; a
+    one-line field is parsed as one run of inline Markdown, blank lines and all."""
+    if "\r" in source:  # a line break to markdown-it, not to the counts below: parse
+        return True
     if len(source) > MAX_WORD_CHARS:
         if len(source) > MAX_PARAGRAPH_CHARS:
             return True
@@ -335,13 +342,18 @@ def _beyond_limits(source: str) -> bool:
             return True
     if source.count("\n") > min(MAX_TABLE_ROWS, MAX_LINE_BREAKS):
         return True
+    # a table needs a "|" in its delimiter row; a row of it has one cell more than its
+    # "|"s at most, and a body row may have none (split at "\n" alone: markdown-it does
+    # not break lines at U+2028 and the other separators splitlines() knows)
     if "|" in source and any(
-        line.count("|") > MAX_TABLE_COLUMNS or ("|" in line and len(line) > MAX_CELL_CHARS)
-        for line in source.splitlines()
+        line.count("|") >= MAX_TABLE_COLUMNS or len(line) > MAX_CELL_CHARS
+        for line in source.split("\n")
     ):
         return True
     openers = source.count("*") + source.count("_") + source.count("[")
-    if openers > MAX_INLINE_DEPTH and _deepest_nesting_bound(source) > MAX_INLINE_DEPTH:
+    if openers > MAX_INLINE_DEPTH and (
+        not paragraphs or _deepest_nesting_bound(source) > MAX_INLINE_DEPTH
+    ):
         return True
     return openers + source.count("`") > MAX_MARKUP_RUNS or bool(_NESTED_MARKERS.search(source))
 
@@ -694,10 +706,12 @@ def iter_blocks(blocks: tuple[MarkdownBlock, ...]) -> Iterator[MarkdownBlock]:
 
 
 def printed_bound(source: str) -> int:
-    """At least `printed(source)`, without parsing: a paragraph, list item, code block
-    or image needs a line of its own, and a table row has at most one cell more than
-    its `|`s."""
-    return 2 * (source.count("\n") + 1) + source.count("|")
+    """At least `printed(source)` when `source` has no `markdown_issues`, without
+    parsing: a paragraph, list item, code block or image needs a line of its own, and
+    a table (which needs a "|") prints at most MAX_TABLE_COLUMNS cells a line (rows
+    short of cells, even rows without a "|", are filled out to the header's)."""
+    lines = source.count("\n") + 1
+    return lines * (MAX_TABLE_COLUMNS if "|" in source else 1)
 
 
 def printed(source: str) -> int:
