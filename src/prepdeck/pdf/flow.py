@@ -161,18 +161,22 @@ class Stacked(Flowable):  # type: ignore[misc]
 
     def __init__(
         self,
-        records: list[list[str]],
+        records: list[list[str] | None],
         style: ParagraphStyle,
         rule: Color,
         pad: float,
+        page_height: float,
         *,
         ruled: list[bool] | None = None,
     ) -> None:
         super().__init__()
-        self.records = records  # each row of the table: its cells' lines of markup
+        # each row of the table: its cells' lines of markup (None: a piece of a cell
+        # broken across pages, kept as the paragraph it was made into)
+        self.records = records
         self.style = style
         self.rule = rule
         self.pad = pad  # left and right of the text
+        self.page_height = page_height  # a cell taller than this breaks inside
         self.ruled = ruled or [True] * len(records)  # False: the row goes on after a break
         self._width = -1.0
         self._made: list[tuple[Paragraph, float]] = []  # each row's paragraph and height
@@ -183,15 +187,28 @@ class Stacked(Flowable):  # type: ignore[misc]
         return paragraph, float(height)
 
     def _part(
-        self, records: list[list[str]], ruled: list[bool], made: list[tuple[Paragraph, float]]
+        self,
+        records: list[list[str] | None],
+        ruled: list[bool],
+        made: list[tuple[Paragraph, float]],
     ) -> Stacked:
-        part = Stacked(records, self.style, self.rule, self.pad, ruled=ruled)
+        part = Stacked(records, self.style, self.rule, self.pad, self.page_height, ruled=ruled)
         part._width, part._made = self._width, made
         return part
 
+    def _wrapped(self, paragraph: Paragraph, width: float) -> tuple[Paragraph, float]:
+        height = paragraph.wrap(width - 2 * self.pad, _TALL)[1] + 2 * self.PAD_Y
+        return paragraph, float(height)
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if availWidth != self._width:
-            self._made = [self._make(cells, availWidth) for cells in self.records]
+            before = self._made  # a piece of a broken cell is made already
+            self._made = [
+                self._make(cells, availWidth)
+                if cells is not None
+                else self._wrapped(before[i][0], availWidth)
+                for i, cells in enumerate(self.records)
+            ]
             self._width = availWidth
         self.width = availWidth
         self.height = sum(height for _, height in self._made)
@@ -213,6 +230,8 @@ class Stacked(Flowable):  # type: ignore[misc]
             ]
         # the first row alone does not fit: as many of its cells as do, the rest after
         cells = records[0]
+        if cells is None:  # already a piece of a cell taller than a page
+            return self._break_cell(availWidth, availHeight, made[0][0], None)
         lines = int((availHeight - 2 * self.PAD_Y) // self.style.leading)
         for keep in range(min(lines, len(cells) - 1), 0, -1):
             head = self._make(cells[:keep], availWidth)
@@ -222,7 +241,37 @@ class Stacked(Flowable):  # type: ignore[misc]
                     self._part([cells[:keep]], [False], [head]),
                     self._part([cells[keep:], *records[1:]], ruled, [tail, *made[1:]]),
                 ]
-        return []
+        first = self._make(cells[:1], availWidth)
+        if first[1] <= self.page_height:
+            return []  # the next page holds it whole
+        return self._break_cell(availWidth, availHeight, first[0], cells[1:] or None)
+
+    def _break_cell(
+        self, width: float, height: float, cell: Paragraph, others: list[str] | None
+    ) -> list[Flowable]:
+        """Break a cell taller than a page (a long value in a narrow column) between
+        its lines: what fits here, then the rest of it and of its row."""
+        pieces = cell.split(width - 2 * self.pad, height - 2 * self.PAD_Y)
+        if len(pieces) != 2:
+            cell.wrap(width - 2 * self.pad, _TALL)  # a failed split drops its layout
+            return []
+        head, tail = (self._wrapped(piece, width) for piece in pieces)
+        records: list[list[str] | None] = [None]
+        made, ruled = [tail], [False]
+        if others is not None:  # the row's other cells, after the broken one
+            records.append(others)
+            made.append(self._make(others, width))
+            ruled.append(self.ruled[0])
+        else:
+            ruled[0] = self.ruled[0]
+        return [
+            self._part([None], [False], [head]),
+            self._part(
+                [*records, *self.records[1:]],
+                [*ruled, *self.ruled[1:]],
+                [*made, *self._made[1:]],
+            ),
+        ]
 
     def draw(self) -> None:
         canv = self.canv
@@ -539,7 +588,7 @@ class Typesetter:
 
         `Stacked`, not one long `Table`: a `Table` is laid out again, whole, for every
         page it spans."""
-        records = [
+        records: list[list[str] | None] = [
             [
                 self.markup((Strong(table.header[i]), Text(": "), *cell))
                 for i, cell in enumerate(row)
@@ -548,7 +597,7 @@ class Typesetter:
         ]
         if not records:  # a header and no rows: the header is all there is to print
             records = [[self.markup((Strong(cell),)) for cell in table.header]]
-        return Stacked(records, self.style(size), self.kit.color("rule"), pad)
+        return Stacked(records, self.style(size), self.kit.color("rule"), pad, self.frame_height)
 
     # -- images ----------------------------------------------------------------------
 
