@@ -421,10 +421,17 @@ class Block(Flowable):  # type: ignore[misc]
             break
         else:
             first_spaces, rest_spaces = spaces, []
+        kept = len(first)
         while first and first[-1].keep_with_next:
             rest.insert(0, first.pop())
             rest_heights.insert(0, first_heights.pop())
             rest_spaces.insert(0, first_spaces.pop())
+        if not first and at_top and kept:
+            # on an empty page even a heading and what it leads into do not fit
+            # together (a tiny text block): part them rather than never place either
+            first, rest = rest[:kept], rest[kept:]
+            first_heights, rest_heights = rest_heights[:kept], rest_heights[kept:]
+            first_spaces, rest_spaces = rest_spaces[:kept], rest_spaces[kept:]
         if not first or not rest:
             return []
         return [

@@ -20,7 +20,9 @@ from typing import Any
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus.doctemplate import LayoutError
 
+from prepdeck.errors import BuildError, Problem
 from prepdeck.gcpause import gc_running
 from prepdeck.pdf.common import Kit, Metadata, build_date, canvas_maker, roman, save
 from prepdeck.pdf.fonts import draw_line, fit_line
@@ -207,6 +209,7 @@ class Document:
         self.kit = kit
         self.marks = marks
         self.timestamp = timestamp
+        self.title = title
         self.geometry = g = PageGeometry.of(kit, pagesize)
         self.furniture = Furniture(kit, marks, g, title=title, timestamp=timestamp)
 
@@ -254,7 +257,21 @@ class Document:
         template = self.template
         defer_save(template)  # save below, once the forward-referenced forms exist
         with gc_running():  # reportlab's flowables form cycles: collect drawn pages
-            template.build(flowables, canvasmaker=canvas_maker(self.timestamp))
+            try:
+                template.build(flowables, canvasmaker=canvas_maker(self.timestamp))
+            except LayoutError as exc:  # something taller than an empty page, unsplittable
+                g = self.geometry
+                raise BuildError(
+                    [
+                        Problem(
+                            "pdf.yaml", 1, 1, "pdf-style",
+                            f"{self.title}: a piece of it does not fit on an empty page "
+                            f"({g.frame_width / MM:.0f} x {g.frame_height / MM:.0f} mm of text "
+                            f"block on page {template.page}); use larger paper, smaller "
+                            "margins or smaller type",
+                        )
+                    ]
+                ) from exc  # fmt: skip
         canv: Canvas = template.canv
         pages = int(canv.getPageNumber()) - 1
         body_pages = pages - self.marks.front_pages
