@@ -420,7 +420,7 @@ class Block(Flowable):  # type: ignore[misc]
                 first_spaces, rest_spaces = spaces[:i], spaces[i:]
             break
         else:
-            first_spaces, rest_spaces = spaces, []
+            first_spaces, rest_spaces = spaces[:], []  # a copy: the pops below change it
         kept = len(first)
         while first and first[-1].keep_with_next:
             rest.insert(0, first.pop())
