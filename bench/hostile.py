@@ -109,6 +109,10 @@ REFUSED: dict[str, Callable[[], str]] = {
     "12 x 100 tables of one letter": lambda: "\n\n".join([_dense_table()] * 24),
     "one-letter paragraphs": lambda: "\n\n".join(["a"] * 20_000),
     "1,800-word paragraphs": lambda: _paragraphs("`a` *b* " * 99 + "x " * 1600),
+    # rows without a "|" are filled out to the header's 12 cells (found in review)
+    "12 x 100 tables of bare rows": lambda: "\n\n".join(
+        ["|".join("abcdefghijkl") + "\n" + "|".join("-" * 12) + "\n" + "x\n" * 100] * 60
+    ),
 }
 
 
