@@ -182,9 +182,7 @@ class Stacked(Flowable):  # type: ignore[misc]
         self._made: list[tuple[Paragraph, float]] = []  # each row's paragraph and height
 
     def _make(self, cells: list[str], width: float) -> tuple[Paragraph, float]:
-        paragraph = Paragraph("<br/>".join(cells), self.style)
-        height = paragraph.wrap(width - 2 * self.pad, _TALL)[1] + 2 * self.PAD_Y
-        return paragraph, float(height)
+        return self._wrapped(Paragraph("<br/>".join(cells), self.style), width)
 
     def _part(
         self,

@@ -65,11 +65,10 @@ def check(content: Content) -> Iterator[Problem]:
 def _too_much_to_print(content: Content) -> Iterator[Problem]:
     """The bank-wide limit on pieces printed one by one (see the module docstring):
     counted from a bound without parsing, and parsed only when the bound is over."""
-    questions = list(content.questions())
     chars = 0
     fixed = 0  # questions, hints and key points: a piece each
     answers: list[tuple[QuestionAt, str]] = []
-    for question in questions:
+    for question in content.questions():
         for name in _INLINE_FIELDS:
             value = question.text(name)
             if value:
